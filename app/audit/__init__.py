@@ -1,0 +1,1 @@
+"""The append-only audit log: every issue, status change and key event."""

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.audit import service
+from app.audit.schemas import AuditEventPage, AuditEventRead
+from app.auth.dependencies import AdminDep
+from app.db import SessionDep
+
+router = APIRouter(prefix="/v1/audit-events", tags=["Audit"])
+
+
+@router.get("", response_model=AuditEventPage)
+def list_audit_events(
+    session: SessionDep,
+    principal: AdminDep,
+    issuer: str | None = None,
+    credential: str | None = None,
+    kind: Annotated[str | None, Query(description="Event kind, e.g. credential.issued")] = None,
+    after: Annotated[int | None, Query(ge=0, description="Return events after this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> AuditEventPage:
+    """Read the append-only audit log, oldest first, filtered by issuer, credential and kind."""
+    events = service.list_events(
+        session,
+        issuer_slug=issuer,
+        credential_id=credential,
+        action=kind,
+        after=after,
+        limit=limit,
+    )
+    items = [AuditEventRead.model_validate(e) for e in events]
+    return AuditEventPage(items=items, next_after=items[-1].id if len(items) == limit else None)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from app.auth import service
+from app.auth.dependencies import AdminDep
+from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from app.db import SessionDep
+
+router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated)
+def create_api_key(
+    body: ApiKeyCreate, request: Request, session: SessionDep, principal: AdminDep
+) -> ApiKeyCreated:
+    """Create an API key; the secret is in the response once and never again."""
+    record, secret = service.create_key(
+        session,
+        name=body.name,
+        scope=body.scope,
+        issuer_slug=body.issuer,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+    )
+    return ApiKeyCreated(**ApiKeyRead.model_validate(record).model_dump(), key=secret)
+
+
+@router.get("", response_model=list[ApiKeyRead])
+def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyRead]:
+    """List API keys (never their secrets)."""
+    return [ApiKeyRead.model_validate(k) for k in service.list_keys(session)]
+
+
+@router.post("/{key_id}/revoke", response_model=ApiKeyRead)
+def revoke_api_key(
+    key_id: str, request: Request, session: SessionDep, principal: AdminDep
+) -> ApiKeyRead:
+    """Revoke an API key by id or prefix; it stops working immediately."""
+    record = service.revoke_key(
+        session, key_id, now=request.app.state.clock.now(), actor=principal.actor
+    )
+    return ApiKeyRead.model_validate(record)

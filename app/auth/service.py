@@ -1,0 +1,124 @@
+"""API key lifecycle: create (secret shown once), authenticate, list, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit_service
+from app.auth.models import ApiKey
+from app.auth.scopes import Scope, grants
+from app.core.ids import new_id
+from app.errors import Forbidden, NotFound, Unauthorized
+
+KEY_PREFIX = "lp"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's name is what the audit log records as the actor."""
+
+    key_id: str
+    name: str
+    scope: Scope
+    issuer_slug: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"apikey:{self.name}"
+
+    def require(self, needed: Scope) -> None:
+        if not grants(self.scope, needed):
+            raise Forbidden(f"This API key has scope '{self.scope}'; '{needed}' is required.")
+
+    def require_issuer(self, slug: str) -> None:
+        if self.issuer_slug is not None and self.issuer_slug != slug:
+            raise Forbidden(
+                f"This API key is bound to issuer '{self.issuer_slug}' and cannot act for '{slug}'."
+            )
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(
+    session: Session,
+    *,
+    name: str,
+    scope: Scope,
+    issuer_slug: str | None,
+    now: datetime,
+    actor: str,
+) -> tuple[ApiKey, str]:
+    prefix = secrets.token_hex(6)
+    secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    record = ApiKey(
+        id=new_id(),
+        name=name,
+        scope=scope.value,
+        issuer_slug=issuer_slug,
+        prefix=prefix,
+        key_hash=_hash(secret),
+        created_at=now,
+    )
+    session.add(record)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="apikey.created",
+        now=now,
+        issuer_slug=issuer_slug,
+        details={"key_id": record.id, "name": name, "scope": scope.value},
+    )
+    return record, secret
+
+
+def authenticate(session: Session, presented: str, *, now: datetime) -> Principal:
+    parts = presented.split("_")
+    if len(parts) < 3 or parts[0] != KEY_PREFIX:
+        raise Unauthorized("The API key is malformed; expected 'Authorization: Bearer lp_…'.")
+    record = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    # Compare even when no row matched, so timing does not reveal valid prefixes.
+    expected = record.key_hash if record is not None else "0" * 64
+    if not hmac.compare_digest(expected, _hash(presented)) or record is None:
+        raise Unauthorized("The API key is not valid.")
+    if record.revoked_at is not None:
+        raise Unauthorized("The API key has been revoked.")
+    return Principal(
+        key_id=record.id,
+        name=record.name,
+        scope=Scope(record.scope),
+        issuer_slug=record.issuer_slug,
+    )
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+def revoke_key(session: Session, key_id_or_prefix: str, *, now: datetime, actor: str) -> ApiKey:
+    record = session.scalar(
+        select(ApiKey).where((ApiKey.id == key_id_or_prefix) | (ApiKey.prefix == key_id_or_prefix))
+    )
+    if record is None:
+        raise NotFound(f"No API key has id or prefix '{key_id_or_prefix}'.")
+    if record.revoked_at is None:
+        record.revoked_at = now
+        session.flush()
+        audit_service.record(
+            session,
+            actor=actor,
+            action="apikey.revoked",
+            now=now,
+            issuer_slug=record.issuer_slug,
+            details={"key_id": record.id, "name": record.name},
+        )
+    return record

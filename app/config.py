@@ -1,0 +1,102 @@
+"""Typed settings read from ``LEARNPROOF_*`` environment variables.
+
+Settings fail fast: a production deployment with insecure defaults refuses to start
+with a message naming the variable to set.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEARNPROOF_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/learnproof.db"
+    public_url: str = "http://127.0.0.1:8000"
+    keys_dir: Path = Path("./keys")
+    master_key: SecretStr | None = None
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_issuers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)
+    status_list_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+    max_body_bytes: int = Field(default=2_000_000, ge=1_024)
+    fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
+    log_json: bool | None = None
+
+    @field_validator("fetch_allow_hosts", "trusted_issuers", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("LEARNPROOF_PUBLIC_URL must be an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise ValueError("LEARNPROOF_PUBLIC_URL must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_is_secure(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if urlsplit(self.public_url).scheme != "https":
+            problems.append("LEARNPROOF_PUBLIC_URL must use https in production")
+        if self.master_key is None or not self.master_key.get_secret_value():
+            problems.append(
+                "LEARNPROOF_MASTER_KEY must be set in production (a generated development "
+                "key file is refused); create one with `learnproof keys master-key`"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def public_host(self) -> str:
+        """Host (and port) of the public URL, as it appears in did:web identifiers."""
+        parts = urlsplit(self.public_url)
+        return parts.netloc
+
+    @property
+    def log_as_json(self) -> bool:
+        return self.log_json if self.log_json is not None else self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, turning validation errors into ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "settings"
+            lines.append(f"{where}: {error['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None

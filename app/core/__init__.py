@@ -1,0 +1,1 @@
+"""Tiny pure primitives shared by every capability: clock and identifiers."""

@@ -1,0 +1,73 @@
+"""Application factory: the lifespan owns the engine, sessions and the shared httpx client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from app.audit.router import router as audit_router
+from app.auth.router import router as auth_router
+from app.config import Settings, load_settings
+from app.core.clock import Clock, SystemClock
+from app.db import make_engine, make_sessionmaker
+from app.errors import install_error_handlers
+from app.health.router import router as health_router
+from app.observability import (
+    BodySizeLimitMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+    configure_logging,
+)
+
+API_DESCRIPTION = (
+    "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
+    "with Data Integrity eddsa-rdfc-2022 proofs and VC-JWT), revocable through Bitstring "
+    "Status Lists and aligned to qualification frameworks."
+)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging(as_json=settings.log_as_json)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        with httpx.Client(
+            timeout=httpx.Timeout(settings.fetch_timeout_seconds),
+            follow_redirects=False,
+            headers={"User-Agent": "LearnProof-verifier"},
+        ) as client:
+            # Sync on purpose: routes are sync (CPU-bound signing and canonicalization
+            # run in the threadpool) and httpx.Client is safe to share across threads.
+            app.state.http = client
+            try:
+                yield
+            finally:
+                engine.dispose()
+
+    app = FastAPI(
+        title="LearnProof",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        problem_type=f"{settings.public_url}/problems/payload-too-large",
+    )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    for router in (health_router, auth_router, audit_router):
+        app.include_router(router)
+    return app
