@@ -1,0 +1,239 @@
+"""Bitstring Status List v1.0: the bitstring, its ``encodedList`` form, and index allocation.
+
+Pure code: no web or database imports, so verifiers and the status service share it.
+
+Bit order follows the REC (§2.2, §7.1): index 0 is the most significant bit of byte 0.
+Only ``statusSize`` 1 is modelled; wider statuses are not issued by LearnProof.
+
+Exceptions::
+
+    ValueError
+     └── EncodedListError          the ``encodedList`` is not multibase base64url GZIP
+          └── EncodedListTooLarge  it expands beyond the caller's ``max_bytes``
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import random
+import re
+import struct
+import zlib
+from collections.abc import Callable
+
+MIN_ENTRIES = 131072
+"""The REC's minimum list length (16 KiB of bits): the herd a credential hides in."""
+
+DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024
+"""Expanded-size cap for lists fetched from others: 128 Mi entries, far above any real list."""
+
+_MULTIBASE_BASE64URL = "u"
+_BASE64URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+_GZIP_MAGIC = b"\x1f\x8b"
+# mtime 0, no extra flags, OS 255 ("unknown"): fixed so equal bits give equal bytes and a
+# strong ETag stays valid across processes and hosts.
+_GZIP_HEADER = _GZIP_MAGIC + struct.pack("<BBIBB", 8, 0, 0, 2, 255)
+_COMPRESS_LEVEL = 9
+_DECOMPRESS_CHUNK = 64 * 1024
+
+
+class EncodedListError(ValueError):
+    """An ``encodedList`` that cannot be expanded into a bitstring."""
+
+
+class EncodedListTooLarge(EncodedListError):
+    """An ``encodedList`` whose expansion exceeds the allowed size (a likely gzip bomb)."""
+
+
+class Bitstring:
+    """A mutable status bitstring, one bit per entry, stored as a ``bytearray``."""
+
+    __slots__ = ("_bits",)
+
+    def __init__(self, length: int = MIN_ENTRIES) -> None:
+        if length < 0 or length % 8:
+            raise ValueError(f"length must be a non-negative multiple of 8, got {length}")
+        self._bits = bytearray(length // 8)
+
+    def __len__(self) -> int:
+        return len(self._bits) * 8
+
+    def __repr__(self) -> str:
+        return f"Bitstring(length={len(self)}, set={self.count()})"
+
+    def get(self, index: int) -> bool:
+        byte, mask = self._locate(index)
+        return bool(self._bits[byte] & mask)
+
+    def set(self, index: int, value: bool) -> None:
+        byte, mask = self._locate(index)
+        if value:
+            self._bits[byte] |= mask
+        else:
+            self._bits[byte] &= ~mask & 0xFF
+
+    def count(self) -> int:
+        """Number of entries whose bit is set."""
+        return int.from_bytes(self._bits, "big").bit_count()
+
+    def to_bytes(self) -> bytes:
+        return bytes(self._bits)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray) -> Bitstring:
+        bitstring = cls(0)
+        bitstring._bits = bytearray(data)
+        return bitstring
+
+    def encode(self) -> str:
+        """The ``encodedList`` value: multibase base64url (no padding) of GZIP (RFC 1952)."""
+        compressor = zlib.compressobj(_COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        deflated = compressor.compress(self._bits) + compressor.flush()
+        trailer = struct.pack("<II", zlib.crc32(self._bits), len(self._bits) & 0xFFFFFFFF)
+        gzipped = _GZIP_HEADER + deflated + trailer
+        return _MULTIBASE_BASE64URL + base64.urlsafe_b64encode(gzipped).rstrip(b"=").decode()
+
+    @classmethod
+    def decode(cls, encoded: str, *, max_bytes: int = DEFAULT_MAX_DECODED_BYTES) -> Bitstring:
+        """Expand an ``encodedList``, refusing more than ``max_bytes`` of output."""
+        return cls.from_bytes(_gunzip_bounded(_multibase_base64url_decode(encoded), max_bytes))
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"index {index} outside bitstring of length {len(self)}")
+        return index >> 3, 0x80 >> (index & 7)
+
+
+def _multibase_base64url_decode(encoded: str) -> bytes:
+    if not encoded.startswith(_MULTIBASE_BASE64URL):
+        raise EncodedListError("encodedList must be multibase base64url (prefix 'u')")
+    payload = encoded[1:]
+    # urlsafe_b64decode silently drops foreign characters; the REC forbids padding too.
+    if not _BASE64URL_ALPHABET.fullmatch(payload):
+        raise EncodedListError("encodedList holds characters outside base64url without padding")
+    try:
+        return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    except binascii.Error as exc:
+        raise EncodedListError(f"encodedList is not valid base64url: {exc}") from exc
+
+
+def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
+    """Inflate every GZIP member of ``data``, never holding more than ``max_bytes + 1`` output.
+
+    ``gzip.decompress`` would first inflate everything, so a few kilobytes from a hostile
+    status list server could claim gigabytes of memory before any length check.
+    """
+    if not data.startswith(_GZIP_MAGIC):
+        raise EncodedListError("encodedList is not GZIP data")
+    output = bytearray()
+    remaining = data
+    while remaining:
+        if not remaining.startswith(_GZIP_MAGIC):
+            raise EncodedListError("trailing bytes after the GZIP stream")
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = remaining
+        while not inflater.eof:
+            room = max_bytes + 1 - len(output)
+            try:
+                chunk = inflater.decompress(pending, min(room, _DECOMPRESS_CHUNK))
+            except zlib.error as exc:
+                raise EncodedListError(f"encodedList GZIP data is corrupt: {exc}") from exc
+            # With input spent, zlib may still hold output; only a call yielding nothing ends it.
+            if not chunk and not pending:
+                raise EncodedListError("encodedList GZIP data is truncated")
+            output += chunk
+            if len(output) > max_bytes:
+                raise EncodedListTooLarge(f"encodedList expands beyond {max_bytes} bytes")
+            pending = inflater.unconsumed_tail
+        remaining = inflater.unused_data
+    return bytes(output)
+
+
+def pick_random_free_index(
+    rng: random.Random,
+    size: int,
+    is_taken: Callable[[int], bool],
+    *,
+    max_probes: int = 32,
+) -> int | None:
+    """A uniformly random index in ``range(size)`` for which ``is_taken`` is false, or None.
+
+    Rejection sampling: each probe is uniform over the list, so an accepted probe is uniform
+    over the free indexes. It suits lists with low fill, where ``is_taken`` is one indexed
+    lookup; at fill ``f`` it gives up with probability ``f ** max_probes``, and the caller
+    then falls back to ``FreeIndexSampler`` over the occupancy bitmap.
+    """
+    if size <= 0:
+        raise ValueError(f"size must be positive, got {size}")
+    for _ in range(max_probes):
+        candidate = rng.randrange(size)
+        if not is_taken(candidate):
+            return candidate
+    return None
+
+
+_BLOCK_BITS = 4096
+_BLOCK_BYTES = _BLOCK_BITS // 8
+_FREE_BITS_IN_BYTE = tuple(8 - byte.bit_count() for byte in range(256))
+
+
+class FreeIndexSampler:
+    """Uniform random allocation of free entries in an occupancy bitmap (bit set = taken).
+
+    A two-level summary keeps the free count of each 4096-bit block: a draw picks a block
+    weighted by its free count, then the free bit of that rank inside it, so every free index
+    has the same chance and a full scan happens only once, when the summary is built.
+    The bitmap uses the status list bit order and is updated in place.
+    """
+
+    __slots__ = ("_occupancy", "_block_free")
+
+    def __init__(self, occupancy: bytearray) -> None:
+        self._occupancy = occupancy
+        self._block_free = [
+            _BLOCK_BITS - int.from_bytes(occupancy[start : start + _BLOCK_BYTES], "big").bit_count()
+            for start in range(0, len(occupancy), _BLOCK_BYTES)
+        ]
+        # The last block may be short; its missing bytes must not count as free.
+        short = -len(occupancy) % _BLOCK_BYTES
+        if short:
+            self._block_free[-1] -= short * 8
+
+    @property
+    def free_count(self) -> int:
+        return sum(self._block_free)
+
+    def allocate(self, rng: random.Random) -> int | None:
+        """Mark and return a uniformly random free index; None when the bitmap is full."""
+        free = self.free_count
+        if free == 0:
+            return None
+        rank = rng.randrange(free)
+        block = 0
+        while rank >= self._block_free[block]:
+            rank -= self._block_free[block]
+            block += 1
+        byte_index = block * _BLOCK_BYTES
+        while rank >= _FREE_BITS_IN_BYTE[self._occupancy[byte_index]]:
+            rank -= _FREE_BITS_IN_BYTE[self._occupancy[byte_index]]
+            byte_index += 1
+        byte = self._occupancy[byte_index]
+        for bit in range(8):
+            mask = 0x80 >> bit
+            if not byte & mask:
+                if rank == 0:
+                    self._occupancy[byte_index] = byte | mask
+                    self._block_free[block] -= 1
+                    return byte_index * 8 + bit
+                rank -= 1
+        raise AssertionError("block free counts out of step with the occupancy bitmap")
+
+
+def allocate(occupancy: bytearray, rng: random.Random) -> int | None:
+    """Mark and return a uniformly random free index of ``occupancy``; None when it is full.
+
+    One O(len(occupancy)) pass; for several allocations on the same bitmap keep one
+    ``FreeIndexSampler`` instead.
+    """
+    return FreeIndexSampler(occupancy).allocate(rng)
