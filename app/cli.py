@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app import migrate
@@ -16,14 +17,23 @@ from app.config import ConfigError, Settings, load_settings
 from app.core.clock import SystemClock
 from app.db import make_engine, make_sessionmaker
 from app.errors import AppError
+from app.issuers import service as issuer_service
+from app.issuers.documents import issuer_did
+from app.issuers.keystore import check_master_key, load_master_key, new_master_secret
+from app.issuers.schemas import IssuerCreate
+from app.issuers.signing import KeyRing
 
 cli = typer.Typer(
     help="LearnProof: issue and verify Open Badges 3.0 credentials.", no_args_is_help=True
 )
 db_cli = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 apikey_cli = typer.Typer(help="API keys.", no_args_is_help=True)
+issuer_cli = typer.Typer(help="Issuers.", no_args_is_help=True)
+keys_cli = typer.Typer(help="Signing keys and the master secret.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(apikey_cli, name="apikey")
+cli.add_typer(issuer_cli, name="issuer")
+cli.add_typer(keys_cli, name="keys")
 
 CLI_ACTOR = "cli"
 
@@ -139,6 +149,82 @@ def apikey_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix")]) 
     except AppError as exc:
         raise _fail(exc) from None
     typer.echo(f"revoked {record.id}")
+
+
+def _keyring(settings: Settings, session: Session) -> KeyRing:
+    master = load_master_key(settings)
+    check_master_key(session, master, now=SystemClock().now())
+    return KeyRing(master)
+
+
+@issuer_cli.command("create")
+def issuer_create(
+    slug: Annotated[str, typer.Option(help="lowercase letters, digits, hyphens")],
+    name: Annotated[str, typer.Option()],
+    url: Annotated[str, typer.Option(help="The issuer's home page")],
+    email: Annotated[str, typer.Option(help="Contact email (public in the profile)")],
+    description: Annotated[str | None, typer.Option()] = None,
+    key_type: Annotated[str, typer.Option(help="Ed25519 or P-256")] = "Ed25519",
+) -> None:
+    """Create an issuer with a did:web identifier and a first signing key."""
+    settings = _settings()
+    try:
+        data = IssuerCreate.model_validate(
+            {
+                "slug": slug,
+                "name": name,
+                "url": url,
+                "email": email,
+                "description": description,
+                "key_type": key_type,
+            }
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(f"error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        with _session(settings) as session:
+            issuer_service.create_issuer(
+                session, _keyring(settings, session), data, now=SystemClock().now(), actor=CLI_ACTOR
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"created issuer {slug}")
+    typer.echo(f"DID: {issuer_did(settings.public_url, slug)}")
+    typer.echo(f"DID document: {settings.public_url}/issuers/{slug}/did.json")
+
+
+@keys_cli.command("rotate")
+def keys_rotate(
+    issuer: Annotated[str, typer.Option(help="Issuer slug")],
+    key_type: Annotated[str | None, typer.Option(help="Ed25519 or P-256")] = None,
+) -> None:
+    """Make a new key the issuer's signer; earlier keys keep verifying."""
+    settings = _settings()
+    if key_type not in (None, "Ed25519", "P-256"):
+        typer.echo("error: --key-type is Ed25519 or P-256", err=True)
+        raise typer.Exit(2)
+    try:
+        with _session(settings) as session:
+            key = issuer_service.rotate_key(
+                session,
+                _keyring(settings, session),
+                issuer,
+                key_type=key_type,
+                now=SystemClock().now(),
+                actor=CLI_ACTOR,
+                public_url=settings.public_url,
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{issuer}: {key.fragment} ({key.key_type}) is now the active key")
+
+
+@keys_cli.command("master-key")
+def keys_master_key() -> None:
+    """Print a new random master secret for LEARNPROOF_MASTER_KEY."""
+    typer.echo(new_master_secret())
 
 
 def main() -> None:

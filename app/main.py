@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
@@ -15,6 +16,10 @@ from app.core.clock import Clock, SystemClock
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.issuers.keystore import check_master_key, load_master_key
+from app.issuers.router import public_router as issuer_documents_router
+from app.issuers.router import router as issuers_router
+from app.issuers.signing import KeyRing
 from app.observability import (
     BodySizeLimitMiddleware,
     Metrics,
@@ -29,16 +34,36 @@ API_DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def _open_keyring(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> KeyRing:
+    """Load the master secret and prove it matches the database, before serving anything."""
+    master = load_master_key(settings)
+    with factory() as session:
+        check_master_key(session, master, now=clock.now())
+        session.commit()
+    return KeyRing(master)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """Build the app; tests inject a clock and a session factory bound to their transaction."""
     settings = settings or load_settings()
     configure_logging(as_json=settings.log_as_json)
     metrics = Metrics()
+    app_clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        engine = None
+        factory = session_factory
+        if factory is None:
+            engine = make_engine(settings.database_url)
+            factory = make_sessionmaker(engine)
+        app.state.sessionmaker = factory
+        app.state.keyring = _open_keyring(settings, factory, app_clock)
         with httpx.Client(
             timeout=httpx.Timeout(settings.fetch_timeout_seconds),
             follow_redirects=False,
@@ -50,7 +75,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             try:
                 yield
             finally:
-                engine.dispose()
+                if engine is not None:
+                    engine.dispose()
 
     app = FastAPI(
         title="LearnProof",
@@ -59,7 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = app_clock
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(
@@ -68,6 +94,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         problem_type=f"{settings.public_url}/problems/payload-too-large",
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    for router in (health_router, auth_router, audit_router):
+    for router in (
+        health_router,
+        auth_router,
+        audit_router,
+        issuers_router,
+        issuer_documents_router,
+    ):
         app.include_router(router)
     return app

@@ -16,16 +16,17 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.config import Settings
 from app.core.clock import FixedClock
-from app.db import get_session, make_engine
+from app.db import make_engine
 from app.main import create_app
 
 PG_ADMIN_URL = os.environ.get(
@@ -110,28 +111,18 @@ def settings(database_url: str, keys_dir: Path) -> Settings:
         database_url=database_url,
         public_url=TEST_PUBLIC_URL,
         keys_dir=keys_dir,
-        master_key=TEST_MASTER_KEY,  # type: ignore[arg-type]
+        master_key=SecretStr(TEST_MASTER_KEY),
         fetch_allow_hosts=["127.0.0.1"],
     )
 
 
 @pytest.fixture
 def app(settings: Settings, clock: FixedClock, connection: Connection) -> FastAPI:
-    app = create_app(settings, clock=clock)
-
-    def test_session() -> Iterator[Session]:
-        with Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-    app.dependency_overrides[get_session] = test_session
-    return app
+    # Every session the app opens joins the test's outer transaction as a savepoint.
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return create_app(settings, clock=clock, session_factory=factory)
 
 
 @pytest.fixture

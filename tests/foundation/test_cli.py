@@ -65,3 +65,33 @@ def test_bad_configuration_is_a_clear_error(cli_env: str, monkeypatch: pytest.Mo
     result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 2
     assert "LEARNPROOF_PUBLIC_URL must use https" in result.output
+
+
+def test_issuer_create_and_key_rotation(cli_env: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    created = runner.invoke(
+        cli,
+        [
+            "issuer", "create", "--slug", "cli-uni", "--name", "CLI University",
+            "--url", "https://cli.example.org", "--email", "x@cli.example.org",
+        ],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert "did:web:127.0.0.1%3A8000:issuers:cli-uni" in created.output
+    rotated = runner.invoke(cli, ["keys", "rotate", "--issuer", "cli-uni"])
+    assert rotated.exit_code == 0, rotated.output
+    assert "key-2 (Ed25519) is now the active key" in rotated.output
+    bad = runner.invoke(cli, ["issuer", "create", "--slug", "Bad Slug", "--name", "x",
+                              "--url", "https://x.org", "--email", "a@x.org"])  # fmt: skip
+    assert bad.exit_code == 2
+    missing = runner.invoke(cli, ["keys", "rotate", "--issuer", "nope"])
+    assert missing.exit_code == 1
+    assert "No issuer has the slug 'nope'" in missing.output
+
+
+def test_master_key_command_prints_a_fresh_secret() -> None:
+    first = CliRunner().invoke(cli, ["keys", "master-key"]).stdout.strip()
+    second = CliRunner().invoke(cli, ["keys", "master-key"]).stdout.strip()
+    assert len(first) >= 43
+    assert first != second

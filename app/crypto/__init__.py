@@ -1,0 +1,1 @@
+"""Pure cryptography: keys, Multikey/did:key, JSON-LD canonicalization, Data Integrity, JWS."""
