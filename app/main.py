@@ -9,12 +9,18 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.achievements.router import public_router as achievement_documents_router
+from app.achievements.router import router as achievements_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
+from app.credentials.router import public_router as credential_documents_router
+from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
+from app.frameworks.router import public_router as framework_documents_router
+from app.frameworks.router import router as frameworks_router
 from app.health.router import router as health_router
 from app.issuers.keystore import check_master_key, load_master_key
 from app.issuers.router import public_router as issuer_documents_router
@@ -26,6 +32,8 @@ from app.observability import (
     RequestContextMiddleware,
     configure_logging,
 )
+from app.status.router import public_router as status_documents_router
+from app.status.router import router as status_router
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
@@ -100,6 +108,14 @@ def create_app(
         audit_router,
         issuers_router,
         issuer_documents_router,
+        status_router,
+        status_documents_router,
+        frameworks_router,
+        framework_documents_router,
+        achievements_router,
+        achievement_documents_router,
+        credentials_router,
+        credential_documents_router,
     ):
         app.include_router(router)
     return app

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.crypto.signer import Signer
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import BadRequest, Conflict, InvalidInput, NotFound
 from app.issuers import documents
 from app.issuers.models import Issuer, SigningKey
 from app.issuers.schemas import IssuerCreate, IssuerUpdate
@@ -52,6 +52,24 @@ def get_issuer(session: Session, slug: str) -> Issuer:
     if issuer is None:
         raise NotFound(f"No issuer has the slug '{slug}'.")
     return issuer
+
+
+def get_issuer_by_id(session: Session, issuer_id: str) -> Issuer:
+    issuer = session.get(Issuer, issuer_id)
+    if issuer is None:
+        raise NotFound(f"No issuer has the id '{issuer_id}'.")
+    return issuer
+
+
+def slug_for_did(session: Session, issuer: object, *, public_url: str) -> str:
+    """The slug of our issuer whose DID is ``issuer`` (a string or an object with an id)."""
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    prefix = documents.issuer_did(public_url, "")
+    if isinstance(did, str) and did.startswith(prefix):
+        slug = did.removeprefix(prefix)
+        if session.scalar(select(Issuer.id).where(Issuer.slug == slug)) is not None:
+            return slug
+    raise BadRequest(f"credential.issuer {did!r} is not an issuer of this service.")
 
 
 def load_context(session: Session, slug: str, *, public_url: str) -> IssuerContext:

@@ -1,0 +1,1 @@
+"""Open Badges 3.0 achievement definitions and their alignments."""

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from app.achievements import service
+from app.achievements.builder import achievement_url
+from app.achievements.models import Achievement
+from app.achievements.schemas import AchievementCreate, AchievementRead
+from app.auth.dependencies import IssueDep, ReadDep
+from app.db import SessionDep
+from app.issuers import service as issuer_service
+from app.issuers.models import Issuer
+
+router = APIRouter(prefix="/v1/issuers/{slug}/achievements", tags=["Achievements"])
+public_router = APIRouter(tags=["Public documents"])
+
+OB_CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+
+def _read(
+    request: Request, session: SessionDep, issuer: Issuer, record: Achievement
+) -> AchievementRead:
+    public_url: str = request.app.state.settings.public_url
+    return AchievementRead(
+        id=record.id,
+        url=achievement_url(public_url, issuer.slug, record.id),
+        issuer=issuer.slug,
+        name=record.name,
+        description=record.description,
+        achievement_type=record.achievement_type,
+        framework_levels=record.framework_levels,
+        isced_f=record.isced_f,
+        credits_available=record.credits_available,
+        suspendable=record.suspendable,
+        created_at=record.created_at,
+        achievement=service.achievement_document(session, issuer, record, public_url=public_url),
+    )
+
+
+@router.post("", status_code=201, response_model=AchievementRead)
+def create_achievement(
+    slug: str, body: AchievementCreate, request: Request, session: SessionDep, principal: IssueDep
+) -> AchievementRead:
+    """Define an achievement; framework levels, ISCED-F field and credits are validated."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    record = service.create_achievement(
+        session,
+        issuer,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=request.app.state.settings.public_url,
+    )
+    return _read(request, session, issuer, record)
+
+
+@router.get("", response_model=list[AchievementRead])
+def list_achievements(
+    slug: str, request: Request, session: SessionDep, principal: ReadDep
+) -> list[AchievementRead]:
+    """List the issuer's achievements."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    return [_read(request, session, issuer, r) for r in service.list_achievements(session, issuer)]
+
+
+@router.get("/{achievement_id}", response_model=AchievementRead)
+def get_achievement(
+    slug: str, achievement_id: str, request: Request, session: SessionDep, principal: ReadDep
+) -> AchievementRead:
+    """Read one achievement."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    return _read(request, session, issuer, service.get_achievement(session, issuer, achievement_id))
+
+
+@public_router.get("/issuers/{slug}/achievements/{achievement_id}")
+def achievement_json_ld(
+    slug: str, achievement_id: str, request: Request, session: SessionDep
+) -> dict[str, Any]:
+    """The public Open Badges 3.0 Achievement (the `id` URL inside credentials)."""
+    issuer = issuer_service.get_issuer(session, slug)
+    record = service.get_achievement(session, issuer, achievement_id)
+    document = service.achievement_document(
+        session, issuer, record, public_url=request.app.state.settings.public_url
+    )
+    return {"@context": OB_CONTEXTS, **document}

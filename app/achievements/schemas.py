@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+# The Open Badges 3.0 AchievementType enumeration; other values use the `ext:` form.
+ACHIEVEMENT_TYPES = frozenset(
+    """Achievement ApprenticeshipCertificate Assessment Assignment AssociateDegree Award Badge
+    BachelorDegree Certificate CertificateOfCompletion Certification CommunityService Competency
+    Course CoCurricular Degree Diploma DoctoralDegree Fieldwork GeneralEducationDevelopment
+    JourneymanCertificate LearningProgram License Membership ProfessionalDoctorate
+    QualityAssuranceCredential MasterCertificate MasterDegree MicroCredential ResearchDoctorate
+    SecondarySchoolDiploma""".split()
+)
+
+
+class Criteria(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    narrative: str | None = Field(default=None, max_length=20_000)
+    id: HttpUrl | None = Field(default=None, description="A page that describes the criteria")
+
+
+class FrameworkLevelRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    framework: str = Field(min_length=1, max_length=64, examples=["eqf"])
+    level: str = Field(min_length=1, max_length=32, examples=["6"])
+
+
+class Skill(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    url: HttpUrl | None = Field(default=None, description="e.g. the ESCO skill URI")
+    code: str | None = Field(default=None, max_length=200)
+    framework: str | None = Field(default=None, max_length=200, examples=["ESCO"])
+
+
+class ResultDescriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    result_type: str = Field(min_length=1, max_length=100, examples=["GradePointAverage"])
+    allowed_value: list[str] | None = None
+    value_min: str | None = None
+    value_max: str | None = None
+
+
+class AchievementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    description: str = Field(min_length=1, max_length=20_000)
+    criteria: Criteria
+    achievement_type: str | None = Field(default=None, max_length=100)
+    image: HttpUrl | None = None
+    framework_levels: list[FrameworkLevelRef] = Field(default_factory=list, max_length=20)
+    isced_f: str | None = Field(default=None, pattern=r"^\d{2,4}$")
+    credits_available: float | None = Field(default=None, ge=0, le=1000)
+    skills: list[Skill] = Field(default_factory=list, max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
+    suspendable: bool = False
+
+    @field_validator("achievement_type")
+    @classmethod
+    def _achievement_type(cls, value: str | None) -> str | None:
+        if value is None or value in ACHIEVEMENT_TYPES or value.startswith("ext:"):
+            return value
+        raise ValueError(
+            "not an Open Badges 3.0 AchievementType; use one of the enumeration "
+            "(e.g. Certificate, MicroCredential, Course) or the extension form 'ext:Name'"
+        )
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, value: Criteria) -> Criteria:
+        if not value.narrative and value.id is None:
+            raise ValueError("criteria needs a narrative or an id (URL)")
+        return value
+
+
+class AchievementRead(BaseModel):
+    id: str
+    url: str
+    issuer: str
+    name: str
+    description: str
+    achievement_type: str | None
+    framework_levels: list[dict[str, str]]
+    isced_f: str | None
+    credits_available: float | None
+    suspendable: bool
+    created_at: datetime
+    achievement: dict[str, Any] = Field(description="The Open Badges 3.0 Achievement as issued")

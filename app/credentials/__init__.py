@@ -1,0 +1,1 @@
+"""Issuance (builder → sign → store), credential records and their portable forms."""

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import IssueDep, ReadDep
+from app.credentials import service, vc_api
+from app.credentials.models import Credential
+from app.credentials.schemas import (
+    CredentialCreate,
+    CredentialIssued,
+    CredentialLinks,
+    CredentialPage,
+)
+from app.db import SessionDep
+from app.errors import BadRequest
+from app.issuers import service as issuer_service
+from app.issuers.router import KeyRingDep
+
+router = APIRouter(tags=["Credentials"])
+public_router = APIRouter(tags=["Public documents"])
+
+
+def links(public_url: str, credential_id: str) -> CredentialLinks:
+    base = service.credential_url(public_url, credential_id)
+    forms = {"json": ".json", "jwt": ".jwt", "pdf": ".pdf", "png": ".png", "svg": ".svg"}
+    return CredentialLinks.model_validate(
+        {"page": base, **{name: base + suffix for name, suffix in forms.items()}}
+    )
+
+
+def to_read(record: Credential, issuer_slug: str, public_url: str) -> CredentialIssued:
+    return CredentialIssued(
+        id=record.id,
+        url=service.credential_url(public_url, record.id),
+        issuer=issuer_slug,
+        achievement_id=record.achievement_id,
+        status=record.status,
+        status_reason=record.status_reason,
+        issued_at=record.issued_at,
+        valid_from=record.valid_from,
+        valid_until=record.valid_until,
+        external_id=record.external_id,
+        credential=record.document,
+        jwt=record.jwt,
+        links=links(public_url, record.id),
+    )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retries with the same key return the original credential",
+    ),
+]
+
+
+@router.post(
+    "/v1/issuers/{slug}/credentials",
+    status_code=201,
+    response_model=CredentialIssued,
+    responses={409: {"description": "Idempotency-Key or external_id reused with another body"}},
+)
+def issue_credential(
+    slug: str,
+    body: CredentialCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: IssueDep,
+    idempotency_key: IdempotencyKey = None,
+) -> CredentialIssued:
+    """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
+    principal.require_issuer(slug)
+    public_url: str = request.app.state.settings.public_url
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    issued = service.issue_credential(
+        session,
+        keyring,
+        context,
+        body,
+        idempotency_key=idempotency_key,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        request.app.state.metrics.credentials_issued.inc()
+    return to_read(issued.record, slug, public_url)
+
+
+def _cursor(value: str | None) -> tuple[datetime, str] | None:
+    if value is None:
+        return None
+    try:
+        at, ident = base64.urlsafe_b64decode(value.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(at), ident
+    except ValueError:
+        raise BadRequest("The cursor is not one this API returned.") from None
+
+
+@router.get("/v1/issuers/{slug}/credentials", response_model=CredentialPage)
+def list_credentials(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    principal: ReadDep,
+    achievement: str | None = None,
+    status: Annotated[str | None, Query(pattern="^(active|revoked|suspended)$")] = None,
+    issued_after: datetime | None = None,
+    issued_before: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CredentialPage:
+    """List an issuer's credentials, filtered by achievement, status and issue date."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    records = service.list_credentials(
+        session,
+        issuer.id,
+        achievement_id=achievement,
+        status=status,
+        issued_after=issued_after,
+        issued_before=issued_before,
+        cursor=_cursor(cursor),
+        limit=limit,
+    )
+    public_url: str = request.app.state.settings.public_url
+    next_cursor = None
+    if len(records) == limit:
+        last = records[-1]
+        raw = f"{last.issued_at.isoformat()}|{last.id}"
+        next_cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+    return CredentialPage(
+        items=[to_read(r, slug, public_url) for r in records], next_cursor=next_cursor
+    )
+
+
+@router.get("/v1/credentials/{credential_id}", response_model=CredentialIssued)
+def get_credential(
+    credential_id: str, request: Request, session: SessionDep, principal: ReadDep
+) -> CredentialIssued:
+    """Read a credential, its current status and its signed forms."""
+    record = service.get_credential(session, credential_id)
+    issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
+    principal.require_issuer(issuer.slug)
+    return to_read(record, issuer.slug, request.app.state.settings.public_url)
+
+
+@public_router.get("/credentials/{credential_id}.json")
+def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
+    """The credential with its Data Integrity proof (JSON-LD)."""
+    record = service.get_credential(session, credential_id)
+    return JSONResponse(
+        record.document,
+        media_type="application/vc+ld+json",
+        headers={"Content-Disposition": f'attachment; filename="{record.id}.json"'},
+    )
+
+
+@public_router.get("/credentials/{credential_id}.jwt")
+def credential_jwt(credential_id: str, session: SessionDep) -> Response:
+    """The credential as a VC-JOSE-COSE JWT."""
+    record = service.get_credential(session, credential_id)
+    return Response(
+        record.jwt,
+        media_type="application/vc+jwt",
+        headers={"Content-Disposition": f'attachment; filename="{record.id}.jwt"'},
+    )
+
+
+@router.post(
+    "/credentials/issue",
+    status_code=201,
+    tags=["VC-API"],
+    responses={400: {"description": "Malformed credential or issuer mismatch"}},
+)
+def vc_api_issue(
+    body: vc_api.IssueRequest,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: IssueDep,
+) -> JSONResponse:
+    """VC-API issue: sign the posted credential as this API key's issuer."""
+    public_url: str = request.app.state.settings.public_url
+    slug = principal.issuer_slug or issuer_service.slug_for_did(
+        session, body.credential.get("issuer"), public_url=public_url
+    )
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    signed = vc_api.issue(
+        session,
+        keyring,
+        context,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    return JSONResponse({"verifiableCredential": signed}, status_code=201)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+
+ResultStatus = Literal[
+    "Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"
+]
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    email: EmailStr | None = None
+    did: str | None = Field(default=None, pattern=r"^did:[a-z0-9]+:\S+$", max_length=2000)
+
+    @model_validator(mode="after")
+    def _identified(self) -> Recipient:
+        if self.email is None and self.did is None:
+            raise ValueError("a recipient needs an email or a did")
+        return self
+
+
+class ResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str | None = Field(default=None, max_length=500)
+    status: ResultStatus | None = None
+    result_description: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Name of one of the achievement's result descriptions",
+    )
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: HttpUrl | None = None
+    name: str | None = Field(default=None, max_length=500)
+    narrative: str | None = Field(default=None, max_length=20_000)
+    description: str | None = Field(default=None, max_length=20_000)
+
+
+class CredentialCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    achievement_id: str = Field(min_length=1, max_length=36)
+    recipient: Recipient
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    result: list[ResultIn] = Field(default_factory=list, max_length=50)
+    credits_earned: float | None = Field(default=None, ge=0, le=1000)
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
+    external_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The platform's own id; unique per issuer",
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> CredentialCreate:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class CredentialLinks(BaseModel):
+    page: str
+    json_: str = Field(alias="json")
+    jwt: str
+    pdf: str
+    png: str
+    svg: str
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class CredentialIssued(BaseModel):
+    id: str
+    url: str
+    issuer: str
+    achievement_id: str | None
+    status: str
+    status_reason: str | None = None
+    issued_at: datetime
+    valid_from: datetime
+    valid_until: datetime | None
+    external_id: str | None
+    credential: dict[str, Any]
+    jwt: str
+    links: CredentialLinks
+
+
+class CredentialPage(BaseModel):
+    items: list[CredentialIssued]
+    next_cursor: str | None

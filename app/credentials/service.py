@@ -1,0 +1,299 @@
+"""Issuance: build → allocate status → sign twice → store, all in the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.achievements import service as achievement_service
+from app.achievements.models import Achievement
+from app.audit import service as audit_service
+from app.core.ids import new_id
+from app.credentials.builder import Subject, build_credential, identity_hash
+from app.credentials.models import Credential
+from app.credentials.schemas import CredentialCreate
+from app.crypto.data_integrity import add_proof
+from app.crypto.jsonld import find_control_characters
+from app.crypto.jws import sign_vc_jwt
+from app.errors import Conflict, InvalidInput, NotFound
+from app.issuers import service as issuer_service
+from app.issuers.service import IssuerContext
+from app.issuers.signing import KeyRing
+from app.status import service as status_service
+
+DI_SUITES = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}
+
+
+@dataclass(frozen=True)
+class Issued:
+    record: Credential
+    replayed: bool
+
+
+def credential_url(public_url: str, credential_id: str) -> str:
+    return f"{public_url}/credentials/{credential_id}"
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def refuse_control_characters(body: dict[str, Any]) -> None:
+    """The canonicalizer emits U+0000–U+001F unescaped, so such strings are never signed."""
+    paths = find_control_characters(body)
+    if paths:
+        field = paths[0].removeprefix("$.")
+        raise InvalidInput(
+            f"'{field}' contains a control character (U+0000–U+001F other than tab, LF, CR); "
+            "remove it and retry.",
+            field=field,
+            extra={
+                "errors": [
+                    {"field": p.removeprefix("$."), "message": "control character"} for p in paths
+                ]
+            },
+        )
+
+
+def _replay(
+    session: Session,
+    issuer_id: str,
+    *,
+    idempotency_key: str | None,
+    external_id: str | None,
+    fingerprint: str,
+) -> Credential | None:
+    clauses = []
+    if idempotency_key is not None:
+        clauses.append(Credential.idempotency_key == idempotency_key)
+    if external_id is not None:
+        clauses.append(Credential.external_id == external_id)
+    if not clauses:
+        return None
+    existing = session.scalar(
+        select(Credential).where(Credential.issuer_id == issuer_id, or_(*clauses)).limit(1)
+    )
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        which = (
+            f"Idempotency-Key '{idempotency_key}'"
+            if idempotency_key is not None and existing.idempotency_key == idempotency_key
+            else f"external_id '{external_id}'"
+        )
+        raise Conflict(
+            f"{which} was already used for a different credential ({existing.id}); "
+            "use a new key for a new request."
+        )
+    return existing
+
+
+def _results(achievement: dict[str, Any], data: CredentialCreate) -> list[dict[str, Any]]:
+    by_name = {rd["name"]: rd["id"] for rd in achievement.get("resultDescription", [])}
+    results = []
+    for index, item in enumerate(data.result):
+        result: dict[str, Any] = {"type": ["Result"]}
+        if item.value is not None:
+            result["value"] = item.value
+        if item.status is not None:
+            result["status"] = item.status
+        if item.result_description is not None:
+            if item.result_description not in by_name:
+                raise InvalidInput(
+                    f"The achievement has no result description named '{item.result_description}'.",
+                    field=f"result.{index}.result_description",
+                )
+            result["resultDescription"] = by_name[item.result_description]
+        results.append(result)
+    return results
+
+
+def _evidence(data: CredentialCreate) -> list[dict[str, Any]]:
+    out = []
+    for item in data.evidence:
+        entry: dict[str, Any] = {"type": ["Evidence"]}
+        entry.update(item.model_dump(mode="json", exclude_none=True))
+        out.append(entry)
+    return out
+
+
+def issue_credential(
+    session: Session,
+    keyring: KeyRing,
+    context: IssuerContext,
+    data: CredentialCreate,
+    *,
+    idempotency_key: str | None,
+    now: datetime,
+    actor: str,
+    public_url: str,
+) -> Issued:
+    body = data.model_dump(mode="json")
+    refuse_control_characters(body)
+    fingerprint = request_fingerprint(body)
+    issuer = context.issuer
+    existing = _replay(
+        session,
+        issuer.id,
+        idempotency_key=idempotency_key,
+        external_id=data.external_id,
+        fingerprint=fingerprint,
+    )
+    if existing is not None:
+        return Issued(existing, replayed=True)
+    achievement_record = achievement_service.get_achievement(session, issuer, data.achievement_id)
+    achievement = achievement_service.achievement_document(
+        session, issuer, achievement_record, public_url=public_url
+    )
+    try:
+        with session.begin_nested():
+            record = _sign_and_store(
+                session,
+                keyring,
+                context,
+                achievement_record,
+                achievement,
+                data,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                now=now,
+                public_url=public_url,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key or external id won the race.
+        existing = _replay(
+            session,
+            issuer.id,
+            idempotency_key=idempotency_key,
+            external_id=data.external_id,
+            fingerprint=fingerprint,
+        )
+        if existing is None:
+            raise
+        return Issued(existing, replayed=True)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="credential.issued",
+        now=now,
+        issuer_slug=issuer.slug,
+        credential_id=record.id,
+        details={"achievement_id": record.achievement_id, "key": context.active_key.fragment},
+    )
+    return Issued(record, replayed=False)
+
+
+def _sign_and_store(
+    session: Session,
+    keyring: KeyRing,
+    context: IssuerContext,
+    achievement_record: Achievement,
+    achievement: dict[str, Any],
+    data: CredentialCreate,
+    *,
+    idempotency_key: str | None,
+    fingerprint: str,
+    now: datetime,
+    public_url: str,
+) -> Credential:
+    credential_id = new_id()
+    url = credential_url(public_url, credential_id)
+    status = status_service.allocate_entries(
+        session,
+        context,
+        credential_id=credential_id,
+        suspendable=achievement_record.suspendable,
+        public_url=public_url,
+    )
+    salt = secrets.token_hex(16) if data.recipient.email else None
+    subject = Subject(
+        name=data.recipient.name,
+        did=data.recipient.did,
+        email_hash=identity_hash(str(data.recipient.email), salt) if salt else None,
+        salt=salt,
+    )
+    valid_from = data.valid_from or now
+    issuer = context.issuer
+    unsigned = build_credential(
+        credential_url=url,
+        issuer={"id": context.did, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
+        achievement=achievement,
+        subject=subject,
+        valid_from=valid_from,
+        valid_until=data.valid_until,
+        credential_status=status,
+        results=_results(achievement, data),
+        credits_earned=data.credits_earned,
+        evidence=_evidence(data),
+    )
+    key = context.active_key
+    signer = issuer_service.active_signer(keyring, context)
+    signed = add_proof(unsigned, signer, cryptosuite=DI_SUITES[key.key_type], created=now)
+    token = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
+    record = Credential(
+        id=credential_id,
+        issuer_id=issuer.id,
+        achievement_id=achievement_record.id,
+        signing_key_id=key.id,
+        recipient_name=data.recipient.name,
+        recipient_identity_hash=subject.email_hash,
+        recipient_salt=salt,
+        recipient_did=data.recipient.did,
+        external_id=data.external_id,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+        document=signed,
+        jwt=token,
+        valid_from=valid_from,
+        valid_until=data.valid_until,
+        status="active",
+        public_page=True,
+        issued_at=now,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def get_credential(session: Session, credential_id: str) -> Credential:
+    ident = credential_id.rsplit("/", 1)[-1]
+    record = session.get(Credential, ident)
+    if record is None:
+        raise NotFound(f"No credential has the id '{credential_id}'.")
+    return record
+
+
+def list_credentials(
+    session: Session,
+    issuer_id: str,
+    *,
+    achievement_id: str | None,
+    status: str | None,
+    issued_after: datetime | None,
+    issued_before: datetime | None,
+    cursor: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Credential]:
+    query = select(Credential).where(Credential.issuer_id == issuer_id)
+    if achievement_id is not None:
+        query = query.where(Credential.achievement_id == achievement_id)
+    if status is not None:
+        query = query.where(Credential.status == status)
+    if issued_after is not None:
+        query = query.where(Credential.issued_at >= issued_after)
+    if issued_before is not None:
+        query = query.where(Credential.issued_at < issued_before)
+    if cursor is not None:
+        at, ident = cursor
+        query = query.where(
+            or_(Credential.issued_at > at, (Credential.issued_at == at) & (Credential.id > ident))
+        )
+    return list(session.scalars(query.order_by(Credential.issued_at, Credential.id).limit(limit)))

@@ -1,0 +1,272 @@
+"""Offline JSON-LD: the vendored contexts, RDFC-1.0 canonicalization and safety checks.
+
+Nothing here touches the network. Every `@context` URL must be one of `CONTEXT_FILES` (byte
+copies in `contexts/`, see its README); any other URL raises `ContextNotAllowed`, as VC Data
+Integrity §2.4 asks (treat the VC/DI contexts as already retrieved, never fetch).
+
+Relative IRIs are left relative and therefore dropped from the RDF, as jsonld.js does; pyld
+alone would resolve them against `http://example.org/base/` and sign different quads.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from pyld.context_resolver import ContextResolver
+from pyld.jsonld import JsonLdError, JsonLdProcessor
+
+from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
+from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits, canonicalize_dataset
+
+CONTEXTS_DIR: Final = Path(__file__).with_name("contexts")
+
+CONTEXT_FILES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+        "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2": (
+            "credentials-undefined-terms-v2.jsonld"
+        ),
+        "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
+        "https://www.w3.org/2018/credentials/examples/v1": "credentials-examples-v1.jsonld",
+        "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+        "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+        "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+        "https://w3id.org/security/jwk/v1": "jwk-v1.jsonld",
+        "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-signature-2020-v1.jsonld",
+        "https://www.w3.org/ns/credentials/status/v1": "bitstring-status-list-v1.jsonld",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": (
+            "ob-v3p0-context-3.0.3.1edtech-validator.json"
+        ),
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": (
+            "ob-v3p0-extensions.1edtech-validator.json"
+        ),
+        "https://www.w3.org/ns/did/v1": "did-v1.1edtech-validator.jsonld",
+    }
+)
+
+
+@functools.cache
+def _parsed_contexts() -> Mapping[str, Any]:
+    return MappingProxyType(
+        {url: json.loads((CONTEXTS_DIR / name).read_bytes()) for url, name in CONTEXT_FILES.items()}
+    )
+
+
+def load_context(url: str) -> dict[str, Any]:
+    """A private copy of the vendored context document for `url`."""
+    try:
+        document = _parsed_contexts()[url]
+    except KeyError:
+        raise ContextNotAllowed(url) from None
+    private_copy: dict[str, Any] = copy.deepcopy(document)
+    return private_copy
+
+
+def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A pyld document loader serving only the vendored contexts."""
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": load_context(url),
+        # "static" lets pyld keep the processed context in the resolver cache below.
+        "tag": "static",
+    }
+
+
+class _BoundedCache(OrderedDict[str, Any]):
+    """Size-bounded (oldest out first) store for pyld's resolved contexts.
+
+    pyld also caches every inline context object it meets, keyed by its JSON, so an unbounded
+    dict would let untrusted documents grow it without limit.
+    """
+
+    def __init__(self, max_size: int) -> None:
+        super().__init__()
+        self._max_size = max_size
+        self._lock = threading.Lock()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            while len(self) > self._max_size:
+                self.popitem(last=False)
+
+
+# Our own cache rather than pyld's module-global one, which other loaders in the process could
+# fill with different documents for the same URLs.
+_RESOLVED_CONTEXTS = _BoundedCache(max_size=256)
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "base": None,
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver(_RESOLVED_CONTEXTS, document_loader),
+    }
+
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _is_absolute_or_blank(iri: str) -> bool:
+    return iri.startswith("_:") or _ABSOLUTE_IRI.match(iri) is not None
+
+
+class _CheckingProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """Collects what jsonld.js "safe mode" rejects while pyld expands the document.
+
+    Terms that the contexts do not define are silently dropped by JSON-LD (or become relative
+    IRIs that RDF cannot hold), so they are not covered by an RDFC signature: a holder could
+    change them freely. `@digitalbazaar/vc` refuses such documents; so do we.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._property_dropped)
+        self.problems: list[str] = []
+
+    def _add(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def _property_dropped(self, expanded_property: str | None) -> None:
+        if expanded_property is None:
+            self._add("a property mapped to null (or named like a keyword) is dropped")
+        else:
+            self._add(f"property {expanded_property!r} is not defined by the @context")
+
+    def expand(self, input_: Any, options: dict[str, Any]) -> Any:
+        expanded = super().expand(input_, options)
+        self._inspect(expanded)
+        return expanded
+
+    def _inspect(self, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                self._inspect(item)
+            return
+        if not isinstance(value, dict):
+            return
+        if "@value" in value:
+            datatype = value.get("@type")
+            if isinstance(datatype, str) and datatype != "@json":
+                if not _is_absolute_or_blank(datatype):
+                    self._add(f"datatype {datatype!r} is not defined by the @context")
+            if "@direction" in value:
+                self._add(f"value {value['@value']!r} has an @direction, which RDF cannot hold")
+            return
+        for key, item in value.items():
+            if key == "@id":
+                if isinstance(item, str) and not _is_absolute_or_blank(item):
+                    self._add(f"@id {item!r} is a relative IRI")
+            elif key == "@type":
+                for type_ in item if isinstance(item, list) else [item]:
+                    if isinstance(type_, str) and not _is_absolute_or_blank(type_):
+                        self._add(f"type {type_!r} is not defined by the @context")
+            elif key.startswith("_:"):
+                self._add(f"property {key!r} expands to a blank node")
+            elif key == "@reverse" and isinstance(item, dict):
+                self._inspect(list(item.values()))
+            else:
+                self._inspect(item)
+
+
+def _translate(error: BaseException) -> JsonLdProcessingError:
+    """Turn pyld's nested JsonLdError chain into our error, keeping the innermost cause."""
+    innermost: JsonLdError | None = None
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ContextNotAllowed):
+            return cause
+        if isinstance(cause, JsonLdError):
+            innermost = cause
+        cause = cause.__cause__
+    if innermost is None:
+        return JsonLdProcessingError(f"invalid JSON-LD: {error}")
+    message = innermost.args[0] if innermost.args else "error"
+    detail = f" ({innermost.code})" if getattr(innermost, "code", None) else ""
+    return JsonLdProcessingError(f"invalid JSON-LD: {message}{detail}")
+
+
+def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
+    if not isinstance(document, Mapping):
+        raise JsonLdProcessingError("a JSON-LD document must be a JSON object")
+    processor = _CheckingProcessor()
+    try:
+        if to_rdf:
+            result = processor.to_rdf(dict(document), _options())
+        else:
+            result = processor.expand(dict(document), _options())
+    except (JsonLdError, ContextNotAllowed) as error:
+        raise _translate(error) from error
+    except (TypeError, ValueError, AttributeError, RecursionError) as error:
+        # pyld assumes JSON-shaped input; anything else fails deep inside it.
+        raise JsonLdProcessingError(f"invalid JSON-LD: {error!r}") from error
+    return result, processor.problems
+
+
+def undefined_terms(document: Mapping[str, Any]) -> list[str]:
+    """What JSON-LD safe mode rejects: undefined properties and types, relative IRIs.
+
+    An empty list means every statement in the document reaches the RDF dataset (and so the
+    signature). Raises `JsonLdProcessingError` (e.g. `ContextNotAllowed`) for invalid input.
+    """
+    _, problems = _run(document, to_rdf=False)
+    return problems
+
+
+def canonize(
+    document: Mapping[str, Any],
+    *,
+    limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    safe: bool = False,
+) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything.
+    Raises `ContextNotAllowed`, `CanonicalizationLimitExceeded` or `JsonLdProcessingError`.
+    """
+    dataset, problems = _run(document, to_rdf=True)
+    if safe and problems:
+        raise UnsafeJsonLd(problems)
+    return canonicalize_dataset(dataset, limits)
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PLAIN_KEY = re.compile(r"^[A-Za-z_@$][A-Za-z0-9_@$]*$")
+
+
+def _child_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{json.dumps(key)}]"
+
+
+def find_control_characters(obj: Any, path: str = "$") -> list[str]:
+    """JSON paths of strings (values or keys) holding U+0000–U+001F other than tab, LF, CR.
+
+    Issuance refuses them: canonize() escapes them as RDFC-1.0 requires, but pyld-based
+    verifiers write them raw and would reject our signature; no credential needs them.
+    """
+    found: list[str] = []
+    if isinstance(obj, str):
+        if _CONTROL_CHARACTERS.search(obj):
+            found.append(path)
+    elif isinstance(obj, Mapping):
+        for key, value in obj.items():
+            child = _child_path(path, str(key))
+            if _CONTROL_CHARACTERS.search(str(key)):
+                found.append(child)
+            found.extend(find_control_characters(value, child))
+    elif isinstance(obj, list | tuple):
+        for index, value in enumerate(obj):
+            found.extend(find_control_characters(value, f"{path}[{index}]"))
+    return found

@@ -1,0 +1,208 @@
+r"""RDFC-1.0 (URDNA2015) over pyld, with the limits and the escaping pyld lacks.
+
+Two pyld 3.3 defects are fixed here, both against Digital Bazaar's rdf-canonize (what
+`@digitalbazaar/vc` runs, and what passes the W3C RDFC-1.0 suite):
+
+- No guard against "poison" datasets (RDFC-1.0 test074): a clique of blank nodes makes Hash
+  N-Degree Quads run in factorial time and pyld never gives up. We bound deep iterations as
+  rdf-canonize does by default (number of non-unique blank nodes, `maxWorkFactor = 1`), so
+  whatever we sign also canonicalizes there, plus a wall-clock deadline and size caps.
+- Canonical N-Quads escaping (test060): pyld writes control characters and DEL raw in literals
+  and does not escape IRIs; rdf-canonize writes `\b \f \uXXXX`. A signature over pyld's bytes
+  would not verify elsewhere, so quads are serialized here, for hashing and for output.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pyld.canon import URDNA2015
+from pyld.identifier_issuer import IdentifierIssuer
+
+from app.crypto.errors import CanonicalizationLimitExceeded
+
+Dataset = dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalizationLimits:
+    """Bounds on one canonicalization; the defaults leave large credentials far inside them.
+
+    An Open Badges credential has about 40 quads, a handful of blank nodes and needs no deep
+    iteration; a presentation holding a few hundred credentials stays well under the caps.
+    """
+
+    max_quads: int = 100_000
+    max_blank_nodes: int = 20_000
+    # Deep iterations allowed = (number of blank nodes sharing a first-degree hash) ** factor.
+    max_work_factor: int = 1
+    timeout_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        if min(self.max_quads, self.max_blank_nodes, self.max_work_factor) < 0:
+            raise ValueError("canonicalization limits must not be negative")
+        if self.timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be positive")
+
+
+DEFAULT_LIMITS = CanonicalizationLimits()
+
+
+_LITERAL_SPECIALS = re.compile(r'[\x00-\x1f\x7f"\\]')
+_LITERAL_ECHARS = {
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+_IRI_SPECIALS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _uchar(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04X}"
+
+
+def _escape_literal(value: str) -> str:
+    return _LITERAL_SPECIALS.sub(lambda m: _LITERAL_ECHARS.get(m.group()) or _uchar(m), value)
+
+
+def _escape_iri(value: str) -> str:
+    return _IRI_SPECIALS.sub(_uchar, value)
+
+
+def _term(term: dict[str, Any]) -> str:
+    if term["type"] == "blank node":
+        return str(term["value"])
+    return f"<{_escape_iri(term['value'])}>"
+
+
+def serialize_quad(quad: dict[str, Any]) -> str:
+    """One canonical N-Quads line for a pyld quad (subject, predicate, object, optional name)."""
+    obj = quad["object"]
+    if obj["type"] == "literal":
+        text = f'"{_escape_literal(obj["value"])}"'
+        if obj["datatype"] == _RDF_LANGSTRING:
+            if obj.get("language"):
+                text += "@" + obj["language"]
+        elif obj["datatype"] != _XSD_STRING:
+            text += f"^^<{_escape_iri(obj['datatype'])}>"
+    else:
+        text = _term(obj)
+    line = f"{_term(quad['subject'])} {_term(quad['predicate'])} {text}"
+    name = quad.get("name")
+    if name is not None and name.get("value") is not None:
+        line += " " + _term(name)
+    return line + " .\n"
+
+
+class _Budget:
+    """Deadline and deep-iteration budget shared by one canonicalization run."""
+
+    __slots__ = ("deadline", "limits", "remaining_deep")
+
+    def __init__(self, limits: CanonicalizationLimits) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.timeout_seconds
+        self.remaining_deep: int | None = None
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise CanonicalizationLimitExceeded(
+                f"canonicalization exceeded {self.limits.timeout_seconds} s"
+            )
+
+
+class _MeteredIssuer(IdentifierIssuer):  # type: ignore[misc]  # pyld is untyped
+    """The canonical issuer, asked once per related node of every permutation tried.
+
+    That makes it the one hook inside pyld's permutation loop, which can run for a long time
+    between two Hash N-Degree Quads calls.
+    """
+
+    def __init__(self, prefix: str, budget: _Budget) -> None:
+        super().__init__(prefix)
+        self._budget = budget
+
+    def has_id(self, old: str) -> bool:
+        self._budget.check_time()
+        return bool(super().has_id(old))
+
+
+class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped
+    def __init__(self, budget: _Budget) -> None:
+        super().__init__()
+        self._budget = budget
+        self.canonical_issuer = _MeteredIssuer("_:c14n", budget)
+
+    def main(self, dataset: Dataset, options: dict[str, Any]) -> str:
+        # pyld issues the canonical labels and rewrites self.quads with them in place; only
+        # its serialization is replaced.
+        super().main(dataset, {"format": "application/n-quads"})
+        return "".join(sorted(serialize_quad(quad) for quad in self.quads))
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        info = self.blank_node_info[id_]
+        if "hash" not in info:
+            nquads = sorted(
+                serialize_quad(
+                    {
+                        key: component
+                        if key == "predicate"
+                        else self.modify_first_degree_component(id_, component, key)
+                        for key, component in quad.items()
+                    }
+                )
+                for quad in info["quads"]
+            )
+            info["hash"] = self.hash_nquads(nquads)
+        return str(info["hash"])
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        budget = self._budget
+        if budget.remaining_deep is None:
+            # First deep call: pyld has just left step 5, so hash_to_blank_nodes holds exactly
+            # the blank nodes that share a first-degree hash (the "non-unique" ones).
+            non_unique = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+            factor = budget.limits.max_work_factor
+            budget.remaining_deep = non_unique**factor if factor > 0 else 0
+        if budget.remaining_deep <= 0:
+            raise CanonicalizationLimitExceeded(
+                "canonicalization needs more deep iterations than allowed "
+                "(blank nodes too interconnected: possible RDFC poison graph)"
+            )
+        budget.remaining_deep -= 1
+        budget.check_time()
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _check_size(dataset: Dataset, limits: CanonicalizationLimits) -> None:
+    quads = sum(len(triples) for triples in dataset.values())
+    if quads > limits.max_quads:
+        raise CanonicalizationLimitExceeded(f"{quads} quads exceed the limit of {limits.max_quads}")
+    blank_nodes = {name for name in dataset if name.startswith("_:")}
+    for triples in dataset.values():
+        for triple in triples:
+            for position in ("subject", "object"):
+                term = triple[position]
+                if term["type"] == "blank node":
+                    blank_nodes.add(term["value"])
+    if len(blank_nodes) > limits.max_blank_nodes:
+        raise CanonicalizationLimitExceeded(
+            f"{len(blank_nodes)} blank nodes exceed the limit of {limits.max_blank_nodes}"
+        )
+
+
+def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFAULT_LIMITS) -> str:
+    """Canonical N-Quads (RDFC-1.0, SHA-256) of a pyld RDF dataset, within `limits`."""
+    _check_size(dataset, limits)
+    canonicalizer = _BoundedURDNA2015(_Budget(limits))
+    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    return result

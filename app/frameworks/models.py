@@ -1,0 +1,89 @@
+"""Tables of the framework registry: frameworks, their levels, level-to-level linkages, ISCED-F.
+
+Column limits follow the meta-standard (framework codes <= 64, level codes <= 32 characters);
+free text is ``Text`` so a document the schema accepts never overflows a column on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime
+
+
+class QualificationFramework(Base):
+    __tablename__ = "qualification_framework"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    jurisdiction: Mapped[str] = mapped_column(String(3))
+    version: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text)
+    credit_system: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    levels: Mapped[list[FrameworkLevel]] = relationship(
+        back_populates="framework", lazy="raise", order_by="FrameworkLevel.ordinal"
+    )
+
+
+class FrameworkLevel(Base):
+    __tablename__ = "framework_level"
+    __table_args__ = (
+        UniqueConstraint("framework_id", "code"),
+        UniqueConstraint("framework_id", "ordinal"),
+        CheckConstraint("ordinal >= 1", name="ordinal_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    framework_id: Mapped[str] = mapped_column(ForeignKey("qualification_framework.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    # {knowledge, skills, responsibility_autonomy}: always read and written as a whole.
+    descriptors: Mapped[dict[str, str]] = mapped_column(JSON)
+    typical_volume: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+    framework: Mapped[QualificationFramework] = relationship(back_populates="levels", lazy="raise")
+
+
+class FrameworkLinkage(Base):
+    """A stated correspondence from a level of one framework to a level of another.
+
+    No ORM relationships: linkages are always read as rows of codes (repository.linkage_rows),
+    which is what the API and the equivalence graph need.
+    """
+
+    __tablename__ = "framework_linkage"
+    __table_args__ = (
+        UniqueConstraint("source_level_id", "target_level_id"),
+        CheckConstraint(
+            "relation IN ('exactMatch', 'closeMatch', 'broadMatch', 'narrowMatch')",
+            name="relation",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source_level_id: Mapped[str] = mapped_column(ForeignKey("framework_level.id"))
+    target_level_id: Mapped[str] = mapped_column(ForeignKey("framework_level.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    # A referencing report's URL or a written justification: who says these levels match.
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IscedField(Base):
+    """An ISCED-F 2013 field of education and training; shipped data, loaded by migration."""
+
+    __tablename__ = "isced_field"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(8))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("isced_field.code"), index=True)

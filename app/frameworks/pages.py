@@ -1,0 +1,136 @@
+"""The public page of a level: JSON-LD for machines, HTML for people, by the Accept header.
+
+Its URL is the ``targetUrl`` of credential alignments, so a verifier that follows it gets a
+schema.org ``DefinedTerm`` and a person gets a readable page.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from app.frameworks.models import FrameworkLevel
+from app.frameworks.schemas import DefinedTermRead, Descriptors, EquivalentRead
+from app.frameworks.service import level_url
+
+JSON_LD_MEDIA_TYPE = "application/ld+json"
+_HTML = "text/html"
+# Our descriptor terms have no schema.org counterpart, so they get a namespace of their own
+# rather than being silently expanded under schema.org's @vocab.
+_TERMS = "urn:learnproof:vocab:framework#"
+_CONTEXT: dict[str, Any] = {
+    "@vocab": "https://schema.org/",
+    "id": "@id",
+    "type": "@type",
+    "ordinal": f"{_TERMS}ordinal",
+    "descriptors": f"{_TERMS}descriptors",
+    "knowledge": f"{_TERMS}knowledge",
+    "skills": f"{_TERMS}skills",
+    "responsibility_autonomy": f"{_TERMS}responsibilityAutonomy",
+}
+
+
+def defined_term(public_url: str, level: FrameworkLevel) -> DefinedTermRead:
+    framework = level.framework
+    descriptors = Descriptors.model_validate(level.descriptors)
+    return DefinedTermRead(
+        context=_CONTEXT,
+        id=level_url(public_url, framework.code, level.code),
+        name=level.name,
+        term_code=level.code,
+        ordinal=level.ordinal,
+        description=(
+            f"Knowledge: {descriptors.knowledge} Skills: {descriptors.skills} "
+            f"Responsibility and autonomy: {descriptors.responsibility_autonomy}"
+        ),
+        descriptors=descriptors,
+        in_defined_term_set={
+            "id": f"{public_url.rstrip('/')}/v1/frameworks/{framework.code}",
+            "type": "DefinedTermSet",
+            "name": framework.name,
+            "termCode": framework.code,
+            "url": framework.source_url,
+        },
+    )
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when the client ranks text/html above JSON; ties and no header mean JSON-LD."""
+    ranges = _parse_accept(accept or "")
+    html = _quality(ranges, _HTML)
+    json = max(_quality(ranges, JSON_LD_MEDIA_TYPE), _quality(ranges, "application/json"))
+    return html > json
+
+
+def render_level_html(
+    public_url: str, level: FrameworkLevel, equivalents: list[EquivalentRead]
+) -> str:
+    term = defined_term(public_url, level)
+    return (
+        _templates()
+        .get_template("level.html")
+        .render(
+            level=level,
+            framework=level.framework,
+            term=term,
+            term_json=term.model_dump(mode="json"),
+            equivalents=[
+                {
+                    "url": level_url(public_url, e.framework, e.level),
+                    "framework_name": e.framework_name,
+                    "level_name": e.level_name,
+                    "relation": e.relation.value,
+                    "hops": len(e.path),
+                }
+                for e in equivalents
+            ],
+        )
+    )
+
+
+@cache
+def _templates() -> Environment:
+    # autoescape on every template: level and framework names come from API clients.
+    return Environment(
+        loader=PackageLoader("app.frameworks", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in header.split(","):
+        media_type, *params = (piece.strip() for piece in part.split(";"))
+        if not media_type:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media_type.lower(), quality))
+    return ranges
+
+
+def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
+    """The q of the most specific range matching ``media_type`` (RFC 9110 §12.5.1)."""
+    main = media_type.split("/")[0]
+    best_specificity, quality = -1, 0.0
+    for candidate, candidate_quality in ranges:
+        if candidate == media_type:
+            specificity = 2
+        elif candidate == f"{main}/*":
+            specificity = 1
+        elif candidate == "*/*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity:
+            best_specificity, quality = specificity, candidate_quality
+    return quality

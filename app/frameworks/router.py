@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from app.auth.dependencies import AdminDep
+from app.db import SessionDep
+from app.frameworks import meta, pages, service
+from app.frameworks.schemas import (
+    DefinedTermRead,
+    EquivalentRead,
+    FrameworkDocument,
+    FrameworkRead,
+    IscedFieldRead,
+    LinkageCreate,
+    LinkageRead,
+)
+
+router = APIRouter(prefix="/v1")
+public_router = APIRouter(tags=["Public documents"])
+
+_FRAMEWORKS = "Qualification frameworks"
+_ISCED = "ISCED-F fields"
+# Both representations of a level share one URL; caches must key on Accept.
+_VARY = {"Vary": "Accept"}
+
+FrameworkBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="A framework document per the meta-standard published at "
+        "/frameworks/schema.json: code, name, jurisdiction, version, source_url, "
+        "credit_system, levels and optional linkages.",
+    ),
+]
+
+
+@router.get("/frameworks", response_model=list[FrameworkRead], tags=[_FRAMEWORKS])
+def list_frameworks(session: SessionDep) -> list[FrameworkRead]:
+    """List qualification frameworks with their levels and the linkages they state."""
+    return service.list_frameworks(session)
+
+
+@router.post(
+    "/frameworks",
+    status_code=201,
+    response_model=FrameworkRead,
+    tags=[_FRAMEWORKS],
+    responses={409: {"description": "A framework with this code exists"}},
+)
+def create_framework(
+    document: FrameworkBody, request: Request, session: SessionDep, principal: AdminDep
+) -> FrameworkRead:
+    """Import a framework document; a 422 lists every error with its JSON path."""
+    return service.create_framework(
+        session, document, actor=principal.actor, now=request.app.state.clock.now()
+    )
+
+
+@router.get("/frameworks/{code}", response_model=FrameworkRead, tags=[_FRAMEWORKS])
+def get_framework(code: str, session: SessionDep) -> FrameworkRead:
+    """Read a framework with its levels and the linkages it states."""
+    return service.read_framework(session, code)
+
+
+@router.get(
+    "/frameworks/{code}/export",
+    response_model=FrameworkDocument,
+    response_model_exclude_none=True,
+    tags=[_FRAMEWORKS],
+)
+def export_framework(code: str, session: SessionDep) -> FrameworkDocument:
+    """Export a framework as a meta-standard document, ready to import elsewhere."""
+    return service.export_document(session, code)
+
+
+@router.post(
+    "/frameworks/{code}/linkages",
+    status_code=201,
+    response_model=LinkageRead,
+    tags=[_FRAMEWORKS],
+    responses={409: {"description": "These two levels are already linked"}},
+)
+def create_linkage(
+    code: str, body: LinkageCreate, request: Request, session: SessionDep, principal: AdminDep
+) -> LinkageRead:
+    """Link a level of this framework to a level of another, with a SKOS relation."""
+    return service.add_linkage(
+        session, code, body, actor=principal.actor, now=request.app.state.clock.now()
+    )
+
+
+@router.get(
+    "/frameworks/{code}/levels/{level}/equivalents",
+    response_model=list[EquivalentRead],
+    tags=[_FRAMEWORKS],
+)
+def list_equivalents(code: str, level: str, session: SessionDep) -> list[EquivalentRead]:
+    """Levels this level corresponds to, through linkages in either direction, strongest first."""
+    return service.named_equivalents(session, code, level)
+
+
+@router.get("/isced-f", response_model=list[IscedFieldRead], tags=[_ISCED])
+def list_isced_fields(
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Code prefix or part of the name")
+    ] = None,
+) -> list[IscedFieldRead]:
+    """List ISCED-F 2013 fields of education and training, optionally filtered."""
+    return [IscedFieldRead.model_validate(f) for f in service.search_isced_fields(session, q)]
+
+
+@router.get("/isced-f/{code}", response_model=IscedFieldRead, tags=[_ISCED])
+def get_isced_field(code: str, session: SessionDep) -> IscedFieldRead:
+    """Read one ISCED-F 2013 field by its code."""
+    return IscedFieldRead.model_validate(service.read_isced_field(session, code))
+
+
+@public_router.get(
+    "/frameworks/schema.json",
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/schema+json": {}}}},
+)
+def framework_schema() -> Response:
+    """The meta-standard: the JSON Schema every framework document follows."""
+    return Response(json.dumps(meta.load_schema()), media_type="application/schema+json")
+
+
+@public_router.get(
+    "/frameworks/{code}/levels/{level}",
+    response_model=DefinedTermRead,
+    responses={200: {"content": {pages.JSON_LD_MEDIA_TYPE: {}, "text/html": {}}}},
+)
+def level_page(code: str, level: str, request: Request, session: SessionDep) -> Response:
+    """A level as JSON-LD (schema.org DefinedTerm), or as HTML when the client prefers it."""
+    public_url: str = request.app.state.settings.public_url
+    found = service.read_level(session, code, level)
+    if pages.prefers_html(request.headers.get("accept")):
+        equivalents = service.named_equivalents(session, code, level)
+        return HTMLResponse(pages.render_level_html(public_url, found, equivalents), headers=_VARY)
+    term = pages.defined_term(public_url, found)
+    return JSONResponse(
+        term.model_dump(mode="json"), media_type=pages.JSON_LD_MEDIA_TYPE, headers=_VARY
+    )

@@ -1,0 +1,375 @@
+"""The framework registry: import and export frameworks, state linkages between their levels,
+resolve the levels and ISCED-F fields that achievements align to, and say what a level equals.
+
+Lookups come in two kinds. ``read_*`` finds a resource addressed by URL: unknown is
+``NotFound``. ``get_*`` resolves a code named in a request body, such as an achievement's
+alignment: unknown is ``InvalidInput`` naming the value and the field it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit_service
+from app.core.ids import new_id
+from app.errors import Conflict, InvalidInput, NotFound
+from app.frameworks import equivalence, repository, validation
+from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
+from app.frameworks.models import (
+    FrameworkLevel,
+    FrameworkLinkage,
+    IscedField,
+    QualificationFramework,
+)
+from app.frameworks.schemas import (
+    AlignmentMeaning,
+    EquivalentRead,
+    FrameworkDocument,
+    FrameworkRead,
+    FrameworkSummary,
+    HopRead,
+    LevelRead,
+    LevelSummary,
+    LinkageCreate,
+    LinkageRead,
+)
+
+_PHRASES = {
+    Relation.exact: "equals",
+    Relation.close: "closely matches",
+    Relation.broad: "falls within",
+    Relation.narrow: "encompasses",
+    Relation.related: "overlaps with",
+}
+
+
+def create_framework(
+    session: Session, document: object, *, actor: str, now: datetime
+) -> FrameworkRead:
+    """Import a framework document; every departure from the meta-standard is reported."""
+    errors = validation.document_errors(document)
+    if errors:
+        raise validation.invalid_document(errors)
+    doc = FrameworkDocument.model_validate(document)
+    if repository.framework_by_code(session, doc.code) is not None:
+        raise Conflict(f"A framework with code '{doc.code}' already exists.")
+    targets: list[FrameworkLevel] = []
+    for index, linkage in enumerate(doc.linkages):
+        try:
+            targets.append(
+                _level_or_invalid(
+                    session,
+                    linkage.target_framework,
+                    linkage.target_level,
+                    framework_field=f"$.linkages[{index}].target_framework",
+                    level_field=f"$.linkages[{index}].target_level",
+                )
+            )
+        except InvalidInput as exc:
+            errors += exc.extra["errors"]
+    if errors:
+        raise validation.invalid_document(errors)
+
+    framework = QualificationFramework(
+        id=new_id(),
+        code=doc.code,
+        name=doc.name,
+        jurisdiction=doc.jurisdiction,
+        version=doc.version,
+        source_url=doc.source_url,
+        credit_system=doc.credit_system,
+        description=doc.description,
+        created_at=now,
+    )
+    levels = {
+        level.code: FrameworkLevel(
+            id=new_id(),
+            framework_id=framework.id,
+            code=level.code,
+            ordinal=level.ordinal,
+            name=level.name,
+            descriptors=level.descriptors.model_dump(),
+            typical_volume=(
+                level.typical_volume.model_dump(exclude_none=True) if level.typical_volume else None
+            ),
+        )
+        for level in doc.levels
+    }
+    linkages = [
+        _new_linkage(levels[linkage.level], target, linkage, now)
+        for linkage, target in zip(doc.linkages, targets, strict=True)
+    ]
+    _insert(
+        session,
+        [[framework], list(levels.values()), linkages],
+        conflict=f"A framework with code '{doc.code}' already exists.",
+    )
+    audit_service.record(
+        session,
+        actor=actor,
+        action="framework.created",
+        now=now,
+        details={"code": doc.code, "levels": len(levels), "linkages": len(linkages)},
+    )
+    return read_framework(session, doc.code)
+
+
+def add_linkage(
+    session: Session, framework_code: str, body: LinkageCreate, *, actor: str, now: datetime
+) -> LinkageRead:
+    """State that a level of ``framework_code`` corresponds to a level of another framework."""
+    framework = _framework_or_404(session, framework_code)
+    level = next((level for level in framework.levels if level.code == body.level), None)
+    if level is None:
+        raise InvalidInput(_no_such_level(framework, body.level), field="level")
+    if body.target_framework == framework.code:
+        raise InvalidInput(
+            f"A framework cannot link to itself; '{body.target_framework}' is '{framework.code}'.",
+            field="target_framework",
+        )
+    target = _level_or_invalid(
+        session,
+        body.target_framework,
+        body.target_level,
+        framework_field="target_framework",
+        level_field="target_level",
+    )
+    duplicate = (
+        f"Level '{body.level}' of '{framework.code}' is already linked to level "
+        f"'{body.target_level}' of '{body.target_framework}'."
+    )
+    if repository.linkage_exists(session, level.id, target.id):
+        raise Conflict(duplicate)
+    linkage = _new_linkage(level, target, body, now)
+    _insert(session, [[linkage]], conflict=duplicate)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="framework.linkage_created",
+        now=now,
+        details={"framework": framework.code, **body.model_dump()},
+    )
+    return LinkageRead(**body.model_dump(), created_at=now)
+
+
+def list_frameworks(session: Session) -> list[FrameworkRead]:
+    rows = repository.linkage_rows(session)
+    return [
+        _framework_read(framework, [row for row in rows if row.framework == framework.code])
+        for framework in repository.list_frameworks(session)
+    ]
+
+
+def read_framework(session: Session, code: str) -> FrameworkRead:
+    framework = _framework_or_404(session, code)
+    return _framework_read(framework, repository.linkage_rows(session, framework_code=code))
+
+
+def export_document(session: Session, code: str) -> FrameworkDocument:
+    """The framework as a meta-standard document that ``create_framework`` accepts back."""
+    framework = read_framework(session, code)
+    return FrameworkDocument.model_validate(
+        {
+            **framework.model_dump(exclude={"linkages", "created_at"}),
+            "linkages": [
+                linkage.model_dump(exclude={"created_at"}) for linkage in framework.linkages
+            ],
+        }
+    )
+
+
+def get_framework(
+    session: Session, code: str, *, field: str = "framework_levels"
+) -> QualificationFramework:
+    """The framework named in a request body (levels loaded); InvalidInput when unknown."""
+    framework = repository.framework_by_code(session, code)
+    if framework is None:
+        raise InvalidInput(f"No qualification framework has code '{code}'.", field=field)
+    return framework
+
+
+def get_level(
+    session: Session, framework_code: str, level_code: str, *, field: str = "framework_levels"
+) -> FrameworkLevel:
+    """The level named in a request body (its framework loaded); InvalidInput when unknown."""
+    return _level_or_invalid(
+        session, framework_code, level_code, framework_field=field, level_field=field
+    )
+
+
+def read_level(session: Session, framework_code: str, level_code: str) -> FrameworkLevel:
+    """The level addressed by a URL (its framework loaded); NotFound when unknown."""
+    level = repository.level_by_codes(session, framework_code, level_code)
+    if level is None:
+        framework = _framework_or_404(session, framework_code)
+        raise NotFound(_no_such_level(framework, level_code))
+    return level
+
+
+def level_url(public_url: str, framework_code: str, level_code: str) -> str:
+    """The public page of a level: the ``targetUrl`` of credential alignments."""
+    return (
+        f"{public_url.rstrip('/')}/frameworks/{quote(framework_code, safe='')}"
+        f"/levels/{quote(level_code, safe='')}"
+    )
+
+
+def parse_level_url(public_url: str, url: str) -> tuple[str, str] | None:
+    """``(framework code, level code)`` when ``url`` is one of our level pages, else None."""
+    prefix = f"{public_url.rstrip('/')}/frameworks/"
+    if not url.startswith(prefix):
+        return None
+    parts = url[len(prefix) :].split("/")
+    if len(parts) != 3 or parts[1] != "levels" or not parts[0] or not parts[2]:
+        return None
+    return unquote(parts[0]), unquote(parts[2])
+
+
+def equivalents(session: Session, framework_code: str, level_code: str) -> list[Equivalent]:
+    """Levels reachable through linkages in either direction; NotFound for an unknown level."""
+    read_level(session, framework_code, level_code)
+    links = [
+        Link(
+            LevelRef(row.framework, row.level),
+            LevelRef(row.target_framework, row.target_level),
+            Relation(row.relation),
+            row.source,
+        )
+        for row in repository.linkage_rows(session)
+    ]
+    return equivalence.equivalents(LevelRef(framework_code, level_code), links)
+
+
+def named_equivalents(
+    session: Session, framework_code: str, level_code: str
+) -> list[EquivalentRead]:
+    """``equivalents`` with the names of the frameworks and levels reached."""
+    found = equivalents(session, framework_code, level_code)
+    names = repository.level_names(session, {equivalent.framework for equivalent in found})
+    return [
+        EquivalentRead(
+            framework=equivalent.framework,
+            framework_name=names[(equivalent.framework, equivalent.level)][0],
+            level=equivalent.level,
+            level_name=names[(equivalent.framework, equivalent.level)][1],
+            relation=equivalent.relation,
+            path=[HopRead.model_validate(hop) for hop in equivalent.path],
+        )
+        for equivalent in found
+    ]
+
+
+def describe_alignment(session: Session, framework_code: str, level_code: str) -> dict[str, Any]:
+    """What an alignment to this level means, as JSON; NotFound for an unknown level."""
+    level = read_level(session, framework_code, level_code)
+    framework = level.framework
+    found = named_equivalents(session, framework_code, level_code)
+    statement = "; ".join(
+        [f"{level.name} ({framework.name})"]
+        + [f"{_PHRASES[e.relation]} {e.level_name} ({e.framework_name})" for e in found]
+    )
+    meaning = AlignmentMeaning(
+        framework=FrameworkSummary.model_validate(framework, from_attributes=True),
+        level=LevelSummary.model_validate(level, from_attributes=True),
+        statement=statement,
+        equivalents=found,
+    )
+    return meaning.model_dump(mode="json")
+
+
+def get_isced_field(session: Session, code: str, *, field: str = "isced_f") -> IscedField:
+    """The ISCED-F field named in a request body; InvalidInput naming the code when unknown."""
+    found = repository.isced_field_by_code(session, code)
+    if found is None:
+        raise InvalidInput(f"'{code}' is not an ISCED-F 2013 field code.", field=field)
+    return found
+
+
+def read_isced_field(session: Session, code: str) -> IscedField:
+    found = repository.isced_field_by_code(session, code)
+    if found is None:
+        raise NotFound(f"'{code}' is not an ISCED-F 2013 field code.")
+    return found
+
+
+def search_isced_fields(session: Session, text: str | None = None) -> list[IscedField]:
+    return repository.search_isced_fields(session, text)
+
+
+def _framework_or_404(session: Session, code: str) -> QualificationFramework:
+    framework = repository.framework_by_code(session, code)
+    if framework is None:
+        raise NotFound(f"No qualification framework has code '{code}'.")
+    return framework
+
+
+def _level_or_invalid(
+    session: Session,
+    framework_code: str,
+    level_code: str,
+    *,
+    framework_field: str,
+    level_field: str,
+) -> FrameworkLevel:
+    level = repository.level_by_codes(session, framework_code, level_code)
+    if level is not None:
+        return level
+    framework = repository.framework_by_code(session, framework_code)
+    if framework is None:
+        raise InvalidInput(
+            f"No qualification framework has code '{framework_code}'.", field=framework_field
+        )
+    raise InvalidInput(_no_such_level(framework, level_code), field=level_field)
+
+
+def _no_such_level(framework: QualificationFramework, level_code: str) -> str:
+    known = ", ".join(level.code for level in framework.levels)
+    return f"Framework '{framework.code}' has no level '{level_code}'; its levels are {known}."
+
+
+def _new_linkage(
+    level: FrameworkLevel, target: FrameworkLevel, body: LinkageCreate, now: datetime
+) -> FrameworkLinkage:
+    return FrameworkLinkage(
+        id=new_id(),
+        source_level_id=level.id,
+        target_level_id=target.id,
+        relation=body.relation,
+        source=body.source,
+        created_at=now,
+    )
+
+
+def _insert(session: Session, batches: Sequence[Sequence[object]], *, conflict: str) -> None:
+    # Batches flush in order: linkages have no ORM relationship to order them after levels.
+    # The savepoint turns a unique violation from a concurrent twin request into a 409.
+    try:
+        with session.begin_nested():
+            for batch in batches:
+                session.add_all(batch)
+                session.flush()
+    except IntegrityError as exc:
+        raise Conflict(conflict) from exc
+
+
+def _framework_read(
+    framework: QualificationFramework, rows: list[repository.LinkageRow]
+) -> FrameworkRead:
+    return FrameworkRead(
+        code=framework.code,
+        name=framework.name,
+        jurisdiction=framework.jurisdiction,
+        version=framework.version,
+        source_url=framework.source_url,
+        credit_system=framework.credit_system,
+        description=framework.description,
+        levels=[LevelRead.model_validate(level) for level in framework.levels],
+        linkages=[LinkageRead.model_validate(row) for row in rows],
+        created_at=framework.created_at,
+    )

@@ -1,0 +1,107 @@
+"""Status index allocation at issuance: a uniformly random free index of the issuer's open list.
+
+Random (not sequential) indexes are what gives a holder herd privacy (BSL §6.1, §6.5): the
+index reveals nothing about issue order. Free indexes come from the list's occupancy bitmap,
+so allocation never scans the status entries already handed out.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from app.errors import ServiceUnavailable
+from app.issuers.service import IssuerContext
+from app.status import lists
+from app.status.bitstring import FreeIndexSampler
+from app.status.models import StatusEntry, StatusList
+
+ENTRY_TYPE: Final = "BitstringStatusListEntry"
+# Each failed attempt means another transaction filled or opened a list meanwhile; a
+# handful covers any realistic race, and the caller's retry covers the rest.
+_ATTEMPTS: Final = 8
+_SYSTEM_RANDOM: Final = random.SystemRandom()
+
+
+def status_entry(url: str, purpose: str, index: int) -> dict[str, Any]:
+    """A ``BitstringStatusListEntry``; its ``id`` is a fragment of the list URL (BSL §2.1)."""
+    return {
+        "id": f"{url}#{index}",
+        "type": ENTRY_TYPE,
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
+
+
+def _take_index(
+    session: Session, issuer_id: str, purpose: str, rng: random.Random, now: datetime
+) -> tuple[StatusList, int]:
+    for _ in range(_ATTEMPTS):
+        list_id = lists.first_open_list_id(session, issuer_id, purpose)
+        if list_id is None:
+            created = lists.create_next_list(session, issuer_id, purpose, now=now)
+            if created is None:
+                continue
+            status_list = created
+        else:
+            status_list = lists.lock_list(session, list_id)
+            # Another transaction may have taken the last index while we waited for the lock.
+            if status_list.full:
+                continue
+        occupancy = bytearray(status_list.occupancy)
+        sampler = FreeIndexSampler(occupancy)
+        index = sampler.allocate(rng)
+        if index is None:
+            status_list.full = True
+            continue
+        status_list.occupancy = bytes(occupancy)
+        status_list.allocated_count += 1
+        status_list.full = sampler.free_count == 0
+        return status_list, index
+    raise ServiceUnavailable(
+        f"No {purpose} status list could be opened for this issuer; retry the request."
+    )
+
+
+def allocate_entries(
+    session: Session,
+    context: IssuerContext,
+    *,
+    credential_id: str,
+    suspendable: bool,
+    public_url: str,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Reserve the credential's status indexes and return its ``credentialStatus`` value.
+
+    Call it inside the issuing transaction, before signing. The list rows stay locked until
+    that transaction ends, which is what keeps indexes unique across app instances (the
+    unique (list, index) constraint is only the backstop). The status entries are added to
+    the session but not flushed: the credential row they reference is inserted later by the
+    caller, and the unit of work writes it first.
+
+    A revocation entry alone is a single object (the OB 3.0 schema requires one); a
+    suspendable credential also gets a suspension entry, and the value is then a list.
+    """
+    rng = rng or _SYSTEM_RANDOM
+    now = now or datetime.now(UTC)
+    purposes = (lists.REVOCATION, lists.SUSPENSION) if suspendable else (lists.REVOCATION,)
+    slug = context.issuer.slug
+    entries: list[dict[str, Any]] = []
+    rows: list[StatusEntry] = []
+    for purpose in purposes:
+        status_list, index = _take_index(session, context.issuer.id, purpose, rng, now)
+        url = lists.list_url(public_url, slug, status_list.public_id)
+        entries.append(status_entry(url, purpose, index))
+        rows.append(
+            StatusEntry(
+                credential_id=credential_id, purpose=purpose, list_id=status_list.id, index=index
+            )
+        )
+    session.add_all(rows)
+    return entries if suspendable else entries[0]

@@ -1,0 +1,121 @@
+"""Status list rows: naming, URLs, creation and row locks shared by allocation, changes and
+publishing.
+
+Every writer of a list row (allocation, status changes, republishing) takes its row lock
+first. On PostgreSQL that is ``SELECT … FOR UPDATE``; SQLite ignores it, but there every
+write transaction starts with ``BEGIN IMMEDIATE`` and so runs alone anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.core.ids import new_id
+from app.status.bitstring import MIN_ENTRIES
+from app.status.models import StatusList
+
+Purpose = Literal["revocation", "suspension"]
+REVOCATION: Final = "revocation"
+SUSPENSION: Final = "suspension"
+LIST_SIZE: Final = MIN_ENTRIES
+"""Entries per list: the REC's minimum herd, and 16 KiB per bitmap."""
+
+_PUBLIC_ID = re.compile(r"^(revocation|suspension)-([1-9][0-9]{0,8})$")
+
+
+def public_id(purpose: str, number: int) -> str:
+    return f"{purpose}-{number}"
+
+
+def parse_public_id(value: str) -> tuple[Purpose, int] | None:
+    """``"revocation-3"`` → ``("revocation", 3)``; None for anything else."""
+    match = _PUBLIC_ID.fullmatch(value)
+    if match is None:
+        return None
+    purpose: Purpose = REVOCATION if match.group(1) == REVOCATION else SUSPENSION
+    return purpose, int(match.group(2))
+
+
+def list_url(public_url: str, slug: str, list_public_id: str) -> str:
+    return f"{public_url}/status/{slug}/{list_public_id}"
+
+
+def lock_list(session: Session, list_id: str) -> StatusList:
+    """The list row, locked and re-read: values cached earlier in the session may be stale."""
+    return session.scalars(
+        select(StatusList)
+        .where(StatusList.id == list_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def lock_lists(session: Session, list_ids: Iterable[str]) -> dict[str, StatusList]:
+    """Several list rows, locked in id order so concurrent writers cannot deadlock."""
+    ordered = sorted(set(list_ids))
+    if not ordered:
+        return {}
+    rows = session.scalars(
+        select(StatusList)
+        .where(StatusList.id.in_(ordered))
+        .order_by(StatusList.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in rows}
+
+
+def first_open_list_id(session: Session, issuer_id: str, purpose: str) -> str | None:
+    return session.scalar(
+        select(StatusList.id)
+        .where(
+            StatusList.issuer_id == issuer_id,
+            StatusList.purpose == purpose,
+            StatusList.full.is_(False),
+        )
+        .order_by(StatusList.number)
+        .limit(1)
+    )
+
+
+def create_next_list(
+    session: Session, issuer_id: str, purpose: str, *, now: datetime
+) -> StatusList | None:
+    """Open the issuer's next list for ``purpose``; None if another transaction just did.
+
+    The insert runs in a savepoint: on PostgreSQL a concurrent creator of the same number
+    makes it wait, then fail on the unique (issuer, purpose, number) constraint, and the
+    caller looks again for the list that the winner opened.
+    """
+    highest = session.scalar(
+        select(func.max(StatusList.number)).where(
+            StatusList.issuer_id == issuer_id, StatusList.purpose == purpose
+        )
+    )
+    empty = bytes(LIST_SIZE // 8)
+    status_list = StatusList(
+        id=new_id(),
+        issuer_id=issuer_id,
+        purpose=purpose,
+        number=(highest or 0) + 1,
+        size=LIST_SIZE,
+        allocated_count=0,
+        occupancy=empty,
+        bits=empty,
+        version=1,
+        full=False,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(status_list)
+    except IntegrityError:
+        return None
+    return status_list

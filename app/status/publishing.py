@@ -1,0 +1,227 @@
+"""The published form of a list: a signed ``BitstringStatusListCredential`` (BSL §2.2).
+
+The signed credential and its VC-JWT are stored in the list row, so every instance serves the
+same bytes under the same strong ETag. They are rebuilt only when the list's ``version`` moved
+past the published one (a bit changed), when the issuer's signing key changed (a compromised
+key must stop vouching for the list), or when the URL or ttl configuration changed.
+
+A process-wide cache keyed by (list, version, signing key, ttl, public URL) holds the
+serialized bytes, so a cached GET costs one small indexed query and no JSON work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import rfc8785
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from app.core.clock import isoformat_z
+from app.crypto.data_integrity import add_proof
+from app.crypto.jws import sign_vc_jwt
+from app.errors import NotFound
+from app.issuers import service as issuer_service
+from app.issuers.models import Issuer, SigningKey
+from app.issuers.signing import KeyRing
+from app.status import lists
+from app.status.bitstring import Bitstring
+from app.status.models import StatusList
+
+VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+# Same choice as issuance: the status list is secured like the credentials that point to it
+# (BSL §3.6 "SHOULD use the same securing mechanism").
+_DI_SUITES: Final[dict[str, str]] = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}
+_CACHE_ENTRIES: Final = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedList:
+    """One published version of a list, in both forms, with their strong ETags."""
+
+    document: dict[str, Any]
+    jwt: str
+    json_body: bytes
+    etag: str
+    jwt_etag: str
+
+
+def _strong_etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()}"'
+
+
+def _published(document: dict[str, Any], jwt: str) -> PublishedList:
+    # JCS bytes: the same document serializes identically on every instance and backend.
+    body = rfc8785.dumps(document)
+    return PublishedList(
+        document=document,
+        jwt=jwt,
+        json_body=body,
+        etag=_strong_etag(body),
+        jwt_etag=_strong_etag(jwt.encode()),
+    )
+
+
+class _PublishedCache:
+    """A small thread-safe LRU: entries are immutable, so sharing them across threads is safe."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[tuple[object, ...], PublishedList] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> PublishedList | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: PublishedList) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+_cache = _PublishedCache(_CACHE_ENTRIES)
+
+
+def build_list_credential(
+    *,
+    url: str,
+    issuer_did: str,
+    purpose: str,
+    bits: bytes,
+    valid_from: datetime,
+    ttl_ms: int,
+) -> dict[str, Any]:
+    """The unsigned status list credential (BSL §2.2); its terms are all in credentials/v2."""
+    subject: dict[str, Any] = {
+        "id": f"{url}#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": purpose,
+        "encodedList": Bitstring.from_bytes(bits).encode(),
+    }
+    if ttl_ms > 0:
+        subject["ttl"] = ttl_ms
+    return {
+        "@context": [VC_V2_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_did,
+        "validFrom": isoformat_z(valid_from),
+        "credentialSubject": subject,
+    }
+
+
+def _is_current(status_list: StatusList, url: str, key_id: str, ttl_ms: int) -> bool:
+    document = status_list.published_document
+    if (
+        document is None
+        or status_list.published_jwt is None
+        or status_list.published_version != status_list.version
+    ):
+        return False
+    proofs = document.get("proof") or [{}]
+    subject = document.get("credentialSubject") or {}
+    return (
+        document.get("id") == url
+        and proofs[0].get("verificationMethod") == key_id
+        and subject.get("ttl", 0) == ttl_ms
+    )
+
+
+def _republish(
+    session: Session,
+    keyring: KeyRing,
+    status_list: StatusList,
+    context: issuer_service.IssuerContext,
+    *,
+    url: str,
+    now: datetime,
+    ttl_ms: int,
+) -> PublishedList:
+    unsigned = build_list_credential(
+        url=url,
+        issuer_did=context.did,
+        purpose=status_list.purpose,
+        bits=status_list.bits,
+        valid_from=now,
+        ttl_ms=ttl_ms,
+    )
+    signed = add_proof(
+        unsigned,
+        issuer_service.active_signer(keyring, context),
+        cryptosuite=_DI_SUITES[context.active_key.key_type],
+        created=now,
+    )
+    jwt = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
+    published = _published(signed, jwt)
+    status_list.published_document = signed
+    status_list.published_jwt = jwt
+    status_list.published_version = status_list.version
+    status_list.etag = published.etag
+    status_list.published_at = now
+    session.flush()
+    return published
+
+
+def published_list(
+    session: Session,
+    keyring: KeyRing,
+    slug: str,
+    list_public_id: str,
+    *,
+    public_url: str,
+    now: datetime,
+    ttl_seconds: int,
+) -> PublishedList:
+    """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale."""
+    parsed = lists.parse_public_id(list_public_id)
+    if parsed is None:
+        raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
+    purpose, number = parsed
+    head = session.execute(
+        select(StatusList.id, StatusList.version, SigningKey.id)
+        .join(Issuer, Issuer.id == StatusList.issuer_id)
+        .outerjoin(
+            SigningKey,
+            and_(SigningKey.issuer_id == Issuer.id, SigningKey.status == issuer_service.ACTIVE),
+        )
+        .where(Issuer.slug == slug, StatusList.purpose == purpose, StatusList.number == number)
+        .order_by(SigningKey.created_at.desc(), SigningKey.fragment.desc())
+        .limit(1)
+    ).first()
+    if head is None:
+        raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
+    list_id, version, key_row_id = head
+    ttl_ms = ttl_seconds * 1000
+    cached = _cache.get((list_id, version, key_row_id, ttl_ms, public_url))
+    if cached is not None:
+        return cached
+
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    key_id = issuer_service.active_signer(keyring, context).key_id
+    url = lists.list_url(public_url, slug, list_public_id)
+    status_list = session.get_one(StatusList, list_id)
+    if not _is_current(status_list, url, key_id, ttl_ms):
+        # Lock, then look again: another instance may have republished while we waited,
+        # and its bytes (already served under its ETag) must win over a second signature.
+        status_list = lists.lock_list(session, list_id)
+        if not _is_current(status_list, url, key_id, ttl_ms):
+            # Not cached: until the caller commits, these bytes are not the stored ones.
+            return _republish(
+                session, keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms
+            )
+    assert status_list.published_document is not None
+    assert status_list.published_jwt is not None
+    published = _published(status_list.published_document, status_list.published_jwt)
+    _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, public_url), published)
+    return published

@@ -1,0 +1,178 @@
+"""Issuance figures: in-process signing rate (both forms) and API latency under 16 clients.
+
+    .venv/bin/python bench/issue.py [--sign N] [--requests N] [--clients 16]
+
+Uses a throw-away SQLite database unless LEARNPROOF_DATABASE_URL is set (e.g. PostgreSQL),
+and a uvicorn server on 127.0.0.1 for the HTTP figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.credentials.builder import CONTEXTS  # noqa: E402
+from app.crypto.data_integrity import add_proof  # noqa: E402
+from app.crypto.jws import sign_vc_jwt  # noqa: E402
+from app.crypto.keys import generate_private_key  # noqa: E402
+from app.crypto.multikey import did_key_for  # noqa: E402
+from app.crypto.signer import LocalSigner  # noqa: E402
+
+
+def _credential(i: int, did: str) -> dict[str, object]:
+    return {
+        "@context": CONTEXTS,
+        "id": f"http://127.0.0.1:8000/credentials/{i}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Introduction to Python",
+        "issuer": {
+            "id": did,
+            "type": ["Profile"],
+            "name": "Bench University",
+            "url": "https://b.example",
+        },
+        "validFrom": "2026-11-26T12:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": f"Learner {i}",
+            "achievement": {
+                "id": "http://127.0.0.1:8000/issuers/b/achievements/1",
+                "type": ["Achievement"],
+                "name": "Introduction to Python",
+                "description": "Writes small Python programs.",
+                "criteria": {"narrative": "Passed the exercises."},
+                "creditsAvailable": 5,
+            },
+        },
+    }
+
+
+def bench_signing(n: int) -> None:
+    key = generate_private_key("Ed25519")
+    did = did_key_for(key.public_key())
+    signer = LocalSigner(key, f"{did}#{did.removeprefix('did:key:')}")
+    now = datetime.now(UTC)
+    docs = [_credential(i, did) for i in range(n)]
+    add_proof(docs[0], signer, created=now)  # warm the context cache
+    started = time.perf_counter()
+    for doc in docs:
+        add_proof(doc, signer, created=now)
+    di = n / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for doc in docs:
+        sign_vc_jwt(doc, signer, issued_at=now)
+    jwt_rate = n / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for doc in docs:
+        add_proof(doc, signer, created=now)
+        sign_vc_jwt(doc, signer, issued_at=now)
+    both = n / (time.perf_counter() - started)
+    print(f"in-process Data Integrity (eddsa-rdfc-2022): {di:8.1f} credentials/s")
+    print(f"in-process VC-JWT (EdDSA):                   {jwt_rate:8.1f} credentials/s")
+    print(f"in-process both forms:                       {both:8.1f} credentials/s")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def bench_api(requests: int, clients: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="lp-bench-"))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LEARNPROOF_DATABASE_URL": os.environ.get(
+            "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
+        ),
+        "LEARNPROOF_KEYS_DIR": str(tmp / "keys"),
+        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "LEARNPROOF_LOG_JSON": "false",
+    }
+    learnproof = str(Path(sys.executable).parent / "learnproof")
+    subprocess.run([learnproof, "db", "upgrade"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+    server = subprocess.Popen(
+        [learnproof, "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            for _ in range(100):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            issuer = {"slug": "bench", "name": "Bench U", "url": "https://b.example",
+                      "email": "b@b.example"}  # fmt: skip
+            client.post("/v1/issuers", json=issuer).raise_for_status()
+            achievement = client.post("/v1/issuers/bench/achievements", json={
+                "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
+                "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
+            }).json()  # fmt: skip
+
+            def one(i: int) -> float:
+                started = time.perf_counter()
+                response = client.post("/v1/issuers/bench/credentials", json={
+                    "achievement_id": achievement["id"],
+                    "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
+                })  # fmt: skip
+                response.raise_for_status()
+                return time.perf_counter() - started
+
+            one(-1)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                latencies = sorted(pool.map(one, range(requests)))
+            elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(10)
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    backend = env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
+    print(
+        f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, {backend}:"
+    )
+    print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   throughput {requests / elapsed:.1f}/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sign", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"date: {datetime.now(UTC):%Y-%m-%d}")
+    bench_signing(args.sign)
+    bench_api(args.requests, args.clients)
+
+
+if __name__ == "__main__":
+    main()

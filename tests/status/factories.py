@@ -1,0 +1,138 @@
+"""Issuers, achievements and credentials as bare rows, for status tests.
+
+Credentials go through ``allocate_entries`` exactly as issuance calls it (allocation first,
+the credential row added afterwards in the same transaction), but are not signed: status
+code never reads the signature.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.achievements.models import Achievement
+from app.core.ids import new_id
+from app.credentials.models import Credential
+from app.issuers import service as issuer_service
+from app.issuers.schemas import IssuerCreate
+from app.issuers.service import IssuerContext
+from app.issuers.signing import KeyRing
+from app.status import service as status_service
+from tests.conftest import TEST_PUBLIC_URL
+
+
+def make_issuer(
+    session: Session, keyring: KeyRing, *, now: datetime, slug: str = "uni-example"
+) -> IssuerContext:
+    issuer_service.create_issuer(
+        session,
+        keyring,
+        IssuerCreate(
+            slug=slug,
+            name="Université d'Exemple",
+            url="https://uni.example.org",
+            email="badges@uni.example.org",
+        ),
+        now=now,
+        actor="test",
+    )
+    return issuer_service.load_context(session, slug, public_url=TEST_PUBLIC_URL)
+
+
+def make_achievement(
+    session: Session, context: IssuerContext, *, now: datetime, suspendable: bool = False
+) -> Achievement:
+    achievement = Achievement(
+        id=new_id(),
+        issuer_id=context.issuer.id,
+        name="Data Analysis",
+        description="Analyses data sets.",
+        tags=[],
+        skills=[],
+        result_descriptions=[],
+        framework_levels=[],
+        suspendable=suspendable,
+        created_at=now,
+    )
+    session.add(achievement)
+    session.flush()
+    return achievement
+
+
+def make_credential(
+    session: Session,
+    context: IssuerContext,
+    achievement: Achievement,
+    *,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> Credential:
+    credential_id = new_id()
+    status = status_service.allocate_entries(
+        session,
+        context,
+        credential_id=credential_id,
+        suspendable=achievement.suspendable,
+        public_url=TEST_PUBLIC_URL,
+        rng=rng,
+        now=now,
+    )
+    document: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": f"{TEST_PUBLIC_URL}/credentials/{credential_id}",
+        "type": ["VerifiableCredential"],
+        "issuer": {"id": context.did},
+        "validFrom": "2026-11-26T12:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+        "credentialStatus": status,
+    }
+    credential = Credential(
+        id=credential_id,
+        issuer_id=context.issuer.id,
+        achievement_id=achievement.id,
+        signing_key_id=context.active_key.id,
+        document=document,
+        jwt="not-signed-in-status-tests",
+        valid_from=now,
+        status="active",
+        public_page=True,
+        issued_at=now,
+    )
+    session.add(credential)
+    session.flush()
+    return credential
+
+
+def entries_of(credential: Credential) -> list[dict[str, Any]]:
+    status = credential.document["credentialStatus"]
+    return status if isinstance(status, list) else [status]
+
+
+@dataclass
+class StatusWorld:
+    """One issuer with a plain and a suspendable achievement."""
+
+    session: Session
+    context: IssuerContext
+    plain: Achievement
+    suspendable: Achievement
+    now: datetime
+
+    @classmethod
+    def create(cls, session: Session, keyring: KeyRing, now: datetime) -> StatusWorld:
+        context = make_issuer(session, keyring, now=now)
+        return cls(
+            session=session,
+            context=context,
+            plain=make_achievement(session, context, now=now),
+            suspendable=make_achievement(session, context, now=now, suspendable=True),
+            now=now,
+        )
+
+    def credential(self, *, suspendable: bool = False) -> Credential:
+        achievement = self.suspendable if suspendable else self.plain
+        return make_credential(self.session, self.context, achievement, now=self.now)
