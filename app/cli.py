@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -15,7 +16,11 @@ from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.config import ConfigError, Settings, load_settings
 from app.core.clock import SystemClock
+from app.credentials import service as credential_service
+from app.credentials.bulk import read_rows as read_csv_rows
 from app.db import make_engine, make_sessionmaker
+from app.demo import SLUG as DEMO_SLUG
+from app.demo import seed as seed_demo
 from app.errors import AppError
 from app.issuers import service as issuer_service
 from app.issuers.documents import issuer_did
@@ -219,6 +224,108 @@ def keys_rotate(
     except AppError as exc:
         raise _fail(exc) from None
     typer.echo(f"{issuer}: {key.fragment} ({key.key_type}) is now the active key")
+
+
+@cli.command()
+def verify(
+    source: Annotated[str, typer.Argument(help="Credential file (JSON-LD or VC-JWT), or -")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Verify a credential; exit 0 if verified, 1 if not, 2 if the input is unreadable."""
+    import json
+    import sys
+    from pathlib import Path
+
+    # Imported here: JSON-LD and schema loading would slow every other command down.
+    from app.verification import standalone
+    from app.verification.inputs import InputRejected
+    from app.verification.report import render_text
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        value = standalone.read_text(text)
+    except (OSError, UnicodeDecodeError, InputRejected) as exc:
+        typer.echo(f"error: cannot read {source}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    report = standalone.verify(value, _settings(), now=SystemClock().now())
+    if as_json:
+        typer.echo(json.dumps(report.to_json(problem_base=f"{_settings().public_url}/problems")))
+    else:
+        typer.echo(render_text(report))
+    raise typer.Exit(0 if report.verified else 1)
+
+
+@cli.command()
+def demo() -> None:
+    """Seed a demo issuer, achievement and credential, and print their links."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    with _session(settings) as session:
+        seeded = seed_demo(
+            session,
+            _keyring(settings, session),
+            now=SystemClock().now(),
+            public_url=settings.public_url,
+        )
+    base = settings.public_url
+    typer.echo(f"issuer DID:        {seeded.did}")
+    typer.echo(f"DID document:      {base}/issuers/{DEMO_SLUG}/did.json")
+    typer.echo(f"issuer profile:    {base}/issuers/{DEMO_SLUG}")
+    typer.echo(f"credential page:   {seeded.credential_url}")
+    for suffix in ("json", "jwt", "pdf", "png", "svg"):
+        typer.echo(f"credential .{suffix:<4}  {seeded.credential_url}.{suffix}")
+    typer.echo(f"verify page:       {base}/verify")
+
+
+@cli.command("issue")
+def issue_csv(
+    issuer: Annotated[str, typer.Option(help="Issuer slug")],
+    achievement: Annotated[str, typer.Option(help="Achievement id")],
+    csv_file: Annotated[typer.FileText, typer.Option("--csv", help="CSV file, '-' for stdin")],
+) -> None:
+    """Issue one credential per CSV row (columns: name,email,did,external_id,valid_from,
+    valid_until,credits_earned); rows with an external_id are safe to re-run."""
+    settings = _settings()
+    try:
+        rows = list(read_csv_rows(csv_file, achievement))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    issued = failed = 0
+    try:
+        with factory() as session:
+            keyring = _keyring(settings, session)
+            session.commit()
+        with typer.progressbar(rows, label="issuing", file=sys.stderr) as progress:
+            for row in progress:
+                if row.request is None:
+                    failed += 1
+                    typer.echo(f"line {row.line}: {row.error}", err=True)
+                    continue
+                try:
+                    with factory() as session:
+                        context = issuer_service.load_context(
+                            session, issuer, public_url=settings.public_url
+                        )
+                        result = credential_service.issue_credential(
+                            session, keyring, context, row.request, idempotency_key=None,
+                            now=SystemClock().now(), actor=CLI_ACTOR,
+                            public_url=settings.public_url,
+                        )  # fmt: skip
+                        session.commit()
+                    issued += 1
+                    url = credential_service.credential_url(settings.public_url, result.record.id)
+                    typer.echo(f"{row.line},{result.record.id},{url}")
+                except AppError as exc:
+                    failed += 1
+                    typer.echo(f"line {row.line}: {exc.detail}", err=True)
+    finally:
+        engine.dispose()
+    typer.echo(f"issued {issued}, failed {failed}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 @keys_cli.command("master-key")

@@ -95,3 +95,55 @@ def test_master_key_command_prints_a_fresh_secret() -> None:
     second = CliRunner().invoke(cli, ["keys", "master-key"]).stdout.strip()
     assert len(first) >= 43
     assert first != second
+
+
+def test_demo_seeds_and_prints_links_idempotently(cli_env: str) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "did:web:127.0.0.1%3A8000:issuers:demo-university" in first.output
+    assert "http://127.0.0.1:8000/issuers/demo-university/did.json" in first.output
+    second = runner.invoke(cli, ["demo"])
+    assert second.exit_code == 0, second.output
+    page = [line for line in first.output.splitlines() if line.startswith("credential page")]
+    assert page == [
+        line for line in second.output.splitlines() if line.startswith("credential page")
+    ]
+
+
+def test_issue_from_csv(cli_env: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    seeded = runner.invoke(cli, ["demo"])
+    assert seeded.exit_code == 0, seeded.output
+    engine = make_engine(cli_env)
+    try:
+        with engine.connect() as connection:
+            achievement = connection.exec_driver_sql("SELECT id FROM achievement").scalar_one()
+    finally:
+        engine.dispose()
+    csv_file = tmp_path / "cohort.csv"
+    csv_file.write_text(
+        "name,email,external_id\n"
+        "Grace Hopper,grace@example.org,c-1\n"
+        "李雷,li@example.org,c-2\n"
+        "Bad Row,not-an-email,c-3\n"
+    )
+    args = ["issue", "--issuer", "demo-university", "--achievement", achievement]
+    result = runner.invoke(cli, [*args, "--csv", str(csv_file)])
+    assert result.exit_code == 1, result.output
+    assert "issued 2, failed 1" in result.output
+    assert "line 4" in result.output
+    again = runner.invoke(cli, [*args, "--csv", str(csv_file)])
+    assert "issued 2, failed 1" in again.output
+    engine = make_engine(cli_env)
+    try:
+        with engine.connect() as connection:
+            count = connection.exec_driver_sql(
+                "SELECT count(*) FROM credential WHERE external_id LIKE 'c-%'"
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert count == 2
+    bad_header = tmp_path / "bad.csv"
+    bad_header.write_text("nom,courriel\nx,y\n")
+    assert runner.invoke(cli, [*args, "--csv", str(bad_header)]).exit_code == 2
