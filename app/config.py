@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     trusted_issuers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)
     status_list_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
-    max_body_bytes: int = Field(default=2_000_000, ge=1_024)
+    # Large enough for a 50,000-item batch; verification bounds depth and size separately.
+    max_body_bytes: int = Field(default=16_000_000, ge=1_024)
+    job_worker: bool = True
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
     log_json: bool | None = None

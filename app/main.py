@@ -15,6 +15,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
+from app.credentials.batch import JobWorker
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -33,7 +34,11 @@ from app.observability import (
     configure_logging,
 )
 from app.status.router import public_router as status_documents_router
+from app.verification.router import router as verification_router
 from app.status.router import router as status_router
+from app.web.router import pages_router
+from app.web.router import router as web_router
+from app.web.assets import static_files
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
@@ -72,6 +77,12 @@ def create_app(
             factory = make_sessionmaker(engine)
         app.state.sessionmaker = factory
         app.state.keyring = _open_keyring(settings, factory, app_clock)
+        worker = None
+        if settings.job_worker:
+            worker = JobWorker(
+                factory, app.state.keyring, app_clock, public_url=settings.public_url
+            )
+            worker.start()
         with httpx.Client(
             timeout=httpx.Timeout(settings.fetch_timeout_seconds),
             follow_redirects=False,
@@ -83,6 +94,8 @@ def create_app(
             try:
                 yield
             finally:
+                if worker is not None:
+                    worker.stop()
                 if engine is not None:
                     engine.dispose()
 
@@ -104,6 +117,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (
         health_router,
+        verification_router,
         auth_router,
         audit_router,
         issuers_router,
@@ -116,6 +130,10 @@ def create_app(
         achievement_documents_router,
         credentials_router,
         credential_documents_router,
+        # After the credential documents: its /credentials/{id} would otherwise match .json.
+        web_router,
+        pages_router,
     ):
         app.include_router(router)
+    app.mount("/static", static_files(), name="static")
     return app

@@ -113,6 +113,8 @@ def settings(database_url: str, keys_dir: Path) -> Settings:
         keys_dir=keys_dir,
         master_key=SecretStr(TEST_MASTER_KEY),
         fetch_allow_hosts=["127.0.0.1"],
+        # Tests share one connection per test, so jobs run when a test asks, not in a thread.
+        job_worker=False,
     )
 
 

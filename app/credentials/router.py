@@ -8,16 +8,20 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, ReadDep
-from app.credentials import service, vc_api
+from app.credentials import batch, service, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
+    BatchCreate,
+    BatchResult,
     CredentialCreate,
     CredentialIssued,
     CredentialLinks,
     CredentialPage,
+    JobAccepted,
+    JobRead,
 )
 from app.db import SessionDep
-from app.errors import BadRequest
+from app.errors import BadRequest, NotFound
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
 
@@ -160,6 +164,8 @@ def get_credential(
 def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
     """The credential with its Data Integrity proof (JSON-LD)."""
     record = service.get_credential(session, credential_id)
+    if not record.public_page:  # the issuer hid it: to the public it does not exist
+        raise NotFound(f"No public credential has the id '{credential_id}'.")
     return JSONResponse(
         record.document,
         media_type="application/vc+ld+json",
@@ -171,6 +177,8 @@ def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
 def credential_jwt(credential_id: str, session: SessionDep) -> Response:
     """The credential as a VC-JOSE-COSE JWT."""
     record = service.get_credential(session, credential_id)
+    if not record.public_page:  # the issuer hid it: to the public it does not exist
+        raise NotFound(f"No public credential has the id '{credential_id}'.")
     return Response(
         record.jwt,
         media_type="application/vc+jwt",
@@ -207,3 +215,59 @@ def vc_api_issue(
         public_url=public_url,
     )
     return JSONResponse({"verifiableCredential": signed}, status_code=201)
+
+
+@router.post(
+    "/v1/issuers/{slug}/credentials/batch",
+    response_model=BatchResult,
+    responses={202: {"model": JobAccepted, "description": "More than 1,000 items: a job"}},
+)
+def issue_batch(
+    slug: str,
+    body: BatchCreate,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: IssueDep,
+) -> BatchResult | JSONResponse:
+    """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
+    principal.require_issuer(slug)
+    public_url: str = request.app.state.settings.public_url
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    now = request.app.state.clock.now()
+    if len(body.items) > batch.MAX_INLINE:
+        job = batch.create_job(session, context, body.items, now=now, actor=principal.actor)
+        accepted = JobAccepted(
+            job_id=job.id, status=job.status, total=job.total,
+            status_url=f"{public_url}/v1/jobs/{job.id}",
+        )  # fmt: skip
+        return JSONResponse(accepted.model_dump(), status_code=202)
+    results = batch.issue_items(
+        session, keyring, context, body.items, first_index=0, now=now,
+        actor=principal.actor, public_url=public_url,
+    )  # fmt: skip
+    failed = sum(1 for r in results if "error" in r)
+    request.app.state.metrics.credentials_issued.inc(len(results) - failed)
+    return BatchResult(issued=len(results) - failed, failed=failed, results=results)
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobRead)
+def get_job(
+    job_id: str,
+    session: SessionDep,
+    principal: ReadDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
+) -> JobRead:
+    """Progress and per-item results of a batch job (results paged by offset)."""
+    job = batch.get_job(session, job_id)
+    issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
+    principal.require_issuer(issuer.slug)
+    page = job.results[offset : offset + limit]
+    following = offset + limit
+    return JobRead(
+        job_id=job.id, issuer=issuer.slug, status=job.status, total=job.total,
+        done=job.done_count, failed=job.failed_count, created_at=job.created_at,
+        finished_at=job.finished_at, results=page,
+        next_offset=following if following < len(job.results) else None,
+    )  # fmt: skip

@@ -99,3 +99,39 @@ class CredentialIssued(BaseModel):
 class CredentialPage(BaseModel):
     items: list[CredentialIssued]
     next_cursor: str | None
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=50_000,
+        description="Credential requests, each shaped like POST /v1/issuers/{slug}/credentials",
+    )
+
+
+class BatchResult(BaseModel):
+    issued: int
+    failed: int
+    results: list[dict[str, Any]]
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status: str
+    total: int
+    status_url: str
+
+
+class JobRead(BaseModel):
+    job_id: str
+    issuer: str
+    status: str
+    total: int
+    done: int
+    failed: int
+    created_at: datetime
+    finished_at: datetime | None
+    results: list[dict[str, Any]]
+    next_offset: int | None

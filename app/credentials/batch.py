@@ -1,0 +1,221 @@
+"""Batch issuance: up to 1,000 items inline, larger batches as a background job.
+
+Each item is issued in its own savepoint, so one bad item is reported and rolled back
+without touching the others. A job's items are stored before the 202 answer; a worker
+claims the job with a lease (several instances can run workers against one PostgreSQL:
+``SKIP LOCKED`` and the lease keep them apart), and commits each chunk of credentials
+together with the job's progress, so a crash repeats no item and loses none.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.clock import Clock
+from app.core.ids import new_id
+from app.credentials import service
+from app.credentials.models import IssueJob
+from app.credentials.schemas import CredentialCreate
+from app.errors import AppError, NotFound
+from app.issuers import service as issuer_service
+from app.issuers.service import IssuerContext
+from app.issuers.signing import KeyRing
+
+MAX_INLINE = 1_000
+MAX_ITEMS = 50_000
+CHUNK = 100
+LEASE = timedelta(minutes=2)
+log = logging.getLogger("learnproof.jobs")
+
+
+def _error(
+    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    problem: dict[str, Any] = {"status": status, "title": title, "detail": detail}
+    if errors:
+        problem["errors"] = errors
+    return problem
+
+
+def issue_items(
+    session: Session,
+    keyring: KeyRing,
+    context: IssuerContext,
+    items: list[dict[str, Any]],
+    *,
+    first_index: int,
+    now: datetime,
+    actor: str,
+    public_url: str,
+) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for offset, raw in enumerate(items):
+        index = first_index + offset
+        try:
+            data = CredentialCreate.model_validate(raw)
+        except ValidationError as exc:
+            errors = [
+                {"field": ".".join(map(str, e["loc"])), "message": str(e["msg"])}
+                for e in exc.errors()
+            ]
+            summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+            results.append(
+                {"index": index, "error": _error(422, "Unprocessable Content", summary, errors)}
+            )
+            continue
+        try:
+            with session.begin_nested():
+                issued = service.issue_credential(
+                    session, keyring, context, data, idempotency_key=None, now=now,
+                    actor=actor, public_url=public_url,
+                )  # fmt: skip
+        except AppError as exc:
+            title = type(exc).__name__
+            results.append({"index": index, "error": _error(exc.status, title, exc.detail)})
+            continue
+        except Exception:
+            # One unexpected failure must not sink the other items (or poison a job).
+            log.exception("unexpected error issuing batch item %s", index)
+            detail = "An unexpected error occurred issuing this item; it was not issued."
+            results.append({"index": index, "error": _error(500, "Internal Server Error", detail)})
+            continue
+        record = issued.record
+        results.append(
+            {
+                "index": index,
+                "id": record.id,
+                "url": service.credential_url(public_url, record.id),
+                "replayed": issued.replayed,
+            }
+        )
+    return results
+
+
+def create_job(
+    session: Session, context: IssuerContext, items: list[dict[str, Any]], *, now: datetime,
+    actor: str,
+) -> IssueJob:  # fmt: skip
+    job = IssueJob(
+        id=new_id(),
+        issuer_id=context.issuer.id,
+        actor=actor,
+        status="pending",
+        total=len(items),
+        done_count=0,
+        failed_count=0,
+        items=items,
+        results=[],
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: str) -> IssueJob:
+    job = session.get(IssueJob, job_id)
+    if job is None:
+        raise NotFound(f"No job has the id '{job_id}'.")
+    return job
+
+
+def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
+    query = (
+        select(IssueJob)
+        .where(
+            IssueJob.status != "done",
+            or_(
+                IssueJob.claimed_until.is_(None),
+                IssueJob.claimed_until < now,
+                IssueJob.claimed_by == worker,
+            ),
+        )
+        .order_by(IssueJob.created_at, IssueJob.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job = session.scalar(query)
+    if job is not None:
+        job.claimed_by, job.claimed_until, job.status = worker, now + LEASE, "running"
+    return job
+
+
+def run_next_job(
+    factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, worker: str,
+    public_url: str, stop: Callable[[], bool] = lambda: False,
+) -> bool:  # fmt: skip
+    """Work one job to the end (chunk by chunk); False when there was nothing to do."""
+    with factory() as session:
+        job = _claim(session, worker, clock.now())
+        session.commit()
+        if job is None:
+            return False
+        job_id = job.id
+    while not stop():
+        with factory() as session:
+            job = session.get(IssueJob, job_id, with_for_update=True)
+            if job is None or job.status == "done" or job.claimed_by != worker:
+                return True
+            issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
+            context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
+            start = job.done_count
+            chunk = job.items[start : start + CHUNK]
+            now = clock.now()
+            results = issue_items(
+                session, keyring, context, chunk, first_index=start, now=now,
+                actor=job.actor, public_url=public_url,
+            )  # fmt: skip
+            job.results = [*job.results, *results]
+            job.done_count = start + len(chunk)
+            job.failed_count += sum(1 for r in results if "error" in r)
+            job.claimed_until = now + LEASE
+            if job.done_count >= job.total:
+                job.status, job.finished_at = "done", now
+            session.commit()
+            if job.status == "done":
+                return True
+    return True
+
+
+class JobWorker:
+    """A daemon thread that runs pending batch jobs of this instance's database."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, public_url: str,
+        poll_seconds: float = 1.0,
+    ) -> None:  # fmt: skip
+        self._factory, self._keyring, self._clock = factory, keyring, clock
+        self._public_url, self._poll = public_url, poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="learnproof-jobs", daemon=True)
+        self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = run_next_job(
+                    self._factory, self._keyring, self._clock, worker=self.worker_id,
+                    public_url=self._public_url, stop=self._stop.is_set,
+                )  # fmt: skip
+            except Exception:
+                log.exception("batch job failed; it will be retried after its lease")
+                busy = False
+            if not busy:
+                self._stop.wait(self._poll)
