@@ -90,6 +90,8 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # No access log: who fetches which status list must not be recorded (BSL §6).
+        access_log=False,
     )
 
 
@@ -228,7 +230,9 @@ def keys_rotate(
 
 @cli.command()
 def verify(
-    source: Annotated[str, typer.Argument(help="Credential file (JSON-LD or VC-JWT), or -")],
+    source: Annotated[
+        str, typer.Argument(help="Credential file (JSON-LD, VC-JWT, PDF, PNG or SVG), or -")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Verify a credential; exit 0 if verified, 1 if not, 2 if the input is unreadable."""
@@ -237,14 +241,17 @@ def verify(
     from pathlib import Path
 
     # Imported here: JSON-LD and schema loading would slow every other command down.
+    from app.proofs.extract import ExtractionError, extract_baked
     from app.verification import standalone
     from app.verification.inputs import InputRejected
     from app.verification.report import render_text
 
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        value = standalone.read_text(text)
-    except (OSError, UnicodeDecodeError, InputRejected) as exc:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        # A PDF certificate or a baked badge carries the credential inside it.
+        baked = extract_baked(data)
+        value = baked if baked is not None else standalone.read_text(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, InputRejected, ExtractionError) as exc:
         typer.echo(f"error: cannot read {source}: {exc}", err=True)
         raise typer.Exit(2) from None
     report = standalone.verify(value, _settings(), now=SystemClock().now())

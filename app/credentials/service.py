@@ -20,6 +20,7 @@ from app.core.ids import new_id
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
+from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.jsonld import find_control_characters
 from app.crypto.jws import sign_vc_jwt
@@ -28,8 +29,6 @@ from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
-
-DI_SUITES = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}
 
 
 @dataclass(frozen=True)
@@ -236,7 +235,9 @@ def _sign_and_store(
     )
     key = context.active_key
     signer = issuer_service.active_signer(keyring, context)
-    signed = add_proof(unsigned, signer, cryptosuite=DI_SUITES[key.key_type], created=now)
+    signed = add_proof(
+        unsigned, signer, cryptosuite=DEFAULT_SUITE_FOR_KEY[key.key_type], created=now
+    )
     token = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
     record = Credential(
         id=credential_id,

@@ -12,7 +12,8 @@ from app.audit import service as audit_service
 from app.core.clock import parse_datetime
 from app.core.ids import new_id
 from app.credentials.models import Credential
-from app.credentials.service import DI_SUITES, credential_url, refuse_control_characters
+from app.credentials.service import credential_url, refuse_control_characters
+from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.errors import CryptoError
 from app.crypto.jws import sign_vc_jwt
@@ -105,7 +106,7 @@ def issue(
         signed = add_proof(
             credential,
             issuer_service.active_signer(keyring, context),
-            cryptosuite=DI_SUITES[key.key_type],
+            cryptosuite=DEFAULT_SUITE_FOR_KEY[key.key_type],
             created=now,
         )
         token = sign_vc_jwt(credential, issuer_service.jwt_signer(keyring, context), issued_at=now)

@@ -119,3 +119,8 @@ def signature_is_valid(public_key: PublicKey, signature: bytes, data: bytes) -> 
     except InvalidSignature:
         return False
     return False
+
+
+# What each signing key type signs Data Integrity proofs with: the suite OB 3.0 conformance
+# requires for Ed25519, and the P-256 suite for issuers that chose ES256 keys.
+DEFAULT_SUITE_FOR_KEY: dict[str, str] = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}

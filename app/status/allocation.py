@@ -43,15 +43,13 @@ def _take_index(
     for _ in range(_ATTEMPTS):
         list_id = lists.first_open_list_id(session, issuer_id, purpose)
         if list_id is None:
-            created = lists.create_next_list(session, issuer_id, purpose, now=now)
-            if created is None:
+            list_id = lists.create_next_list(session, issuer_id, purpose, now=now)
+            if list_id is None:
                 continue
-            status_list = created
-        else:
-            status_list = lists.lock_list(session, list_id)
-            # Another transaction may have taken the last index while we waited for the lock.
-            if status_list.full:
-                continue
+        status_list = lists.lock_list(session, list_id)
+        # Another transaction may have taken the last index while we waited for the lock.
+        if status_list.full:
+            continue
         occupancy = bytearray(status_list.occupancy)
         sampler = FreeIndexSampler(occupancy)
         index = sampler.allocate(rng)

@@ -82,12 +82,16 @@ def find_credential(session: Session, credential_id: str, *, public_url: str) ->
     return StatusTarget(credential=credential, issuer_slug=slug)
 
 
-def _lock_credentials(session: Session, ids: Sequence[str]) -> list[Credential]:
+def _lock_credentials(
+    session: Session, ids: Sequence[str], *, issuer_id: str | None = None
+) -> list[Credential]:
+    """Lock and re-read the rows in id order, so concurrent changes cannot interleave."""
+    query = select(Credential).where(Credential.id.in_(sorted(set(ids))))
+    if issuer_id is not None:
+        query = query.where(Credential.issuer_id == issuer_id)
     return list(
         session.scalars(
-            select(Credential)
-            .where(Credential.id.in_(sorted(set(ids))))
-            .order_by(Credential.id)
+            query.order_by(Credential.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -196,7 +200,7 @@ def bulk_change(
     if issuer_id is None:
         raise NotFound(f"No issuer has the slug '{slug}'.")
     wanted = list(dict.fromkeys(ids))
-    locked = [c for c in _lock_credentials(session, wanted) if c.issuer_id == issuer_id]
+    locked = _lock_credentials(session, wanted, issuer_id=issuer_id)
     unknown = sorted(set(wanted) - {c.id for c in locked})
     if unknown:
         raise NotFound(

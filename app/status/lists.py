@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, exists, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.ids import new_id
+from app.db import UTCDateTime
 from app.status.bitstring import MIN_ENTRIES
 from app.status.models import StatusList
 
@@ -87,35 +88,44 @@ def first_open_list_id(session: Session, issuer_id: str, purpose: str) -> str | 
 
 def create_next_list(
     session: Session, issuer_id: str, purpose: str, *, now: datetime
-) -> StatusList | None:
-    """Open the issuer's next list for ``purpose``; None if another transaction just did.
+) -> str | None:
+    """Open the issuer's next list for ``purpose`` and return its id, or None if not needed.
 
-    The insert runs in a savepoint: on PostgreSQL a concurrent creator of the same number
-    makes it wait, then fail on the unique (issuer, purpose, number) constraint, and the
-    caller looks again for the list that the winner opened.
+    One ``INSERT … SELECT … WHERE NOT EXISTS`` statement, so "no list is open" and "the next
+    number" are read from the same snapshot: a list another transaction has committed
+    meanwhile stops the insert, and one it has not yet committed makes ours wait, then fail
+    on the unique (issuer, purpose, number) constraint. Either way the caller looks again
+    for the open list instead of opening a second one. The savepoint keeps that failure
+    from aborting the caller's transaction on PostgreSQL.
     """
-    highest = session.scalar(
-        select(func.max(StatusList.number)).where(
-            StatusList.issuer_id == issuer_id, StatusList.purpose == purpose
-        )
+    same_purpose = (StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
+    next_number = (
+        select(func.coalesce(func.max(StatusList.number), 0) + 1)
+        .where(*same_purpose)
+        .scalar_subquery()
     )
+    open_list = select(StatusList.id).where(*same_purpose, StatusList.full.is_(False))
+    list_id = new_id()
     empty = bytes(LIST_SIZE // 8)
-    status_list = StatusList(
-        id=new_id(),
-        issuer_id=issuer_id,
-        purpose=purpose,
-        number=(highest or 0) + 1,
-        size=LIST_SIZE,
-        allocated_count=0,
-        occupancy=empty,
-        bits=empty,
-        version=1,
-        full=False,
-        created_at=now,
+    values = {
+        "id": literal(list_id),
+        "issuer_id": literal(issuer_id),
+        "purpose": literal(purpose),
+        "number": next_number,
+        "size": literal(LIST_SIZE),
+        "allocated_count": literal(0),
+        "occupancy": literal(empty, LargeBinary()),
+        "bits": literal(empty, LargeBinary()),
+        "version": literal(1),
+        "full": literal(False),
+        "created_at": literal(now, UTCDateTime()),
+    }
+    statement = insert(StatusList).from_select(
+        list(values), select(*values.values()).where(~exists(open_list))
     )
     try:
         with session.begin_nested():
-            session.add(status_list)
+            inserted = session.connection().execute(statement).rowcount
     except IntegrityError:
         return None
-    return status_list
+    return list_id if inserted == 1 else None

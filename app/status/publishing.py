@@ -23,6 +23,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import isoformat_z
+from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.jws import sign_vc_jwt
 from app.errors import NotFound
@@ -36,7 +37,6 @@ from app.status.models import StatusList
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 # Same choice as issuance: the status list is secured like the credentials that point to it
 # (BSL §3.6 "SHOULD use the same securing mechanism").
-_DI_SUITES: Final[dict[str, str]] = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}
 _CACHE_ENTRIES: Final = 1024
 
 
@@ -159,7 +159,7 @@ def _republish(
     signed = add_proof(
         unsigned,
         issuer_service.active_signer(keyring, context),
-        cryptosuite=_DI_SUITES[context.active_key.key_type],
+        cryptosuite=DEFAULT_SUITE_FOR_KEY[context.active_key.key_type],
         created=now,
     )
     jwt = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)

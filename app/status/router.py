@@ -164,6 +164,7 @@ def update_status(
     return _read(credential)
 
 
+@public_router.head("/status/{slug}/{list_id}", include_in_schema=False)
 @public_router.get(
     "/status/{slug}/{list_id}",
     response_class=Response,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app import migrate
@@ -138,8 +139,9 @@ def test_issue_from_csv(cli_env: str, tmp_path: Path) -> None:
     engine = make_engine(cli_env)
     try:
         with engine.connect() as connection:
-            count = connection.exec_driver_sql(
-                "SELECT count(*) FROM credential WHERE external_id LIKE 'c-%'"
+            count = connection.execute(
+                text("SELECT count(*) FROM credential WHERE external_id LIKE :pattern"),
+                {"pattern": "c-%"},
             ).scalar_one()
     finally:
         engine.dispose()

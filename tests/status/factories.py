@@ -18,7 +18,7 @@ from app.achievements.models import Achievement
 from app.core.ids import new_id
 from app.credentials.models import Credential
 from app.issuers import service as issuer_service
-from app.issuers.schemas import IssuerCreate
+from app.issuers.schemas import IssuerCreate, KeyType
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
@@ -26,7 +26,12 @@ from tests.conftest import TEST_PUBLIC_URL
 
 
 def make_issuer(
-    session: Session, keyring: KeyRing, *, now: datetime, slug: str = "uni-example"
+    session: Session,
+    keyring: KeyRing,
+    *,
+    now: datetime,
+    slug: str = "uni-example",
+    key_type: KeyType = "Ed25519",
 ) -> IssuerContext:
     issuer_service.create_issuer(
         session,
@@ -36,6 +41,7 @@ def make_issuer(
             name="Université d'Exemple",
             url="https://uni.example.org",
             email="badges@uni.example.org",
+            key_type=key_type,
         ),
         now=now,
         actor="test",
@@ -107,8 +113,9 @@ def make_credential(
     return credential
 
 
-def entries_of(credential: Credential) -> list[dict[str, Any]]:
-    status = credential.document["credentialStatus"]
+def entries_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``credentialStatus`` entries of a credential document, always as a list."""
+    status = document["credentialStatus"]
     return status if isinstance(status, list) else [status]
 
 

@@ -21,7 +21,7 @@ from app.status.bitstring import MIN_ENTRIES, Bitstring
 from app.status.models import StatusEntry, StatusList
 from app.status.representation import negotiate
 from tests.conftest import TEST_PUBLIC_URL
-from tests.status.factories import StatusWorld
+from tests.status.factories import StatusWorld, make_achievement, make_credential, make_issuer
 from tests.status.test_api import _headers
 from tests.status.test_bitstring import REC_EXAMPLE_ENCODED_LIST
 
@@ -81,6 +81,21 @@ def test_list_credential_shape_and_proof(
     assert result.verified, result.reason
 
 
+def test_p256_issuers_sign_their_lists_with_ecdsa(
+    client: TestClient, session: Session, keyring: KeyRing, now: datetime
+) -> None:
+    context = make_issuer(session, keyring, now=now, slug="p256-college", key_type="P-256")
+    make_credential(session, context, make_achievement(session, context, now=now), now=now)
+
+    signed = client.get("/status/p256-college/revocation-1").json()
+
+    [proof] = list_proofs(signed)
+    assert proof["cryptosuite"] == "ecdsa-rdfc-2019"
+    public_key = issuer_service.active_signer(keyring, context).public_key
+    result = verify_proof(signed, proof, public_key, expected_purpose="assertionMethod", now=now)
+    assert result.verified, result.reason
+
+
 def test_etag_conditional_get_and_cache_control(client: TestClient, world: StatusWorld) -> None:
     world.credential()
 
@@ -98,6 +113,8 @@ def test_etag_conditional_get_and_cache_control(client: TestClient, world: Statu
         assert cached.headers["etag"] == etag
         assert cached.headers["cache-control"] == "public, max-age=300"
     assert client.get(LIST_PATH, headers={"If-None-Match": '"other"'}).status_code == 200
+    head = client.head(LIST_PATH)
+    assert (head.status_code, head.headers["etag"], head.content) == (200, etag, b"")
 
 
 def test_revoke_sets_the_published_bit_and_reinstate_clears_it(
