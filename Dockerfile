@@ -7,6 +7,9 @@ COPY migrations ./migrations
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
+# Fonts covering Latin, Arabic and Chinese for PDF certificates and baked badges.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --uid 10001 learnproof
 WORKDIR /srv/learnproof
 COPY --from=build /opt/venv /opt/venv

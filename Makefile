@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-node lint
+.PHONY: run test install install-node system-deps lint
+
+# Debian packages: fonts that cover Latin, Arabic and Chinese for PDF certificates and badges,
+# and Chromium for the browser test (Playwright drives /usr/bin/chromium; it downloads nothing).
+SYSTEM_PACKAGES := fonts-noto-core fonts-wqy-microhei
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
 
 $(BIN)/learnproof: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +21,17 @@ install: $(BIN)/learnproof
 install-node:
 	npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
 
+system-deps:
+	scripts/system-deps.sh $(SYSTEM_PACKAGES)
+
 # Installs into .venv and serves on SQLite (./var/learnproof.db) at http://127.0.0.1:8000
-run: install
+run: install system-deps
 	$(BIN)/learnproof serve
 
 # Installs everything (Python and the npm reference stack) and runs the whole suite
 # on SQLite and then on a fresh PostgreSQL database.
 test: install install-node
+	scripts/system-deps.sh $(TEST_SYSTEM_PACKAGES)
 	scripts/test.sh
 
 lint: install

@@ -254,9 +254,10 @@ def verify(
     except (OSError, UnicodeDecodeError, InputRejected, ExtractionError) as exc:
         typer.echo(f"error: cannot read {source}: {exc}", err=True)
         raise typer.Exit(2) from None
-    report = standalone.verify(value, _settings(), now=SystemClock().now())
+    settings = _settings()
+    report = standalone.verify(value, settings, now=SystemClock().now())
     if as_json:
-        typer.echo(json.dumps(report.to_json(problem_base=f"{_settings().public_url}/problems")))
+        typer.echo(json.dumps(report.to_json(problem_base=f"{settings.public_url}/problems")))
     else:
         typer.echo(render_text(report))
     raise typer.Exit(0 if report.verified else 1)

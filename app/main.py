@@ -35,6 +35,10 @@ from app.observability import (
 )
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
+from app.verification.router import router as verification_router
+from app.web.assets import static_files
+from app.web.router import pages_router
+from app.web.router import router as web_router
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
@@ -113,6 +117,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (
         health_router,
+        verification_router,
         auth_router,
         audit_router,
         issuers_router,
@@ -126,6 +131,9 @@ def create_app(
         credentials_router,
         credential_documents_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
+        web_router,
+        pages_router,
     ):
         app.include_router(router)
+    app.mount("/static", static_files(), name="static")
     return app

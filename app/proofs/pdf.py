@@ -1,0 +1,281 @@
+"""A one-page PDF certificate that is itself a verifiable proof, and the way back out of it.
+
+The signed credential travels inside the PDF as embedded files (the ``/EmbeddedFiles`` name
+tree): ``credential.json`` (JSON-LD with its Data Integrity proof) and ``credential.jwt``
+(the VC-JWT). Anyone holding the PDF can extract and verify them without our database; the
+printed text and QR code are for people. Text is set in Noto with HarfBuzz shaping, so
+Arabic joins and runs right to left and Chinese names print, each face embedded as a subset.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from fpdf import FPDF
+from pypdf import PdfReader, apply_configuration
+
+from app.proofs.fonts import FontFace, faces_for
+from app.proofs.payload import (
+    MAX_PAYLOAD_BYTES,
+    ExtractionError,
+    Payload,
+    check_file_size,
+    json_text,
+    parse_payload,
+)
+from app.proofs.qr import dark_runs, qr_matrix
+from app.proofs.summary import CredentialSummary, format_number
+
+JSON_ATTACHMENT: Final = "credential.json"
+JWT_ATTACHMENT: Final = "credential.jwt"
+log = logging.getLogger("learnproof.proofs")
+
+_INK: Final = (26, 26, 26)
+_MUTED: Final = (85, 85, 85)
+_ACCENT: Final = (31, 78, 121)
+_CORE_FONT: Final = "helvetica"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Everything printed on, or attached to, one certificate."""
+
+    summary: CredentialSummary
+    credential: dict[str, Any]
+    jwt: str
+    page_url: str
+    verify_url: str
+    issued_at: datetime
+    badge_png: bytes | None = None
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    summary = certificate.summary
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_creation_date(certificate.issued_at)
+    pdf.set_creator("LearnProof")
+    pdf.set_lang("en")
+    typeface = _Typeface(pdf, _printed_texts(certificate))
+    pdf.set_title(typeface.clean(f"{summary.achievement_name}: {summary.learner_name or ''}"))
+    pdf.set_author(typeface.clean(summary.issuer_name or ""))
+    pdf.set_subject("Open Badges 3.0 certificate with its signed credential attached")
+    pdf.add_page()
+    _frame(pdf)
+    if certificate.badge_png:
+        pdf.image(io.BytesIO(certificate.badge_png), x=130.5, y=18, w=36, alt_text="Badge")
+    y = 57.0
+    y = typeface.centred(y, summary.issuer_name or "", 13, colour=_MUTED)
+    y = typeface.centred(y + 1, (summary.achievement_type or "Certificate").upper(), 10)
+    y = typeface.centred(y + 4, "This certifies that", 11, colour=_MUTED)
+    y = typeface.centred(y + 1, summary.learner_name or "the holder", 26, bold=True, max_lines=2)
+    y = typeface.centred(y + 2, "has been awarded", 11, colour=_MUTED)
+    y = typeface.centred(
+        y + 1, summary.achievement_name, 19, bold=True, colour=_ACCENT, max_lines=3
+    )
+    if summary.description and y < 128:
+        lines = int((140 - y) / 5)
+        typeface.centred(y + 3, summary.description, 10, colour=_MUTED, max_lines=lines)
+    _details(pdf, typeface, summary)
+    _qr(pdf, typeface, certificate.page_url)
+    footer = (
+        f"Credential {summary.credential_id or ''}. This PDF carries its signed credential as the "
+        f"attached files {JSON_ATTACHMENT} and {JWT_ATTACHMENT}; check it at "
+        f"{certificate.verify_url}."
+    )
+    pdf.set_xy(20, 188)
+    typeface.use(7, colour=_MUTED)
+    pdf.multi_cell(257, 3.5, typeface.clean(footer), align="C")
+    _attach(pdf, certificate)
+    return bytes(pdf.output())
+
+
+class _Typeface:
+    """Noto faces when installed (with fallbacks per script); Helvetica, Latin-1 only, else."""
+
+    def __init__(self, pdf: FPDF, texts: list[str]) -> None:
+        self.pdf = pdf
+        faces = faces_for(texts)
+        for face in faces:
+            _add(pdf, face)
+        self.family = faces[0].family if faces else _CORE_FONT
+        self.unicode = bool(faces)
+        if faces:
+            pdf.set_fallback_fonts([face.family for face in faces[1:]], exact_match=False)
+            pdf.set_text_shaping(True)
+        else:
+            log.warning("Noto fonts are not installed; certificates print in Latin-1 only")
+
+    def clean(self, value: str) -> str:
+        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
+
+    def use(self, size: float, *, bold: bool = False, colour: tuple[int, int, int] = _INK) -> None:
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+        self.pdf.set_text_color(*colour)
+
+    def centred(
+        self,
+        y: float,
+        value: str,
+        size: float,
+        *,
+        bold: bool = False,
+        colour: tuple[int, int, int] = _INK,
+        max_lines: int = 1,
+    ) -> float:
+        """Print ``value`` centred from ``y`` on at most ``max_lines``; return the next y."""
+        if not value:
+            return y
+        self.use(size, bold=bold, colour=colour)
+        line_height = size * 0.45
+        width = 230.0
+        text = self.clean(value)
+        lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
+        while isinstance(lines, list) and len(lines) > max_lines and len(text) > 1:
+            text = text[: max(1, int(len(text) * 0.9))].rstrip() + "…"
+            lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
+        self.pdf.set_xy((297 - width) / 2, y)
+        self.pdf.multi_cell(width, line_height, text, align="C")
+        return self.pdf.get_y()
+
+
+def _add(pdf: FPDF, face: FontFace) -> None:
+    pdf.add_font(face.family, "", face.regular, collection_font_number=face.collection_index)
+    pdf.add_font(face.family, "B", face.bold, collection_font_number=face.collection_index)
+
+
+def _printed_texts(certificate: Certificate) -> list[str]:
+    summary = certificate.summary
+    return [
+        summary.learner_name or "",
+        summary.achievement_name,
+        summary.achievement_type or "",
+        summary.description or "",
+        summary.issuer_name or "",
+        summary.field_of_study or "",
+        *summary.level_names,
+        certificate.page_url,
+    ]
+
+
+def _frame(pdf: FPDF) -> None:
+    pdf.set_draw_color(*_ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_line_width(0.3)
+    pdf.rect(13, 13, 271, 184)
+
+
+def _details(pdf: FPDF, typeface: _Typeface, summary: CredentialSummary) -> None:
+    rows = [("Issued by", summary.issuer_name or summary.issuer_id or "")]
+    if summary.valid_from:
+        rows.append(("Issued on", _date(summary.valid_from)))
+    if summary.valid_until:
+        rows.append(("Valid until", _date(summary.valid_until)))
+    for level in summary.levels[:3]:
+        rows.append(("Level", level.name))
+    if summary.field_of_study:
+        code = f" (ISCED-F {summary.field_code})" if summary.field_code else ""
+        rows.append(("Field of study", summary.field_of_study + code))
+    if summary.credits_available is not None or summary.credits_earned is not None:
+        rows.append(("Credits", _credits(summary)))
+    y = 148.0
+    for label, value in rows:
+        if y > 180:
+            break
+        pdf.set_xy(24, y)
+        typeface.use(9, colour=_MUTED)
+        pdf.cell(30, 5, label)
+        typeface.use(9)
+        pdf.set_xy(54, y)
+        pdf.multi_cell(150, 5, typeface.clean(value[:160]), align="L")
+        y = max(y + 5.5, pdf.get_y() + 0.5)
+
+
+def _credits(summary: CredentialSummary) -> str:
+    parts = []
+    if summary.credits_earned is not None:
+        parts.append(f"{format_number(summary.credits_earned)} earned")
+    if summary.credits_available is not None:
+        parts.append(f"{format_number(summary.credits_available)} available")
+    return ", ".join(parts)
+
+
+def _date(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _qr(pdf: FPDF, typeface: _Typeface, url: str) -> None:
+    matrix = qr_matrix(url)
+    size, x0, y0 = 36.0, 236.0, 142.0
+    module = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row, column, length in dark_runs(matrix):
+        pdf.rect(x0 + column * module, y0 + row * module, length * module, module, style="F")
+    pdf.link(x0, y0, size, size, url)
+    typeface.use(7, colour=_MUTED)
+    pdf.set_xy(x0 - 10, y0 + size)
+    pdf.multi_cell(size + 20, 3.2, "Scan to see and check this credential", align="C")
+
+
+def _attach(pdf: FPDF, certificate: Certificate) -> None:
+    when = certificate.issued_at
+    pdf.embed_file(
+        bytes=json_text(certificate.credential).encode("utf-8"),
+        basename=JSON_ATTACHMENT,
+        modification_date=when,
+        mime_type="application/vc+ld+json",
+        desc="The signed credential (JSON-LD with a Data Integrity proof)",
+        compress=True,
+    )
+    pdf.embed_file(
+        bytes=certificate.jwt.encode("ascii"),
+        basename=JWT_ATTACHMENT,
+        modification_date=when,
+        mime_type="application/vc+jwt",
+        desc="The same credential as a VC-JWT",
+        compress=True,
+    )
+
+
+def extract_from_pdf(data: bytes) -> Payload:
+    """The credential attached to a PDF (``credential.json`` preferred, else the JWT)."""
+    check_file_size(data)
+    if b"%PDF-" not in data[:1024]:
+        raise ExtractionError("The file is not a PDF document.")
+    # Bounded decompression: an attachment larger than a credential could be is refused
+    # while it inflates, not after (the context variable limits only this call).
+    limit = 2 * MAX_PAYLOAD_BYTES
+    try:
+        with apply_configuration(
+            zlib_maximum_output_length=limit,
+            lzw_maximum_output_length=limit,
+            run_length_maximum_output_length=limit,
+            array_based_stream_maximum_output_length=limit,
+        ):
+            attachments = PdfReader(io.BytesIO(data), strict=False).attachments
+            for name in (JSON_ATTACHMENT, JWT_ATTACHMENT):
+                if name in attachments:
+                    return _decode(attachments[name][0])
+    except ExtractionError:
+        raise
+    except Exception:  # noqa: BLE001
+        # pypdf raises many exception types on hostile or broken files (its own errors,
+        # ValueError, KeyError, RecursionError…); to the caller they all mean the same.
+        raise ExtractionError("The PDF could not be read.") from None
+    raise ExtractionError(
+        f"The PDF has no attached credential (no {JSON_ATTACHMENT} or {JWT_ATTACHMENT})."
+    )
+
+
+def _decode(content: bytes) -> Payload:
+    if len(content) > MAX_PAYLOAD_BYTES:
+        raise ExtractionError("The embedded credential is larger than 1 MB.")
+    try:
+        return parse_payload(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ExtractionError("The attached credential is not UTF-8 text.") from None

@@ -1,0 +1,1 @@
+"""Verification of credentials and presentations for employers (report, resolver, checks)."""

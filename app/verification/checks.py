@@ -1,0 +1,323 @@
+"""Pure verification checks: contexts, structure, validity period, issuer trust.
+
+No web, database or network code: every input (the document, the time, a fetched status
+list) is passed in, and each function returns `Check`s for the report. Proofs and key
+binding live in `proofs.py`; the order of checks and all fetching in `service.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+import referencing
+
+from app.crypto.errors import JsonLdProcessingError
+from app.crypto.jsonld import CONTEXT_FILES, undefined_terms
+from app.verification.report import MALFORMED_VALUE_ERROR, Check
+
+V2: Final = "https://www.w3.org/ns/credentials/v2"
+V1: Final = "https://www.w3.org/2018/credentials/v1"
+EXAMPLES: Final = (
+    "https://www.w3.org/ns/credentials/examples/v2",
+    "https://www.w3.org/2018/credentials/examples/v1",
+)
+OB_TYPES: Final = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+OB_SCHEMA_HOST: Final = "https://purl.imsglobal.org/spec/ob/v3p0/schema/"
+OB_SCHEMA_FILE: Final = "/ob_v3p0_achievementcredential_schema.json"
+# RFC 7519 registered claims VC-JOSE-COSE adds beside the credential (§3.1.3).
+JWT_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf"})
+
+_DATA = Path(__file__).with_name("data")
+_DATE_TIME_STAMP = re.compile(
+    r"^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+    r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$"
+)
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [] if value is None else [value]
+
+
+def issuer_id(document: Mapping[str, Any]) -> Any:
+    issuer = document.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def data_model(document: Mapping[str, Any]) -> str:
+    """ "2.0", "1.1" or "" from the first @context."""
+    contexts = as_list(document.get("@context"))
+    first = contexts[0] if contexts else None
+    return "2.0" if first == V2 else "1.1" if first == V1 else ""
+
+
+def _short(values: Sequence[str], limit: int = 3) -> str:
+    shown = "; ".join(values[:limit])
+    return shown + (f"; and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def check_contexts(
+    document: Mapping[str, Any], *, terms_checked: bool = False, jwt: bool = False
+) -> Check:
+    """Only vendored contexts (never fetched), in VCDM order, defining every term used.
+
+    `terms_checked`: a verified RDFC proof already canonicalized the document in JSON-LD
+    safe mode, which proves the same thing; the costly expansion is then not repeated.
+    `jwt`: the document is a JWS payload, whose registered claims are JOSE, not JSON-LD.
+    """
+    contexts = as_list(document.get("@context"))
+    if not contexts:
+        return Check("contexts", "failed", "it has no @context", MALFORMED_VALUE_ERROR)
+    if contexts[0] not in (V2, V1):
+        return Check(
+            "contexts",
+            "failed",
+            f"its first @context must be {V2} (or {V1} for VC DM 1.1), not {contexts[0]!r}",
+            MALFORMED_VALUE_ERROR,
+        )
+    unknown = [c for c in contexts if isinstance(c, str) and c not in CONTEXT_FILES]
+    if unknown or not all(isinstance(c, str | dict) for c in contexts):
+        reason = "it uses a @context LearnProof does not hold, and unknown contexts are never "
+        reason += f"fetched: {_short([str(u) for u in unknown]) or 'a context that is not a URL'}"
+        return Check("contexts", "failed", reason, MALFORMED_VALUE_ERROR)
+    if jwt:
+        document = {k: v for k, v in document.items() if k not in JWT_CLAIMS}
+    try:
+        problems = [] if terms_checked else undefined_terms(document)
+    except JsonLdProcessingError as error:
+        return Check(
+            "contexts", "failed", f"its JSON-LD is invalid: {error}", MALFORMED_VALUE_ERROR
+        )
+    if problems:
+        reason = "its @context does not define everything it says"
+        # Under a JWS every byte is signed; under Data Integrity undefined parts are not.
+        reason += ": " if jwt else ", so those parts would not be covered by a signature: "
+        reason += _short(problems)
+        return Check("contexts", "failed", reason, MALFORMED_VALUE_ERROR)
+    if any(c in EXAMPLES for c in contexts):
+        return Check(
+            "contexts", "warning", "it uses the W3C examples context, meant for examples only"
+        )
+    return Check("contexts", "passed", f"all {len(contexts)} JSON-LD contexts are known")
+
+
+@functools.cache
+def _schemas() -> referencing.Registry[Any]:
+    """The bundled schemas by their $id, so cross-references never go to the network."""
+    resources = []
+    for path in sorted(_DATA.glob("*.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], referencing.Resource.from_contents(contents)))
+    return referencing.Registry().with_resources(resources)
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((_DATA / name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    validator: jsonschema.protocols.Validator = cls(schema, registry=_schemas())
+    return validator
+
+
+def _schema_errors(name: str, document: Any) -> list[str]:
+    errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    messages = []
+    for error in errors:
+        where = "/".join(str(p) for p in error.absolute_path) or "the document"
+        message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
+        messages.append(f"{where}: {message}")
+    return messages
+
+
+def names_ob_schema(document: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(schema, Mapping)
+        and isinstance(schema.get("id"), str)
+        and schema["id"].startswith(OB_SCHEMA_HOST)
+        and schema["id"].endswith(OB_SCHEMA_FILE)
+        for schema in as_list(document.get("credentialSchema"))
+    )
+
+
+def is_open_badge(document: Mapping[str, Any]) -> bool:
+    return bool(OB_TYPES & set(map(str, as_list(document.get("type"))))) or names_ob_schema(
+        document
+    )
+
+
+def _ob_view(value: Any) -> Any:
+    """As 1EdTech's validator sees it: a single `proof` object becomes a one-element array.
+
+    Applied to embedded credentials (endorsements) too, since they are validated alike.
+    """
+    if isinstance(value, list):
+        return [_ob_view(item) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    view = {key: _ob_view(item) for key, item in value.items()}
+    if isinstance(view.get("proof"), Mapping):
+        view["proof"] = [view["proof"]]
+    return view
+
+
+def _v1_shape(document: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if "VerifiableCredential" not in as_list(document.get("type")):
+        problems.append("type does not include VerifiableCredential")
+    if not isinstance(issuer_id(document), str):
+        problems.append("issuer is missing or has no id")
+    if not isinstance(document.get("credentialSubject"), dict | list):
+        problems.append("credentialSubject is missing")
+    if "issuanceDate" not in document:
+        problems.append("issuanceDate is missing (required by VC DM 1.1)")
+    return problems
+
+
+def _vp_view(presentation: Mapping[str, Any]) -> dict[str, Any]:
+    """The presentation without its enveloped credentials (VC DM 2.0 §4.13.1 allows them; the
+    VP schema predates them). Each credential is verified on its own anyway."""
+    view = dict(presentation)
+    kept = [
+        c
+        for c in as_list(view.pop("verifiableCredential", None))
+        if not (
+            isinstance(c, Mapping) and "EnvelopedVerifiableCredential" in as_list(c.get("type"))
+        )
+    ]
+    if kept:
+        view["verifiableCredential"] = kept
+    return view
+
+
+def _open_badge_checks(document: Mapping[str, Any], model: str) -> list[Check]:
+    if model != "2.0":
+        reason = "the Open Badges 3.0 schema was not applied: it is written for VC DM 2.0 and "
+        return [Check("structure", "warning", reason + "this credential uses VC DM 1.1")]
+    view = _ob_view(document)
+    statuses = view.get("credentialStatus")
+    checks = []
+    if isinstance(statuses, list) and len(statuses) > 1:
+        # Our suspendable credentials carry revocation + suspension entries: VC DM 2.0 allows a
+        # list, the OB schema wants one object. Validate the first as the schema's object and
+        # hold the others to the same rule (id and type), then say so.
+        view["credentialStatus"] = statuses[0]
+        if not all(isinstance(s, Mapping) and "id" in s and "type" in s for s in statuses):
+            reason = "a credentialStatus entry lacks the id or type Open Badges 3.0 requires"
+            return [Check("structure", "failed", reason, MALFORMED_VALUE_ERROR)]
+        reason = f"it has {len(statuses)} credentialStatus entries: VC DM 2.0 allows a list, the "
+        reason += "Open Badges 3.0 schema expects one object; each entry was checked"
+        checks.append(Check("structure", "warning", reason))
+    problems = _schema_errors("ob_v3p0_achievementcredential_schema.json", view)
+    if problems:
+        reason = f"it does not follow the Open Badges 3.0 schema: {_short(problems)}"
+        return [Check("structure", "failed", reason, MALFORMED_VALUE_ERROR)]
+    return checks
+
+
+def check_structure(document: Mapping[str, Any], *, kind: str = "credential") -> list[Check]:
+    """VCDM shape (JSON Schema for 2.0), then the OB 3.0 schema when it claims to be a badge."""
+    model = data_model(document)
+    if kind == "presentation":
+        problems = _schema_errors("verifiable-presentation-schema.json", _vp_view(document))
+    else:
+        problems = (
+            _v1_shape(document)
+            if model == "1.1"
+            else _schema_errors("verifiable-credential-schema.json", document)
+        )
+    if problems:
+        reason = f"it is not a well-formed VC DM {model or '2.0'} {kind}: {_short(problems)}"
+        return [Check("structure", "failed", reason, MALFORMED_VALUE_ERROR)]
+    checks = []
+    if kind == "credential" and is_open_badge(document):
+        checks.extend(_open_badge_checks(document, model))
+        if any(check.outcome == "failed" for check in checks):
+            return checks
+    other_schemas = [
+        str(s.get("id")) if isinstance(s, Mapping) else repr(s)
+        for s in as_list(document.get("credentialSchema"))
+        if not (isinstance(s, Mapping) and names_ob_schema({"credentialSchema": s}))
+    ]
+    if other_schemas:
+        checks.append(
+            Check(
+                "structure",
+                "warning",
+                f"its credentialSchema {_short(other_schemas)} was not checked: only the "
+                "Open Badges 3.0 schema is bundled, and schemas are never fetched",
+            )
+        )
+    badge = " and follows the Open Badges 3.0 schema" if is_open_badge(document) else ""
+    if model == "2.0" or kind == "presentation":
+        checks.insert(0, Check("structure", "passed", f"a well-formed VC DM 2.0 {kind}{badge}"))
+    else:
+        checks.insert(0, Check("structure", "passed", f"a well-formed VC DM 1.1 {kind}"))
+    return checks
+
+
+def parse_date_time(value: Any) -> datetime | None:
+    """An XML Schema dateTimeStamp (time zone required), or None."""
+    if not isinstance(value, str) or not _DATE_TIME_STAMP.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _day(moment: datetime) -> str:
+    return (
+        moment.strftime("%Y-%m-%d %H:%M UTC") if moment.utcoffset() == timedelta(0) else str(moment)
+    )
+
+
+def check_validity(document: Mapping[str, Any], *, now: datetime, skew: timedelta) -> Check:
+    """validFrom/validUntil (VC DM 1.1: issuanceDate/expirationDate) against `now` ± skew."""
+    start_name, end_name = (
+        ("issuanceDate", "expirationDate")
+        if data_model(document) == "1.1"
+        else ("validFrom", "validUntil")
+    )
+    bounds: dict[str, datetime | None] = {}
+    for name in (start_name, end_name):
+        if name in document:
+            bounds[name] = parse_date_time(document[name])
+            if bounds[name] is None:
+                reason = f"{name} {document[name]!r} is not a date and time with a time zone"
+                return Check("validity", "failed", reason, MALFORMED_VALUE_ERROR)
+    start, end = bounds.get(start_name), bounds.get(end_name)
+    if start and end and start > end:
+        reason = f"{start_name} ({_day(start)}) is after {end_name} ({_day(end)})"
+        return Check("validity", "failed", reason, MALFORMED_VALUE_ERROR)
+    if start and now + skew < start:
+        return Check("validity", "failed", f"not valid yet: it becomes valid on {_day(start)}")
+    if end and now - skew > end:
+        return Check("validity", "failed", f"expired on {_day(end)}")
+    if start and end:
+        return Check("validity", "passed", f"valid from {_day(start)} until {_day(end)}")
+    if start:
+        return Check("validity", "passed", f"valid since {_day(start)}, with no expiry date")
+    if end:
+        return Check("validity", "passed", f"valid until {_day(end)}")
+    return Check("validity", "passed", "no validity period is stated")
+
+
+def check_issuer_trust(
+    issuer: Any, *, own_name: str | None, registered: bool, trusted: Sequence[str]
+) -> Check:
+    if not isinstance(issuer, str) or not issuer:
+        return Check("issuer_trust", "warning", "it names no issuer")
+    if registered and own_name is not None:
+        reason = f"issued by {own_name}, an issuer registered on this LearnProof service"
+        return Check("issuer_trust", "passed", reason)
+    if issuer in trusted:
+        return Check("issuer_trust", "passed", f"{issuer} is on this service's trusted list")
+    reason = f"{issuer} is not an issuer this service knows or trusts: the signature shows "
+    reason += "who issued it, not whether that issuer is what it claims to be"
+    return Check("issuer_trust", "warning", reason)

@@ -1,0 +1,84 @@
+"""Wiring for the verification routes: one shared fetch cache per app, a verifier per request.
+
+The fetch and status list caches must outlive a request, so they hang off `app.state`,
+created on first use from the lifespan's shared httpx client (tests may install their own
+`VerificationState` with a fake transport and host resolver first).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from app.config import Settings
+from app.db import SessionDep
+from app.verification.fetch import Fetcher
+from app.verification.ratelimit import TokenBucketLimiter
+from app.verification.resolver import DatabaseDocuments, LevelMeanings, Resolver
+from app.verification.service import StatusListCache, Verifier
+
+_STATE_LOCK = threading.Lock()
+
+
+@dataclass
+class VerificationState:
+    fetcher: Fetcher
+    status_cache: StatusListCache = field(default_factory=StatusListCache)
+    limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
+    level_meanings: LevelMeanings = field(default_factory=LevelMeanings)
+
+
+def verification_state(app: FastAPI) -> VerificationState:
+    state: VerificationState | None = getattr(app.state, "verification", None)
+    if state is not None:
+        return state
+    with _STATE_LOCK:
+        state = getattr(app.state, "verification", None)
+        if state is None:
+            settings: Settings = app.state.settings
+            fetcher = Fetcher(
+                app.state.http,
+                allow_hosts=settings.fetch_allow_hosts,
+                max_bytes=settings.fetch_max_bytes,
+                timeout_seconds=settings.fetch_timeout_seconds,
+            )
+            state = VerificationState(fetcher=fetcher)
+            app.state.verification = state
+    return state
+
+
+def get_verifier(request: Request, session: SessionDep) -> Verifier:
+    app = request.app
+    settings: Settings = app.state.settings
+    now = app.state.clock.now()
+    state = verification_state(app)
+    own = DatabaseDocuments(
+        session,
+        getattr(app.state, "keyring", None),
+        public_url=settings.public_url,
+        now=now,
+        status_ttl_seconds=settings.status_list_ttl_seconds,
+        level_meanings=state.level_meanings,
+    )
+    return Verifier(
+        resolver=Resolver(state.fetcher, own),
+        now=now,
+        skew=timedelta(seconds=settings.clock_skew_seconds),
+        trusted_issuers=tuple(settings.trusted_issuers),
+        status_cache=state.status_cache,
+    )
+
+
+VerifierDep = Annotated[Verifier, Depends(get_verifier)]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body as bytes (already capped by the body size middleware)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]

@@ -1,0 +1,234 @@
+"""Fetching other people's documents without becoming an SSRF proxy.
+
+Every URL a credential names (DID documents, status lists, issuer metadata) is attacker
+chosen. Before connecting we resolve the host and refuse private, loopback, link-local,
+multicast and reserved addresses unless the operator allow-listed the host or a CIDR
+(`LEARNPROOF_FETCH_ALLOW_HOSTS`). The request then goes to the very address we checked (the
+host travels in `Host` and TLS SNI), so a DNS answer that changes between check and connect
+(rebinding) cannot redirect it. Redirects are never followed, bodies are streamed and cut
+at `max_bytes`, and answers are cached per Cache-Control max-age, failures briefly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.verification.controllers import ResolutionError
+
+HostResolver = Callable[[str, int], list[str]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+DEFAULT_TTL_SECONDS: Final = 300.0
+MAX_TTL_SECONDS: Final = 3600.0
+NEGATIVE_TTL_SECONDS: Final = 30.0
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for `host` (no connection is made)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise ResolutionError(f"the host {host} cannot be found ({error})") from None
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str
+    body: bytes
+    content_type: str
+
+
+class AllowList:
+    """Hosts (by name) and networks the operator lets us reach although they are private."""
+
+    def __init__(self, entries: Sequence[str]) -> None:
+        self.names: set[str] = set()
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for entry in entries:
+            try:
+                self.networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                self.names.add(entry.lower())
+
+    def names_host(self, host: str) -> bool:
+        return host.lower() in self.names or self.covers(host)
+
+    def covers(self, address: str) -> bool:
+        ip = _ip(address)
+        return ip is not None and any(ip in network for network in self.networks)
+
+
+def _ip(text: str) -> IPAddress | None:
+    try:
+        ip = ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback, whatever its spelling
+    return ip
+
+
+def _public(ip: IPAddress) -> bool:
+    # is_global alone lets multicast through (224.0.0.0/4 is not in the private registry).
+    special = ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_link_local
+    return ip.is_global and not special and not ip.is_loopback
+
+
+def _cache_seconds(cache_control: str) -> float:
+    lowered = cache_control.lower()
+    if "no-store" in lowered or "no-cache" in lowered:
+        return 0.0
+    match = _MAX_AGE.search(cache_control)
+    return min(float(match.group(1)), MAX_TTL_SECONDS) if match else DEFAULT_TTL_SECONDS
+
+
+class Fetcher:
+    """GET with SSRF refusal, address pinning, size and time caps, and a small cache."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        allow_hosts: Sequence[str],
+        max_bytes: int,
+        timeout_seconds: float,
+        resolve_host: HostResolver = system_resolver,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_entries: int = 1024,
+    ) -> None:
+        self.client = client
+        self.allow = AllowList(allow_hosts)
+        self.max_bytes = max_bytes
+        self.timeout = timeout_seconds
+        self.resolve_host = resolve_host
+        self.monotonic = monotonic
+        self.max_entries = max_entries
+        self._cache: OrderedDict[str, tuple[float, Fetched | str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allows_http(self, host: str) -> bool:
+        """Plain http is only for hosts the operator allow-listed (tests, intranets)."""
+        return self.allow.names_host(urlsplit(f"//{host}").hostname or host)
+
+    def get(self, url: str, *, accept: str = "application/json") -> Fetched:
+        """The body at `url`, or ResolutionError saying in words why not."""
+        now = self.monotonic()
+        with self._lock:
+            cached = self._cache.get(url)
+            if cached is not None and cached[0] > now:
+                self._cache.move_to_end(url)
+                if isinstance(cached[1], str):
+                    raise ResolutionError(cached[1])
+                return cached[1]
+        try:
+            fetched, ttl = self._fetch(url, accept)
+        except ResolutionError as error:
+            self._remember(url, str(error), NEGATIVE_TTL_SECONDS)
+            raise
+        self._remember(url, fetched, ttl)
+        return fetched
+
+    def _remember(self, url: str, value: Fetched | str, ttl: float) -> None:
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._cache[url] = (self.monotonic() + ttl, value)
+            self._cache.move_to_end(url)
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+
+    def _address(self, host: str, port: int) -> IPAddress:
+        """The checked address to connect to; refuses without ever connecting."""
+        literal = _ip(host)
+        addresses = [host] if literal is not None else self.resolve_host(host, port)
+        if not addresses:
+            raise ResolutionError(f"the host {host} has no address")
+        named = self.allow.names_host(host)
+        checked: list[IPAddress] = []
+        for text in addresses:
+            ip = _ip(text)
+            if ip is None:
+                raise ResolutionError(f"the host {host} resolved to an invalid address")
+            if not (_public(ip) or named or self.allow.covers(str(ip))):
+                raise ResolutionError(
+                    f"refused to contact {host}: it resolves to the non-public address {ip} "
+                    "(allow it with LEARNPROOF_FETCH_ALLOW_HOSTS if this is intended)"
+                )
+            checked.append(ip)
+        return checked[0]
+
+    def _fetch(self, url: str, accept: str) -> tuple[Fetched, float]:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.username or parts.password or not host:
+            raise ResolutionError(f"{url!r} is not a URL we can fetch")
+        if parts.scheme not in ("https", "http"):
+            raise ResolutionError(f"{url!r} is not an https URL")
+        if parts.scheme == "http" and not self.allow.names_host(host):
+            raise ResolutionError(f"refused to fetch {url} over plain http (https is required)")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ResolutionError(f"{url!r} has an invalid port") from None
+        ip = self._address(host, port)
+        netloc = f"[{ip}]" if ip.version == 6 else str(ip)
+        pinned = parts._replace(netloc=f"{netloc}:{port}", fragment="").geturl()
+        headers = {
+            "Host": parts.netloc.rsplit("@", 1)[-1],
+            "Accept": accept,
+            # A pooled connection opened for another name on this address would carry that
+            # name's TLS session; closing after each response keeps the pin honest.
+            "Connection": "close",
+        }
+        extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+        try:
+            return self._read(url, pinned, headers, extensions)
+        except httpx.HTTPError as error:
+            kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
+            raise ResolutionError(
+                f"fetching {url} {kind}: {error or type(error).__name__}"
+            ) from None
+
+    def _read(
+        self, url: str, pinned: str, headers: dict[str, str], extensions: dict[str, str]
+    ) -> tuple[Fetched, float]:
+        deadline = time.monotonic() + 2 * self.timeout
+        with self.client.stream(
+            "GET",
+            pinned,
+            headers=headers,
+            extensions=extensions,
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=False,
+        ) as response:
+            if response.is_redirect:
+                target = response.headers.get("location", "?")
+                raise ResolutionError(f"{url} redirects to {target}; redirects are not followed")
+            if response.status_code != 200:
+                raise ResolutionError(f"{url} answered HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise ResolutionError(f"{url} is larger than {self.max_bytes} bytes")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise ResolutionError(f"{url} is larger than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise ResolutionError(f"{url} took too long to download")
+            content_type = response.headers.get("content-type", "").split(";")[0].strip()
+            ttl = _cache_seconds(response.headers.get("cache-control", ""))
+        return Fetched(url=url, body=bytes(body), content_type=content_type.lower()), ttl

@@ -1,0 +1,292 @@
+"""Proof checks: Data Integrity proofs and VC-JOSE-COSE JWTs, and whose key signed them.
+
+Pure apart from the injected `KeySource` (the resolver). Policy for proof sets: every proof
+we support must verify and at least one must; a proof of a kind we do not implement is
+reported as "unsupported" and never counts as valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Final, Protocol
+
+from app.crypto.cryptosuites import CRYPTOSUITES, ED25519_SIGNATURE_2020
+from app.crypto.data_integrity import (
+    DATA_INTEGRITY_PROOF,
+    PROOF_TRANSFORMATION_ERROR,
+    list_proofs,
+    verify_proof,
+)
+from app.crypto.errors import KeyFormatError
+from app.crypto.jws import verify_jws
+from app.crypto.keys import PublicKey, public_key_from_jwk
+from app.crypto.rdfc import CanonicalizationLimits
+from app.verification.checks import as_list, issuer_id
+from app.verification.controllers import ResolutionError, VerificationMethod, split_url
+from app.verification.inputs import CredentialInput
+from app.verification.report import CRYPTOGRAPHIC_SECURITY_ERROR, Check
+
+JWT_ALGORITHMS: Final = ("EdDSA", "ES256", "RS256")
+_PURPOSE_WORDS: Final = {
+    "assertionMethod": "issuing credentials (assertionMethod)",
+    "authentication": "authentication",
+}
+
+
+class KeySource(Protocol):
+    def verification_method(self, url: str) -> VerificationMethod: ...
+    def issuer_jwks(self, issuer: str) -> list[Mapping[str, Any]]: ...
+
+
+def proof_label(proof: Mapping[str, Any]) -> str:
+    suite = proof.get("cryptosuite")
+    return (
+        str(suite)
+        if proof.get("type") == DATA_INTEGRITY_PROOF and suite
+        else str(proof.get("type"))
+    )
+
+
+def is_supported(proof: Any) -> bool:
+    if not isinstance(proof, Mapping):
+        return False
+    if proof.get("type") == ED25519_SIGNATURE_2020:
+        return True
+    suite = proof.get("cryptosuite")
+    return (
+        proof.get("type") == DATA_INTEGRITY_PROOF
+        and isinstance(suite, str)
+        and suite in CRYPTOSUITES
+    )
+
+
+def rdfc_verified(document: Mapping[str, Any], checks: list[Check]) -> bool:
+    """Whether a passed proof canonicalized the document with RDFC (in JSON-LD safe mode).
+
+    `check_data_integrity` reports one `proof` check per proof, in order, so they pair up.
+    """
+    proof_checks = [check for check in checks if check.check == "proof"]
+    for proof, check in zip(list_proofs(document), proof_checks, strict=False):
+        if check.outcome != "passed" or not is_supported(proof):
+            continue
+        if proof.get("type") == ED25519_SIGNATURE_2020:
+            return True
+        if CRYPTOSUITES[proof["cryptosuite"]].transform == "rdfc":
+            return True
+    return False
+
+
+def check_binding(method: VerificationMethod, *, owner: Any, purpose: str, role: str) -> Check:
+    """The key is the owner's, published by the owner for `purpose`, and not revoked by it."""
+    if method.controller != method.document_id:
+        reason = f"the key {method.id} names {method.controller or 'no one'} as its controller, "
+        reason += f"but it was published by {method.document_id}"
+        return Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    if owner is not None and method.document_id != owner:
+        reason = f"the signing key belongs to {method.document_id}, not to the {role} {owner}"
+        return Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    if purpose not in method.relationships:
+        reason = f"{method.document_id} does not authorise the key {method.id} for "
+        reason += _PURPOSE_WORDS.get(purpose, purpose)
+        return Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    if method.revoked_at is not None:
+        when = method.revoked_at.strftime("%Y-%m-%d")
+        reason = f"the issuer revoked this signing key on {when}: "
+        reason += method.revocation_reason or "no reason given"
+        return Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    return Check(
+        "key_binding",
+        "passed",
+        f"the key {method.id} belongs to the {role} and is authorised for "
+        + _PURPOSE_WORDS.get(purpose, purpose),
+    )
+
+
+def _signature_reason(code: str | None, reason: str) -> str:
+    if reason == "signature does not match the document":
+        return "the signature does not match: the content was changed after signing"
+    if code == PROOF_TRANSFORMATION_ERROR:
+        return f"the content could not be prepared for signature checking: {reason}"
+    return f"the signature is not valid: {reason}"
+
+
+def check_data_integrity(
+    document: Mapping[str, Any],
+    keys: KeySource,
+    *,
+    purpose: str,
+    owner: Any,
+    role: str = "issuer",
+    now: datetime,
+    challenge: str | None = None,
+    domain: str | None = None,
+    limits: CanonicalizationLimits,
+) -> list[Check]:
+    """One `proof` check per proof (and `key_binding` per verified key)."""
+    proofs = list_proofs(document)
+    if not proofs:
+        return [
+            Check(
+                "proof", "failed", "it carries no proof (signature)", CRYPTOGRAPHIC_SECURITY_ERROR
+            ),
+            Check("key_binding", "skipped", "there is no signature to bind to a key"),
+        ]
+    supported = [p for p in proofs if is_supported(p)]
+    labels = ", ".join(sorted({proof_label(p) if isinstance(p, Mapping) else "?" for p in proofs}))
+    if not supported:
+        reason = f"it is signed with {labels}, which LearnProof does not support, so it "
+        reason += "cannot be verified here"
+        return [
+            Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
+            Check("key_binding", "skipped", "no supported signature"),
+        ]
+    checks: list[Check] = []
+    for position, proof in enumerate(proofs, start=1):
+        prefix = f"proof {position} of {len(proofs)}: " if len(proofs) > 1 else ""
+        if proof not in supported:
+            label = proof_label(proof) if isinstance(proof, Mapping) else "an invalid proof"
+            reason = f"{prefix}{label} is not supported here and was not checked"
+            checks.append(Check("proof", "warning", reason))
+            continue
+        checks.extend(
+            _one_proof(
+                document, proof, keys, prefix, purpose, owner, role, now, challenge, domain, limits
+            )
+        )
+    return checks
+
+
+def _one_proof(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    keys: KeySource,
+    prefix: str,
+    purpose: str,
+    owner: Any,
+    role: str,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+    limits: CanonicalizationLimits,
+) -> list[Check]:
+    label = proof_label(proof)
+    url = proof.get("verificationMethod")
+    try:
+        if not isinstance(url, str):
+            raise ResolutionError("the proof's verificationMethod is not a URL")
+        method = keys.verification_method(url)
+    except ResolutionError as error:
+        reason = f"{prefix}the signing key could not be obtained: {error}"
+        return [
+            Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
+            Check("key_binding", "skipped", f"{prefix}the key could not be obtained"),
+        ]
+    result = verify_proof(
+        document,
+        proof,
+        method.public_key,
+        expected_purpose=purpose,
+        challenge=challenge,
+        domain=domain,
+        now=now,
+        limits=limits,
+    )
+    if result.verified:
+        proof_check = Check("proof", "passed", f"{prefix}the {label} signature is valid")
+    else:
+        reason = prefix + _signature_reason(result.error_code, result.reason)
+        proof_check = Check("proof", "failed", reason, result.error_url)
+    binding = check_binding(method, owner=owner, purpose=purpose, role=role)
+    return [
+        proof_check,
+        Check(binding.check, binding.outcome, prefix + binding.reason, binding.problem_type),
+    ]
+
+
+def _jwt_owner(payload: Mapping[str, Any]) -> Any:
+    if "VerifiablePresentation" in as_list(payload.get("type")):
+        holder = payload.get("holder")
+        return holder.get("id") if isinstance(holder, Mapping) else holder
+    return issuer_id(payload)
+
+
+class _JwtKeys:
+    """The key lookup handed to `verify_jws`; remembers where the key came from."""
+
+    def __init__(self, keys: KeySource) -> None:
+        self.keys = keys
+        self.method: VerificationMethod | None = None
+        self.jwks_source: str | None = None
+        self.error: str | None = None
+
+    def __call__(self, header: Mapping[str, Any], payload: Mapping[str, Any]) -> PublicKey:
+        try:
+            return self._lookup(header, payload)
+        except ResolutionError as error:
+            self.error = str(error)
+            raise
+
+    def _lookup(self, header: Mapping[str, Any], payload: Mapping[str, Any]) -> PublicKey:
+        kid, owner = header.get("kid"), _jwt_owner(payload)
+        if not isinstance(owner, str) or not owner:
+            raise ResolutionError("the JWT names no issuer")
+        if isinstance(kid, str) and kid.startswith("#"):
+            kid = owner + kid
+        if isinstance(kid, str) and kid.startswith("did:"):
+            if split_url(kid)[0] != owner:
+                raise ResolutionError(f"kid {kid} is not a key of {owner}")
+            self.method = self.keys.verification_method(kid)
+            return self.method.public_key
+        if kid is None and owner.startswith("did:key:"):
+            self.method = self.keys.verification_method(owner)
+            return self.method.public_key
+        if owner.startswith("did:"):
+            raise ResolutionError(f"the JWT header has no kid naming a key of {owner}")
+        matching = [k for k in self.keys.issuer_jwks(owner) if kid is None or k.get("kid") == kid]
+        if len(matching) != 1:
+            raise ResolutionError(f"{owner} publishes no single key with kid {kid!r}")
+        try:
+            key = public_key_from_jwk(matching[0])
+        except KeyFormatError as error:
+            raise ResolutionError(f"the issuer's key {kid!r} is unusable: {error}") from None
+        self.jwks_source = owner
+        return key
+
+
+def check_jwt(
+    parsed: CredentialInput, keys: KeySource, *, now: datetime, skew: timedelta, purpose: str
+) -> list[Check]:
+    """`proof` and `key_binding` checks of a VC-JOSE-COSE compact JWS."""
+    header, payload = parsed.header or {}, parsed.document or {}
+    if "vc" in payload and str(header.get("typ", "JWT")).lower() in ("jwt", "application/jwt"):
+        reason = "this is a VC DM 1.1 JWT (the credential sits in a 'vc' claim); LearnProof "
+        reason += "verifies VC-JOSE-COSE JWTs, whose payload is the credential itself"
+        return [
+            Check("proof", "failed", f"unsupported format: {reason}", CRYPTOGRAPHIC_SECURITY_ERROR),
+            Check("key_binding", "skipped", "unsupported format"),
+        ]
+    lookup = _JwtKeys(keys)
+    result = verify_jws(
+        parsed.token or "", lookup, allowed_algs=JWT_ALGORITHMS, now=now, leeway=skew
+    )
+    alg = header.get("alg")
+    if result.verified:
+        proof_check = Check("proof", "passed", f"the JWT signature ({alg}) is valid")
+    else:
+        reason = f"the JWT is not valid: {result.reason}"
+        proof_check = Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    role = "holder" if purpose == "authentication" else "issuer"
+    if lookup.method is not None:
+        binding = check_binding(
+            lookup.method, owner=_jwt_owner(payload), purpose=purpose, role=role
+        )
+    elif lookup.jwks_source is not None:
+        reason = f"the key {header.get('kid')} is published in the JWT issuer metadata of "
+        binding = Check("key_binding", "passed", reason + lookup.jwks_source)
+    elif lookup.error is not None:
+        reason = f"no key of the {role} could be used: {lookup.error}"
+        binding = Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
+    else:
+        binding = Check("key_binding", "skipped", "the JWT was refused before its key was sought")
+    return [proof_check, binding]

@@ -1,0 +1,49 @@
+"""A per-client token bucket, in process.
+
+Batch verification costs one token per credential, so a client may verify a burst of
+`capacity` credentials and then `refill_per_second` on average. Several instances each keep
+their own buckets; a shared limit belongs in the reverse proxy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+
+class TokenBucketLimiter:
+    def __init__(
+        self,
+        *,
+        capacity: float = 5000,
+        refill_per_second: float = 50,
+        max_clients: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if capacity <= 0 or refill_per_second <= 0:
+            raise ValueError("capacity and refill rate must be positive")
+        self.capacity = capacity
+        self.refill_per_second = refill_per_second
+        self.max_clients = max_clients
+        self.monotonic = monotonic
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, client: str, cost: float = 1) -> float:
+        """Spend `cost` tokens of `client`; 0 when allowed, else the seconds to wait."""
+        cost = min(cost, self.capacity)  # a request bigger than the bucket still gets through
+        now = self.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
+            if cost > tokens:
+                self._buckets[client] = (tokens, now)
+                return max((cost - tokens) / self.refill_per_second, 0.001)
+            self._buckets[client] = (tokens - cost, now)
+            self._buckets.move_to_end(client)
+            # Forgetting the least recently seen client only ever gives it a full bucket.
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+            return 0.0

@@ -1,0 +1,103 @@
+"""Public verification endpoints (VCALM `/credentials/verify`, `/presentations/verify`, batch)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.errors import problem_response
+from app.verification import payloads
+from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.verification.report import Report
+from app.verification.schemas import (
+    BATCH_REQUEST_BODY,
+    PRESENTATION_REQUEST_BODY,
+    VERIFY_REQUEST_BODY,
+    BatchReport,
+    PresentationReport,
+    VerificationReport,
+)
+
+router = APIRouter(tags=["Verification"])
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not readable JSON or JWT text", **_PROBLEM},
+    413: {"description": "The body is too large, too deep or too complex", **_PROBLEM},
+}
+
+
+def _problem_base(request: Request) -> str:
+    return f"{request.app.state.settings.public_url}/problems"
+
+
+def _report_json(request: Request, report: Report, *, include_credential: bool) -> dict[str, Any]:
+    return report.to_json(
+        problem_base=_problem_base(request), include_credential=include_credential
+    )
+
+
+@router.post(
+    "/credentials/verify",
+    response_model=VerificationReport,
+    responses={422: {"model": VerificationReport, "description": "Not verified"}, **_ERRORS},
+    openapi_extra=VERIFY_REQUEST_BODY,
+)
+def verify_credential(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+    """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
+    body = payloads.read_verify_request(raw, request.headers.get("content-type"))
+    report = verifier.credential(body.credential)
+    content = _report_json(request, report, include_credential=body.return_credential)
+    return JSONResponse(content, status_code=200 if report.verified else 422)
+
+
+@router.post(
+    "/presentations/verify",
+    response_model=PresentationReport,
+    responses={422: {"model": PresentationReport, "description": "Not verified"}, **_ERRORS},
+    openapi_extra=PRESENTATION_REQUEST_BODY,
+)
+def verify_presentation(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+    """Verify a presentation's proof, challenge, domain and holder, then each credential."""
+    body = payloads.read_presentation_request(raw, request.headers.get("content-type"))
+    report, credentials = verifier.presentation(
+        body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
+    )
+    content = _report_json(request, report, include_credential=False)
+    content["presentation"] = report.credential
+    content["credentials"] = [
+        _report_json(request, item, include_credential=True) for item in credentials
+    ]
+    return JSONResponse(content, status_code=200 if report.verified else 422)
+
+
+@router.post(
+    "/v1/verify/batch",
+    response_model=BatchReport,
+    responses={
+        429: {"description": "Too many credentials from this client", **_PROBLEM},
+        **_ERRORS,
+    },
+    openapi_extra=BATCH_REQUEST_BODY,
+)
+def verify_batch(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+    """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
+    body = payloads.read_batch_request(raw, request.headers.get("content-type"))
+    client = request.client.host if request.client else "unknown"
+    wait = verification_state(request.app).limiter.take(client, cost=len(body.credentials))
+    if wait:
+        return problem_response(
+            request,
+            429,
+            f"Too many verifications from {client}; retry in {math.ceil(wait)} s.",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    include = body.options.get("returnCredential") is True
+    results = [
+        _report_json(request, verifier.credential(item), include_credential=include)
+        for item in body.credentials
+    ]
+    return JSONResponse({"results": results})

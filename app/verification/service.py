@@ -1,0 +1,296 @@
+"""Verification of credentials and presentations: runs every check and builds the report.
+
+The same code verifies our own credentials and anyone else's; only key and status list
+retrieval differ (see `resolver.py`). Checks run in a fixed order and later ones still run
+when an earlier one fails, so the report names every problem (VCALM asks for all of them).
+Nothing here raises for bad input: an unexpected error becomes a failed check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.crypto.rdfc import CanonicalizationLimits
+from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
+from app.verification import meaning as meaning_module
+from app.verification.checks import (
+    as_list,
+    check_contexts,
+    check_issuer_trust,
+    check_structure,
+    check_validity,
+    issuer_id,
+)
+from app.verification.controllers import ResolutionError
+from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
+from app.verification.report import (
+    MALFORMED_VALUE_ERROR,
+    PARSING_ERROR,
+    STATUS_RETRIEVAL_ERROR,
+    STATUS_VERIFICATION_ERROR,
+    Check,
+    Report,
+)
+from app.verification.resolver import Resolver
+from app.verification.status_checks import STATUS_ENTRY, evaluate_status, status_entry_problem
+
+log = logging.getLogger("learnproof.verification")
+
+# Tighter than the signing defaults: untrusted input must fail fast, and a real credential
+# canonicalizes in milliseconds with a few hundred quads.
+CREDENTIAL_LIMITS = CanonicalizationLimits(
+    max_quads=20_000, max_blank_nodes=5_000, timeout_seconds=1.0
+)
+PRESENTATION_LIMITS = CanonicalizationLimits(timeout_seconds=2.0)
+STATUS_CACHE_SECONDS = 300.0
+
+
+class StatusListCache:
+    """Verified status list credentials, keyed by URL and content digest.
+
+    A list is re-verified only when its content changes (a revocation publishes new bits,
+    hence a new digest) or after a few minutes; fetching is cached separately by `Fetcher`.
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self._entries: OrderedDict[tuple[str, str], tuple[float, Check | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple[str, str]) -> tuple[bool, Check | None]:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found[0] < time.monotonic():
+                return False, None
+            return True, found[1]
+
+    def put(self, key: tuple[str, str], failure: Check | None) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + STATUS_CACHE_SECONDS, failure)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+@dataclass
+class Verifier:
+    """What one verification needs: where keys come from, the time, and the policy."""
+
+    resolver: Resolver
+    now: datetime
+    skew: timedelta = timedelta(seconds=300)
+    trusted_issuers: Sequence[str] = ()
+    status_cache: StatusListCache = field(default_factory=StatusListCache)
+    max_list_bytes: int = DEFAULT_MAX_DECODED_BYTES
+
+    def credential(self, value: Any, *, check_status: bool = True) -> Report:
+        """Verify one credential (JSON-LD object, VC-JWT string or envelope); never raises."""
+        report = Report()
+        try:
+            self._credential(read_credential(value), report, check_status)
+        except Exception:  # noqa: BLE001 - the report must survive any bug in a check
+            log.exception("verification stopped by an unexpected error")
+            report.add("internal", "failed", "an unexpected error stopped the verification")
+        return report
+
+    def _credential(self, parsed: CredentialInput, report: Report, check_status: bool) -> None:
+        report.media_type = parsed.media_type
+        if parsed.kind == "unreadable" or parsed.document is None:
+            report.add("parsing", "failed", parsed.problem, PARSING_ERROR)
+            if parsed.unsupported:
+                report.add("proof", "failed", f"unsupported format: {parsed.problem}")
+            return
+        document = parsed.document
+        report.credential = document
+        report.add("parsing", "passed", _describe_input(parsed))
+        contexts_at = len(report.checks)
+        report.extend(check_structure(document))
+        if parsed.kind == "jwt":
+            if "vc" in document or "vp" in document:
+                reason = "its JWT payload carries 'vc'/'vp' claims, which VC-JOSE-COSE forbids"
+                report.add("structure", "failed", reason, MALFORMED_VALUE_ERROR)
+            proofs = check_jwt(
+                parsed, self.resolver, now=self.now, skew=self.skew, purpose="assertionMethod"
+            )
+        else:
+            proofs = check_data_integrity(
+                document,
+                self.resolver,
+                purpose="assertionMethod",
+                owner=issuer_id(document),
+                now=self.now,
+                limits=CREDENTIAL_LIMITS,
+            )
+        terms_checked = parsed.kind == "json-ld" and rdfc_verified(document, proofs)
+        contexts = check_contexts(document, terms_checked=terms_checked, jwt=parsed.kind == "jwt")
+        report.checks.insert(contexts_at, contexts)
+        report.extend(proofs)
+        report.checks.append(check_validity(document, now=self.now, skew=self.skew))
+        if check_status:
+            report.extend(self._status(document))
+            self._issuer_and_meaning(document, report)
+
+    def _issuer_and_meaning(self, document: Mapping[str, Any], report: Report) -> None:
+        issuer = issuer_id(document)
+        registered = isinstance(issuer, str) and self.resolver.owns(issuer)
+        own_name = self.resolver.issuer_name(issuer) if registered else None
+        report.checks.append(
+            check_issuer_trust(
+                issuer, own_name=own_name, registered=registered, trusted=self.trusted_issuers
+            )
+        )
+        stated = document.get("issuer")
+        name = stated.get("name") if isinstance(stated, Mapping) else None
+        report.issuer = {
+            "id": issuer,
+            "name": own_name or (name if isinstance(name, str) else None),
+            "registered": own_name is not None,
+            "trusted": report.outcome_of("issuer_trust") == "passed",
+        }
+        report.meaning = meaning_module.describe(document, self._level_lookup())
+        report.checks.append(meaning_module.meaning_check(report.meaning))
+
+    def _level_lookup(self) -> meaning_module.LevelLookup | None:
+        own = self.resolver.own
+        if own is None:
+            return None
+
+        def lookup(url: str) -> dict[str, Any] | None:
+            level = own.level_of(url)
+            return own.describe_level(*level) if level is not None else None
+
+        return lookup
+
+    def _status(self, document: Mapping[str, Any]) -> list[Check]:
+        entries = as_list(document.get("credentialStatus"))
+        if not entries:
+            return [Check("status", "skipped", "it has no status entry, so it cannot be revoked")]
+        checks = []
+        for entry in entries:
+            kind = entry.get("type") if isinstance(entry, Mapping) else None
+            if isinstance(entry, Mapping) and kind != STATUS_ENTRY:
+                reason = f"its status of type {kind!r} was not checked: only {STATUS_ENTRY} "
+                reason += "is supported"
+                checks.append(Check("status", "warning", reason))
+                continue
+            problem = status_entry_problem(entry)
+            if problem:
+                checks.append(Check("status", "failed", problem, MALFORMED_VALUE_ERROR))
+                continue
+            checks.append(self._one_status(entry))
+        return checks
+
+    def _one_status(self, entry: Mapping[str, Any]) -> Check:
+        url = entry["statusListCredential"]
+        try:
+            status_list = self.resolver.status_list(url)
+        except ResolutionError as error:
+            reason = f"the status list could not be retrieved: {error}"
+            return Check("status", "failed", reason, STATUS_RETRIEVAL_ERROR)
+        digest = hashlib.sha256(
+            json.dumps(status_list, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        known, failure = self.status_cache.get((url, digest))
+        if not known:
+            failure = self._verify_status_list(status_list)
+            self.status_cache.put((url, digest), failure)
+        if failure is not None:
+            return failure
+        document = status_list if isinstance(status_list, Mapping) else _jwt_payload(status_list)
+        return evaluate_status(entry, document, self.max_list_bytes)
+
+    def _verify_status_list(self, status_list: Any) -> Check | None:
+        """None when the list credential verifies; else the failed status check."""
+        report = self.credential(status_list, check_status=False)
+        if report.verified and report.credential is not None:
+            return None
+        first = report.failed[0].reason if report.failed else "it carries no valid proof"
+        reason = f"the status list could not be verified ({first})"
+        return Check("status", "failed", reason, STATUS_VERIFICATION_ERROR)
+
+    def presentation(
+        self, value: Any, *, challenge: str | None, domain: str | None, signed: bool = True
+    ) -> tuple[Report, list[Report]]:
+        """Verify a presentation's proof and holder, then every credential it carries."""
+        report = Report(require_proof=signed)
+        credentials: list[Report] = []
+        try:
+            credentials = self._presentation(value, report, challenge, domain, signed)
+        except Exception:  # noqa: BLE001 - the report must survive any bug in a check
+            log.exception("presentation verification stopped by an unexpected error")
+            report.add("internal", "failed", "an unexpected error stopped the verification")
+        return report, credentials
+
+    def _presentation(
+        self, value: Any, report: Report, challenge: str | None, domain: str | None, signed: bool
+    ) -> list[Report]:
+        if not isinstance(value, Mapping):
+            report.add("parsing", "failed", "a presentation must be a JSON object", PARSING_ERROR)
+            return []
+        report.media_type = "application/vp"
+        report.credential = value
+        report.add("parsing", "passed", "a JSON-LD presentation")
+        contexts_at = len(report.checks)
+        report.extend(check_structure(value, kind="presentation"))
+        holder = value.get("holder")
+        holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
+        proofs: list[Check] = []
+        if signed:
+            proofs = check_data_integrity(
+                value,
+                self.resolver,
+                purpose="authentication",
+                owner=holder_id,
+                role="holder",
+                now=self.now,
+                challenge=challenge,
+                domain=domain,
+                limits=PRESENTATION_LIMITS,
+            )
+        terms_checked = rdfc_verified(value, proofs)
+        report.checks.insert(contexts_at, check_contexts(value, terms_checked=terms_checked))
+        report.extend(proofs)
+        if signed:
+            if challenge is None:
+                reason = "no challenge was given, so this presentation may be a replay"
+                report.add("proof", "warning", reason)
+        else:
+            report.add("proof", "skipped", "an unsigned presentation: only its credentials count")
+        presented = as_list(value.get("verifiableCredential"))
+        credentials = [self.credential(item) for item in presented]
+        bad = [i for i, r in enumerate(credentials, start=1) if not r.verified]
+        if not credentials:
+            report.add("credentials", "skipped", "it presents no credentials")
+        elif bad:
+            first = credentials[bad[0] - 1].failed
+            why = first[0].reason if first else "it did not verify"
+            reason = f"{len(bad)} of {len(credentials)} presented credentials did not verify "
+            reason += f"(credential {bad[0]}: {why})"
+            report.add("credentials", "failed", reason)
+        else:
+            report.add(
+                "credentials", "passed", f"all {len(credentials)} presented credentials verify"
+            )
+        return credentials
+
+
+def _describe_input(parsed: CredentialInput) -> str:
+    if parsed.kind == "jwt":
+        header = parsed.header or {}
+        where = " in an EnvelopedVerifiableCredential" if parsed.envelope == ENVELOPED else ""
+        return f"a VC-JWT (typ {header.get('typ')!r}, alg {header.get('alg')!r}){where}"
+    return "a JSON-LD credential"
+
+
+def _jwt_payload(token: Any) -> Mapping[str, Any]:
+    parsed = read_credential(token)
+    return parsed.document or {}

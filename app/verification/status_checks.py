@@ -1,0 +1,108 @@
+"""Bitstring Status List checks (BSL v1.0 §2.1, §3.2): the entry, then its bit in the list.
+
+Pure: the status list credential arrives already fetched and verified (see `service.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from app.status.bitstring import MIN_ENTRIES, Bitstring, EncodedListError
+from app.verification.checks import as_list
+from app.verification.report import (
+    RANGE_ERROR,
+    STATUS_LIST_LENGTH_ERROR,
+    STATUS_VERIFICATION_ERROR,
+    Check,
+)
+
+STATUS_ENTRY: Final = "BitstringStatusListEntry"
+STATUS_LIST_CREDENTIAL: Final = "BitstringStatusListCredential"
+_INDEX = re.compile(r"^(0|[1-9][0-9]{0,18})$")
+
+
+def status_entry_problem(entry: Any) -> str:
+    """Why a BitstringStatusListEntry is malformed (BSL §2.1), or ""."""
+    if not isinstance(entry, Mapping):
+        return "a credentialStatus entry is not an object"
+    if not isinstance(entry.get("statusPurpose"), str) or not entry["statusPurpose"]:
+        return "the status entry has no statusPurpose"
+    index = entry.get("statusListIndex")
+    if not isinstance(index, str) or not _INDEX.match(index):
+        return f"statusListIndex {index!r} is not a non-negative integer written as a string"
+    url = entry.get("statusListCredential")
+    if not isinstance(url, str) or ":" not in url:
+        return "the status entry has no statusListCredential URL"
+    if entry.get("id") is not None and entry.get("id") == url:
+        return "the status entry's id must not be the status list URL"
+    size = entry.get("statusSize", 1)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16:
+        return f"statusSize {size!r} is not an integer between 1 and 16"
+    if size > 1 and len(as_list(entry.get("statusMessage"))) != 2**size:
+        return f"statusSize {size} needs {2**size} statusMessage entries"
+    return ""
+
+
+def _read_status(bits: Bitstring, index: int, size: int) -> int:
+    value = 0
+    for offset in range(size):
+        value = (value << 1) | int(bits.get(index * size + offset))
+    return value
+
+
+def evaluate_status(
+    entry: Mapping[str, Any], status_list: Mapping[str, Any], max_bytes: int
+) -> Check:
+    """The entry's status in an already verified status list credential (BSL §3.2 steps 4-7)."""
+    purpose, size = entry["statusPurpose"], entry.get("statusSize", 1)
+    if STATUS_LIST_CREDENTIAL not in as_list(status_list.get("type")):
+        reason = f"{entry['statusListCredential']} is not a BitstringStatusListCredential"
+        return Check("status", "failed", reason, STATUS_VERIFICATION_ERROR)
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
+        reason = "the status list has no encodedList"
+        return Check("status", "failed", reason, STATUS_VERIFICATION_ERROR)
+    if purpose not in as_list(subject.get("statusPurpose")):
+        reason = (
+            f"the status list is not for {purpose!r} (it serves {subject.get('statusPurpose')!r})"
+        )
+        return Check("status", "failed", reason, STATUS_VERIFICATION_ERROR)
+    try:
+        bits = Bitstring.decode(subject["encodedList"], max_bytes=max_bytes)
+    except EncodedListError as error:
+        return Check(
+            "status",
+            "failed",
+            f"the status list cannot be read: {error}",
+            STATUS_VERIFICATION_ERROR,
+        )
+    entries = len(bits) // size
+    if entries < MIN_ENTRIES:
+        reason = f"the status list has only {entries} entries, fewer than the {MIN_ENTRIES} the "
+        reason += "Bitstring Status List standard requires to protect holders' privacy"
+        return Check("status", "failed", reason, STATUS_LIST_LENGTH_ERROR)
+    index = int(entry["statusListIndex"])
+    if index >= entries:
+        reason = f"statusListIndex {index} is outside the status list ({entries} entries)"
+        return Check("status", "failed", reason, RANGE_ERROR)
+    value = _read_status(bits, index, size)
+    if purpose == "revocation":
+        if value:
+            return Check("status", "failed", "revoked: the issuer has revoked this credential")
+        return Check("status", "passed", "not revoked (checked against the issuer's status list)")
+    if purpose == "suspension":
+        if value:
+            return Check("status", "failed", "suspended: the issuer has suspended this credential")
+        return Check("status", "passed", "not suspended (checked against the issuer's status list)")
+    message = next(
+        (
+            m.get("message")
+            for m in as_list(entry.get("statusMessage"))
+            if isinstance(m, Mapping) and m.get("status") == hex(value)
+        ),
+        None,
+    )
+    reason = f"{purpose} status is {hex(value)}" + (f": {message}" if message else "")
+    return Check("status", "passed", reason)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the credential page, the verify page, and the proof downloads."""

@@ -1,0 +1,83 @@
+"""What the credential page and the verify page show, assembled from records and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from app.credentials.models import Credential
+from app.proofs.summary import CredentialSummary, summarise
+from app.web.schemas import CredentialLinks
+from app.web.verifying import VerificationView
+
+LINKEDIN_ADD: Final = "https://www.linkedin.com/profile/add"
+_STATUS_NOTICES: Final = {
+    "revoked": "The issuer has revoked this credential. It is no longer valid.",
+    "suspended": "The issuer has suspended this credential. It is not valid at the moment.",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+    note: str
+
+
+def linkedin_url(summary: CredentialSummary, page_url: str, credential_id: str) -> str:
+    """LinkedIn's documented add-to-profile link; the page makes no request to LinkedIn."""
+    params = {"startTask": "CERTIFICATION_NAME", "name": summary.achievement_name}
+    if summary.issuer_name:
+        params["organizationName"] = summary.issuer_name
+    if summary.valid_from:
+        params["issueYear"] = str(summary.valid_from.year)
+        params["issueMonth"] = str(summary.valid_from.month)
+    if summary.valid_until:
+        params["expirationYear"] = str(summary.valid_until.year)
+        params["expirationMonth"] = str(summary.valid_until.month)
+    params["certUrl"] = page_url
+    params["certId"] = credential_id
+    return f"{LINKEDIN_ADD}?{urlencode(params)}"
+
+
+def downloads(credential_id: str) -> list[Download]:
+    # Relative links: same origin whatever host name the visitor used (the CSP is 'self').
+    base = f"/credentials/{credential_id}"
+    return [
+        Download("PDF certificate", f"{base}.pdf", "printable, with the signed credential inside"),
+        Download("Badge image (PNG)", f"{base}.png", "Open Badges 3.0 baked image"),
+        Download("Badge image (SVG)", f"{base}.svg", "Open Badges 3.0 baked vector image"),
+        Download("Credential (JSON-LD)", f"{base}.json", "W3C Verifiable Credential"),
+        Download("Credential (VC-JWT)", f"{base}.jwt", "the same credential as a signed JWT"),
+    ]
+
+
+def credential_page(
+    record: Credential, links: CredentialLinks, verification: VerificationView
+) -> dict[str, Any]:
+    summary = summarise(record.document)
+    return {
+        "summary": summary,
+        "credential_id": record.id,
+        "page_url": links.page,
+        "badge_src": f"/credentials/{record.id}.png",
+        "status_notice": _STATUS_NOTICES.get(record.status),
+        "verification": verification,
+        "downloads": downloads(record.id),
+        "linkedin_url": linkedin_url(summary, links.page, record.id),
+        "show_learner": False,  # the page's heading already names the learner
+    }
+
+
+def verify_result(verification: VerificationView, source: str) -> dict[str, Any]:
+    credential = verification.credential
+    summary = summarise(credential) if isinstance(credential, Mapping) else None
+    return {"verification": verification, "summary": summary, "source": source}
+
+
+def verify_page(
+    *, pasted: str = "", error: str | None = None, result: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"pasted": pasted, "error": error, "result": result, "show_learner": True}

@@ -1,0 +1,188 @@
+"""Server-rendered pages (credential page, verify page) and the portable proof downloads."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from app.auth.dependencies import ReadDep
+from app.db import SessionDep
+from app.errors import NotFound
+from app.proofs.extract import ExtractionError, extract_credential
+from app.proofs.payload import MAX_FILE_BYTES
+from app.verification.dependencies import VerifierDep, verification_state
+from app.web import downloads, pages, service
+from app.web.negotiation import wants_json
+from app.web.rendering import SVG_CSP, download_headers, render_page
+from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
+from app.web.verifying import verify
+
+router = APIRouter(tags=["Credentials"])
+pages_router = APIRouter(tags=["Pages"])
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such credential, or its issuer made it private"}
+}
+
+
+def _public_url(request: Request) -> str:
+    value: str = request.app.state.settings.public_url
+    return value
+
+
+def _download(tag: str, media_type: str, filename: str, content: bytes | str, csp: str) -> Response:
+    headers = {**download_headers(filename, csp=csp), "ETag": tag}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def _fresh(request: Request, tag: str) -> Response | None:
+    """A 304 when the browser already holds this exact file."""
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    return None
+
+
+@pages_router.get(
+    "/credentials/{credential_id}.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **_NOT_FOUND},
+)
+def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The PDF certificate, carrying the signed credential as attached files."""
+    record = service.public_credential(session, credential_id)
+    tag = downloads.etag(record, "pdf")
+    public_url = _public_url(request)
+    return _fresh(request, tag) or _download(
+        tag,
+        "application/pdf",
+        f"{record.id}.pdf",
+        downloads.certificate_pdf(
+            record,
+            page_url=service.links(public_url, record.id).page,
+            verify_url=f"{public_url}/verify",
+        ),
+        csp="default-src 'none'; frame-ancestors 'none'",
+    )
+
+
+@pages_router.get(
+    "/credentials/{credential_id}.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, **_NOT_FOUND},
+)
+def credential_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The badge as a PNG with the credential baked in (Open Badges 3.0)."""
+    record = service.public_credential(session, credential_id)
+    tag = downloads.etag(record, "png")
+    return _fresh(request, tag) or _download(
+        tag, "image/png", f"{record.id}.png", downloads.badge_png(record), SVG_CSP
+    )
+
+
+@pages_router.get(
+    "/credentials/{credential_id}.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **_NOT_FOUND},
+)
+def credential_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The badge as an SVG with the credential baked in (Open Badges 3.0)."""
+    record = service.public_credential(session, credential_id)
+    tag = downloads.etag(record, "svg")
+    return _fresh(request, tag) or _download(
+        tag, "image/svg+xml", f"{record.id}.svg", downloads.badge_svg(record), SVG_CSP
+    )
+
+
+@pages_router.get(
+    "/credentials/{credential_id}",
+    # Documents the JSON form; HTML is the default and is listed beside it.
+    response_model=CredentialPublicRead,
+    responses={200: {"content": {"text/html": {}}}, **_NOT_FOUND},
+)
+def credential_page(
+    credential_id: str, request: Request, session: SessionDep, verifier: VerifierDep
+) -> Response:
+    """The credential page: HTML for people, ``{credential, status, links}`` for JSON clients."""
+    as_json = wants_json(request.headers.get("accept"))
+    try:
+        record = service.public_credential(session, credential_id)
+    except NotFound:
+        if as_json:
+            raise
+        return render_page("not_found.html", status_code=404)
+    links = service.links(_public_url(request), record.id)
+    if as_json:
+        body = CredentialPublicRead(credential=record.document, status=record.status, links=links)
+        return JSONResponse(
+            body.model_dump(mode="json", by_alias=True),
+            headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
+        )
+    verification = verify(verifier, record.document)
+    response = render_page("credential.html", **pages.credential_page(record, links, verification))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@pages_router.get("/verify", response_class=HTMLResponse)
+def verify_form() -> HTMLResponse:
+    """The verification page: paste a credential or upload a file."""
+    return render_page("verify.html", **pages.verify_page())
+
+
+@pages_router.post("/verify", response_class=HTMLResponse)
+def verify_submission(
+    request: Request,
+    verifier: VerifierDep,
+    credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    """Verify a pasted credential or an uploaded file (JSON, JWT, PDF, PNG or SVG)."""
+    if file is not None and file.filename:
+        data, source = file.file.read(MAX_FILE_BYTES + 1), f"the file {file.filename}"
+    else:
+        data, source = credential.encode("utf-8"), "the pasted credential"
+    if not data.strip():
+        message = "Paste a credential or choose a file, then press Verify."
+        return render_page("verify.html", status_code=400, **pages.verify_page(error=message))
+    client = request.client.host if request.client else "unknown"
+    wait = verification_state(request.app).limiter.take(client, cost=1)
+    if wait:
+        message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
+        response = render_page(
+            "verify.html", status_code=429, **pages.verify_page(pasted=credential, error=message)
+        )
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    try:
+        payload = extract_credential(data)
+    except ExtractionError as error:
+        return render_page(
+            "verify.html", status_code=422, **pages.verify_page(pasted=credential, error=str(error))
+        )
+    result = pages.verify_result(verify(verifier, payload), source)
+    return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
+
+
+@router.post(
+    "/v1/credentials/{credential_id}/page",
+    response_model=PublicPageRead,
+    responses={403: {"description": "The key may not act for this credential's issuer"}},
+)
+def set_public_page(
+    credential_id: str,
+    body: PublicPageUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: ReadDep,
+) -> PublicPageRead:
+    """Show or hide the credential's public page and downloads (issue or revoke scope)."""
+    return service.set_public_page(
+        session,
+        credential_id,
+        public=body.public,
+        principal=principal,
+        now=request.app.state.clock.now(),
+    )

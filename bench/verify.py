@@ -1,0 +1,240 @@
+"""Verification figures: our own credentials in-process and through the API, and the
+reference JavaScript stack (@digitalbazaar/vc, tests/interop/verify-di.mjs) on the same ones.
+
+    .venv/bin/python bench/verify.py [--credentials 200] [--clients 4]
+
+Uses a throw-away SQLite database unless LEARNPROOF_DATABASE_URL is set, a uvicorn server on
+127.0.0.1 for the API figures, and Node for the reference figure (skipped if absent). Status
+lists are our own and cached after the first check, as they are in service. Prints figures;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.config import load_settings  # noqa: E402
+from app.db import make_engine, make_sessionmaker  # noqa: E402
+from app.issuers.keystore import load_master_key  # noqa: E402
+from app.issuers.signing import KeyRing  # noqa: E402
+from app.verification.resolver import DatabaseDocuments, LevelMeanings, Resolver  # noqa: E402
+from app.verification.service import StatusListCache, Verifier  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _latencies(label: str, samples: list[float], elapsed: float) -> None:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    rate = len(samples) / elapsed
+    print(f"{label}: {rate:8.1f} verifications/s   p50 {p50:.1f} ms  p99 {p99:.1f} ms")
+
+
+def _seed(
+    client: httpx.Client, count: int
+) -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
+    issuer = {
+        "slug": "bench",
+        "name": "Bench U",
+        "url": "https://b.example",
+        "email": "b@b.example",
+    }
+    client.post("/v1/issuers", json=issuer).raise_for_status()
+    achievement = client.post("/v1/issuers/bench/achievements", json={
+        "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
+        "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
+        "isced_f": "0613",
+    }).json()  # fmt: skip
+    items = [
+        {
+            "achievement_id": achievement["id"],
+            "recipient": {"name": f"L{i}", "email": f"l{i}@x.org"},
+        }
+        for i in range(count)
+    ]
+    documents, tokens = [], []
+    for start in range(0, count, 1000):
+        response = client.post(
+            "/v1/issuers/bench/credentials/batch", json={"items": items[start : start + 1000]}
+        )
+        response.raise_for_status()
+        for result in response.json()["results"]:
+            issued = client.get(f"/v1/credentials/{result['id']}").json()
+            documents.append(issued["credential"])
+            tokens.append(issued["jwt"])
+    did_document = client.get("/issuers/bench/did.json").json()
+    return documents, tokens, did_document
+
+
+def bench_api(base: str, documents: list[dict[str, Any]], tokens: list[str], clients: int) -> None:
+    with httpx.Client(base_url=base, timeout=60) as client:
+
+        def one(credential: Any) -> float:
+            started = time.perf_counter()
+            response = client.post("/credentials/verify", json={"verifiableCredential": credential})
+            if response.status_code != 200:
+                raise RuntimeError(f"not verified: {response.text[:500]}")
+            return time.perf_counter() - started
+
+        one(documents[0])  # warm: contexts, schemas, status list cache
+        for label, inputs, workers in (
+            ("API JSON-LD, 1 client ", documents, 1),
+            (f"API JSON-LD, {clients} clients", documents, clients),
+            (f"API VC-JWT,  {clients} clients", tokens, clients),
+        ):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(workers) as pool:
+                samples = list(pool.map(one, inputs))
+            _latencies(label, samples, time.perf_counter() - started)
+
+
+def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    keyring = KeyRing(load_master_key(settings))
+    cache, meanings = StatusListCache(), LevelMeanings()
+    try:
+        with make_sessionmaker(engine)() as session:
+
+            def verify(credential: Any) -> None:
+                own = DatabaseDocuments(
+                    session,
+                    keyring,
+                    public_url=settings.public_url,
+                    now=datetime.now(UTC),
+                    level_meanings=meanings,
+                )
+                verifier = Verifier(resolver=Resolver(None, own), now=own.now, status_cache=cache)
+                report = verifier.credential(credential)
+                if not report.verified:
+                    raise RuntimeError(f"not verified: {report.failed}")
+
+            verify(documents[0])
+            for label, inputs in (
+                ("in-process JSON-LD", documents),
+                ("in-process VC-JWT ", tokens),
+            ):
+                samples = _timed_each(verify, inputs)
+                _latencies(label, samples, sum(samples))
+    finally:
+        engine.dispose()
+
+
+def _timed_each(action: Callable[[Any], None], inputs: list[Any]) -> list[float]:
+    samples = []
+    for item in inputs:
+        started = time.perf_counter()
+        action(item)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any]) -> None:
+    from tests.interop.node import NodeHarnessError, run_node
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    shared = {did_document["id"]: did_document}
+
+    def run(batch: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+        started = time.perf_counter()
+        result = run_node(
+            "verify-di.mjs",
+            {"items": [{"credential": c, "now": now} for c in batch], "documents": shared},
+            timeout=600,
+        )
+        return time.perf_counter() - started, result["results"]
+
+    try:
+        startup, _ = run(documents[:1])
+        elapsed, results = run(documents)
+    except NodeHarnessError as error:
+        print(f"reference JS stack: skipped ({error})")
+        return
+    verified = sum(1 for r in results if r["verified"])
+    work = max(elapsed - startup, 1e-9)
+    print(
+        f"reference JS (verify-di.mjs, no status): {len(documents) / elapsed:8.1f} verifications/s "
+        f"incl. Node start; {len(documents) / work:.1f}/s excluding the {startup:.2f} s start "
+        f"({verified}/{len(documents)} verified)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--credentials", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"date: {datetime.now(UTC):%Y-%m-%d}, {args.credentials} credentials")
+
+    tmp = Path(tempfile.mkdtemp(prefix="lp-bench-verify-"))
+    port = _free_port()
+    os.environ.update(
+        {
+            "LEARNPROOF_DATABASE_URL": os.environ.get(
+                "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
+            ),
+            "LEARNPROOF_KEYS_DIR": os.environ.get("LEARNPROOF_KEYS_DIR", str(tmp / "keys")),
+            "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "LEARNPROOF_LOG_JSON": "false",
+        }
+    )
+    learnproof = str(Path(sys.executable).parent / "learnproof")
+    subprocess.run([learnproof, "db", "upgrade"], check=True, capture_output=True)
+    made = subprocess.run(
+        [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+    server = subprocess.Popen(
+        [learnproof, "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            for _ in range(100):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            documents, tokens, did_document = _seed(client, args.credentials)
+        backend = os.environ["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
+        print(f"database: {backend}")
+        bench_in_process(documents, tokens)
+        bench_api(base, documents, tokens, args.clients)
+    finally:
+        server.terminate()
+        server.wait(10)
+    bench_reference(documents, did_document)
+
+
+if __name__ == "__main__":
+    main()
