@@ -14,16 +14,14 @@ import copy
 import functools
 import json
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from pyld.context_resolver import ContextResolver
-from pyld.jsonld import JsonLdError, JsonLdProcessor
+from pyld.jsonld import JsonLdError
 
+from app.crypto.context_cache import BoundedCache, CachingContextProcessor, FastKeyContextResolver
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
 from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits, canonicalize_dataset
 
@@ -84,35 +82,16 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
     }
 
 
-class _BoundedCache(OrderedDict[str, Any]):
-    """Size-bounded (oldest out first) store for pyld's resolved contexts.
-
-    pyld also caches every inline context object it meets, keyed by its JSON, so an unbounded
-    dict would let untrusted documents grow it without limit.
-    """
-
-    def __init__(self, max_size: int) -> None:
-        super().__init__()
-        self._max_size = max_size
-        self._lock = threading.Lock()
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        with self._lock:
-            super().__setitem__(key, value)
-            while len(self) > self._max_size:
-                self.popitem(last=False)
-
-
 # Our own cache rather than pyld's module-global one, which other loaders in the process could
 # fill with different documents for the same URLs.
-_RESOLVED_CONTEXTS = _BoundedCache(max_size=256)
+_RESOLVED_CONTEXTS: BoundedCache[dict[str, Any]] = BoundedCache(max_size=256)
 
 
 def _options() -> dict[str, Any]:
     return {
         "base": None,
         "documentLoader": document_loader,
-        "contextResolver": ContextResolver(_RESOLVED_CONTEXTS, document_loader),
+        "contextResolver": FastKeyContextResolver(_RESOLVED_CONTEXTS, document_loader),
     }
 
 
@@ -123,7 +102,7 @@ def _is_absolute_or_blank(iri: str) -> bool:
     return iri.startswith("_:") or _ABSOLUTE_IRI.match(iri) is not None
 
 
-class _CheckingProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+class _CheckingProcessor(CachingContextProcessor):
     """Collects what jsonld.js "safe mode" rejects while pyld expands the document.
 
     Terms that the contexts do not define are silently dropped by JSON-LD (or become relative

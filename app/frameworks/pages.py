@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from app.core.negotiation import prefers
 from app.frameworks.models import FrameworkLevel
 from app.frameworks.schemas import DefinedTermRead, Descriptors, EquivalentRead
 from app.frameworks.service import level_url
@@ -58,10 +59,7 @@ def defined_term(public_url: str, level: FrameworkLevel) -> DefinedTermRead:
 
 def prefers_html(accept: str | None) -> bool:
     """True when the client ranks text/html above JSON; ties and no header mean JSON-LD."""
-    ranges = _parse_accept(accept or "")
-    html = _quality(ranges, _HTML)
-    json = max(_quality(ranges, JSON_LD_MEDIA_TYPE), _quality(ranges, "application/json"))
-    return html > json
+    return prefers(accept, [_HTML], [JSON_LD_MEDIA_TYPE, "application/json"])
 
 
 def render_level_html(
@@ -98,39 +96,3 @@ def _templates() -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
     )
-
-
-def _parse_accept(header: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in header.split(","):
-        media_type, *params = (piece.strip() for piece in part.split(";"))
-        if not media_type:
-            continue
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media_type.lower(), quality))
-    return ranges
-
-
-def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
-    """The q of the most specific range matching ``media_type`` (RFC 9110 §12.5.1)."""
-    main = media_type.split("/")[0]
-    best_specificity, quality = -1, 0.0
-    for candidate, candidate_quality in ranges:
-        if candidate == media_type:
-            specificity = 2
-        elif candidate == f"{main}/*":
-            specificity = 1
-        elif candidate == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best_specificity:
-            best_specificity, quality = specificity, candidate_quality
-    return quality

@@ -13,6 +13,7 @@ from typing import Final
 
 from fastapi import Response
 
+from app.core.negotiation import best_match
 from app.status.publishing import PublishedList
 
 JWT_MEDIA_TYPE: Final = "application/vc+jwt"
@@ -26,41 +27,9 @@ OFFERED: Final = (
 )
 
 
-def _quality(params: list[str]) -> float:
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return max(0.0, min(1.0, float(value)))
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
 def negotiate(accept: str | None) -> str:
     """The offered media type the ``Accept`` header rates highest; JSON when nothing fits."""
-    if not accept:
-        return OFFERED[0]
-    ratings: dict[str, tuple[int, float]] = {}
-    for part in accept.split(","):
-        media_range, *params = part.strip().split(";")
-        media_range = media_range.strip().lower()
-        quality = _quality(params)
-        for offered in OFFERED:
-            major = offered.split("/")[0]
-            if media_range == offered:
-                specificity = 2
-            elif media_range == f"{major}/*":
-                specificity = 1
-            elif media_range == "*/*":
-                specificity = 0
-            else:
-                continue
-            # RFC 9110 §12.5.1: the most specific matching range decides the quality.
-            if specificity >= ratings.get(offered, (-1, 0.0))[0]:
-                ratings[offered] = (specificity, quality)
-    best = max(OFFERED, key=lambda offered: ratings.get(offered, (-1, 0.0))[1])
-    return best if ratings.get(best, (-1, 0.0))[1] > 0 else OFFERED[0]
+    return best_match(accept, OFFERED)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
