@@ -63,7 +63,7 @@ def build_achievement(
     alignment = [
         {
             "type": ["Alignment"],
-            "targetName": f"{level.framework_name}, level {level.level_code}: {level.level_name}",
+            "targetName": f"{level.level_name} ({level.framework_name})",
             "targetCode": level.level_code,
             "targetFramework": level.framework_name,
             "targetType": LEVEL_TARGET_TYPE,

@@ -22,6 +22,7 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
 from frozendict import frozendict
@@ -29,10 +30,11 @@ from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 from pyld.resolved_context import ResolvedContext
 
+_K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
 
-class BoundedCache(OrderedDict[str, _V], Generic[_V]):
+class BoundedCache(OrderedDict[_K, _V], Generic[_K, _V]):
     """Size-bounded (oldest out first), thread-safe on insertion.
 
     The caches below are also fed by contexts inline in untrusted documents, so an unbounded
@@ -44,7 +46,7 @@ class BoundedCache(OrderedDict[str, _V], Generic[_V]):
         self._max_size = max_size
         self._lock = threading.Lock()
 
-    def __setitem__(self, key: str, value: _V) -> None:
+    def __setitem__(self, key: _K, value: _V) -> None:
         with self._lock:
             super().__setitem__(key, value)
             while len(self) > self._max_size:
@@ -86,7 +88,7 @@ class FastKeyContextResolver(ContextResolver):  # type: ignore[misc]  # pyld is 
 
 
 # One stable clone per frozen active context, keyed by its `_uuid` (unique per context).
-_NON_PROPAGATING_BASES: BoundedCache[frozendict] = BoundedCache(max_size=512)
+_NON_PROPAGATING_BASES: BoundedCache[str, frozendict] = BoundedCache(max_size=512)
 
 
 def _non_propagating_base(active_ctx: frozendict) -> frozendict:
@@ -105,8 +107,34 @@ def _non_propagating_base(active_ctx: frozendict) -> frozendict:
     return base
 
 
+# Expanded IRIs per (frozen active context `_uuid`, value, base, vocab); None (dropped) included.
+_EXPANDED_IRIS: BoundedCache[tuple[str, str, Any, bool], str | None] = BoundedCache(8192)
+
+
 class CachingContextProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
     """A JsonLdProcessor whose type-scoped contexts reuse earlier processing results."""
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing (no local_ctx), the result depends only on the active
+        # context, which pyld never changes once frozen, and the arguments.
+        if local_ctx is not None or type(value) is not str or type(active_ctx) is not frozendict:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (active_ctx["_uuid"], value, base, vocab)
+        try:
+            return _EXPANDED_IRIS[key]
+        except KeyError:
+            pass
+        expanded: str | None = super()._expand_iri(active_ctx, value, base, vocab)
+        _EXPANDED_IRIS[key] = expanded
+        return expanded
 
     def _process_context(
         self,

@@ -84,7 +84,7 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 
 # Our own cache rather than pyld's module-global one, which other loaders in the process could
 # fill with different documents for the same URLs.
-_RESOLVED_CONTEXTS: BoundedCache[dict[str, Any]] = BoundedCache(max_size=256)
+_RESOLVED_CONTEXTS: BoundedCache[str, dict[str, Any]] = BoundedCache(max_size=256)
 
 
 def _options() -> dict[str, Any]:

@@ -14,8 +14,10 @@ Two pyld 3.3 defects are fixed here, both against Digital Bazaar's rdf-canonize 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,14 +80,23 @@ def _escape_iri(value: str) -> str:
     return _IRI_SPECIALS.sub(_uchar, value)
 
 
-def _term(term: dict[str, Any]) -> str:
-    if term["type"] == "blank node":
-        return str(term["value"])
-    return f"<{_escape_iri(term['value'])}>"
+def _keep_label(label: str) -> str:
+    return label
 
 
-def serialize_quad(quad: dict[str, Any]) -> str:
-    """One canonical N-Quads line for a pyld quad (subject, predicate, object, optional name)."""
+def _term(component: dict[str, Any], relabel: Callable[[str], str]) -> str:
+    if component["type"] == "blank node":
+        return relabel(component["value"])
+    return f"<{_escape_iri(component['value'])}>"
+
+
+def _serialize(
+    quad: dict[str, Any], name: dict[str, Any] | None, relabel: Callable[[str], str]
+) -> str:
+    """N-Quads line; `relabel` maps the subject's, object's and graph's blank node labels.
+
+    As in pyld (and RDFC-1.0), a blank node predicate is never relabelled.
+    """
     obj = quad["object"]
     if obj["type"] == "literal":
         text = f'"{_escape_literal(obj["value"])}"'
@@ -95,12 +106,16 @@ def serialize_quad(quad: dict[str, Any]) -> str:
         elif obj["datatype"] != _XSD_STRING:
             text += f"^^<{_escape_iri(obj['datatype'])}>"
     else:
-        text = _term(obj)
-    line = f"{_term(quad['subject'])} {_term(quad['predicate'])} {text}"
-    name = quad.get("name")
+        text = _term(obj, relabel)
+    line = f"{_term(quad['subject'], relabel)} {_term(quad['predicate'], _keep_label)} {text}"
     if name is not None and name.get("value") is not None:
-        line += " " + _term(name)
+        line += " " + _term(name, relabel)
     return line + " .\n"
+
+
+def serialize_quad(quad: dict[str, Any]) -> str:
+    """One canonical N-Quads line for a pyld quad (subject, predicate, object, optional name)."""
+    return _serialize(quad, quad.get("name"), _keep_label)
 
 
 class _Budget:
@@ -151,18 +166,10 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped
     def hash_first_degree_quads(self, id_: str) -> str:
         info = self.blank_node_info[id_]
         if "hash" not in info:
-            nquads = sorted(
-                serialize_quad(
-                    {
-                        key: component
-                        if key == "predicate"
-                        else self.modify_first_degree_component(id_, component, key)
-                        for key, component in quad.items()
-                    }
-                )
-                for quad in info["quads"]
+            # pyld has already put each quad's graph name on the quad itself.
+            info["hash"] = _first_degree_hash(
+                id_, [(quad, quad.get("name")) for quad in info["quads"]]
             )
-            info["hash"] = self.hash_nquads(nquads)
         return str(info["hash"])
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
@@ -200,9 +207,62 @@ def _check_size(dataset: Dataset, limits: CanonicalizationLimits) -> None:
         )
 
 
+_Quad = tuple[dict[str, Any], dict[str, Any] | None]  # a pyld triple and its graph name term
+
+
+def _first_degree_hash(id_: str, quads: list[_Quad]) -> str:
+    """Hash First Degree Quads (RDFC-1.0 §4.6): `id_` written as _:a, other blank nodes _:z."""
+
+    def relabel(label: str) -> str:
+        return "_:a" if label == id_ else "_:z"
+
+    digest = hashlib.sha256()
+    for line in sorted(_serialize(quad, name, relabel) for quad, name in quads):
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _canonicalize_simple(dataset: Dataset) -> str | None:
+    """The RDFC-1.0 result when every blank node has a distinct first-degree hash, else None.
+
+    Then RDFC-1.0 step 5 labels all of them in hash order and step 6 (Hash N-Degree Quads, the
+    only costly part) has nothing left to do. Credentials nearly always take this path: their
+    blank nodes (subject, alignments, results…) differ in their own properties. The steps
+    mirror pyld's `URDNA2015.main` exactly, including its quirks, so the bytes are the same:
+    a quad naming one blank node twice counts twice in its hash, and labels already starting
+    with _:c14n are not replaced.
+    """
+    quads: list[_Quad] = []
+    by_blank_node: dict[str, list[_Quad]] = {}
+    for graph_name, triples in dataset.items():
+        name = None
+        if graph_name != "@default":
+            kind = "blank node" if graph_name.startswith("_:") else "IRI"
+            name = {"type": kind, "value": graph_name}
+        for triple in triples:
+            quad = (triple, name)
+            quads.append(quad)
+            for component in (triple["subject"], triple["object"], name):
+                if component is not None and component["type"] == "blank node":
+                    by_blank_node.setdefault(component["value"], []).append(quad)
+
+    hashes = {_first_degree_hash(id_, related): id_ for id_, related in by_blank_node.items()}
+    if len(hashes) < len(by_blank_node):
+        return None
+    canonical = {hashes[hash_]: f"_:c14n{index}" for index, hash_ in enumerate(sorted(hashes))}
+
+    def relabel(label: str) -> str:
+        return label if label.startswith("_:c14n") else canonical[label]
+
+    return "".join(sorted(_serialize(triple, name, relabel) for triple, name in quads))
+
+
 def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFAULT_LIMITS) -> str:
     """Canonical N-Quads (RDFC-1.0, SHA-256) of a pyld RDF dataset, within `limits`."""
     _check_size(dataset, limits)
+    simple = _canonicalize_simple(dataset)
+    if simple is not None:
+        return simple
     canonicalizer = _BoundedURDNA2015(_Budget(limits))
     result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
     return result

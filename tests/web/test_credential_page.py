@@ -41,7 +41,7 @@ def test_the_page_shows_the_credential_and_links_every_form(
         "Université d&#39;Exemple",
         "Ada Lovelace",
         "26 November 2026",
-        "European Qualifications Framework for lifelong learning, level 5",
+        "EQF level 5 (European Qualifications Framework for lifelong learning)",
         "Software and applications development and analysis",
         "(ISCED-F 0613)",
         "5 earned",
