@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Large enough for a 50,000-item batch; verification bounds depth and size separately.
     max_body_bytes: int = Field(default=16_000_000, ge=1_024)
     job_worker: bool = True
+    # How long a verification may reuse our own issuers' keys and status lists (seconds).
+    own_documents_cache_seconds: float = Field(default=2.0, ge=0, le=300)
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
     log_json: bool | None = None

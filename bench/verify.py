@@ -35,7 +35,7 @@ from app.config import load_settings  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.issuers.keystore import load_master_key  # noqa: E402
 from app.issuers.signing import KeyRing  # noqa: E402
-from app.verification.resolver import DatabaseDocuments, LevelMeanings, Resolver  # noqa: E402
+from app.verification.resolver import DatabaseDocuments, OwnDocumentCaches, Resolver  # noqa: E402
 from app.verification.service import StatusListCache, Verifier  # noqa: E402
 
 
@@ -116,7 +116,8 @@ def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None
     settings = load_settings()
     engine = make_engine(settings.database_url)
     keyring = KeyRing(load_master_key(settings))
-    cache, meanings = StatusListCache(), LevelMeanings()
+    cache = StatusListCache()
+    caches = OwnDocumentCaches.with_ttl(settings.own_documents_cache_seconds)
     try:
         with make_sessionmaker(engine)() as session:
 
@@ -126,7 +127,7 @@ def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None
                     keyring,
                     public_url=settings.public_url,
                     now=datetime.now(UTC),
-                    level_meanings=meanings,
+                    caches=caches,
                 )
                 verifier = Verifier(resolver=Resolver(None, own), now=own.now, status_cache=cache)
                 report = verifier.credential(credential)

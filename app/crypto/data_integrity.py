@@ -111,7 +111,12 @@ def _parse_date_time(value: Any, name: str) -> datetime:
 
 
 def _unsecured(document: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: copy.deepcopy(value) for key, value in document.items() if key != "proof"}
+    """The document without `proof`, copied at the top level only.
+
+    Nested values stay shared with `document`: canonicalization and JCS only read them, and
+    the callers here only ever replace top-level members of the copy.
+    """
+    return {key: value for key, value in document.items() if key != "proof"}
 
 
 def _proof_config(
@@ -175,7 +180,8 @@ def add_proof(
     if domain is not None:
         options["domain"] = domain
 
-    unsecured = _unsecured(document)
+    # One private copy is both signed and returned, so what we sign is what we hand back.
+    unsecured = copy.deepcopy(_unsecured(document))
     bad_paths = find_control_characters(unsecured) + find_control_characters(options, "$.proof")
     if bad_paths:
         raise ProofGenerationError(
@@ -189,7 +195,7 @@ def add_proof(
         proof["@context"] = copy.deepcopy(unsecured["@context"])
     proof["proofValue"] = "z" + b58_encode(signer.sign(data))
 
-    secured = _unsecured(document)
+    secured = dict(unsecured)
     existing = copy.deepcopy(list_proofs(document))
     if existing:
         secured["proof"] = [*existing, proof]

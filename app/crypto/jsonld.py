@@ -6,6 +6,9 @@ Integrity §2.4 asks (treat the VC/DI contexts as already retrieved, never fetch
 
 Relative IRIs are left relative and therefore dropped from the RDF, as jsonld.js does; pyld
 alone would resolve them against `http://example.org/base/` and sign different quads.
+
+Processed contexts are reused across documents (`context_cache`), so after the first document
+only the document itself is expanded; that cache is why `@import` is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import copy
 import functools
 import json
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -21,7 +25,12 @@ from typing import Any, Final
 
 from pyld.jsonld import JsonLdError
 
-from app.crypto.context_cache import BoundedCache, CachingContextProcessor, FastKeyContextResolver
+from app.crypto.context_cache import (
+    BoundedCache,
+    CachingContextProcessor,
+    FastKeyContextResolver,
+    KnownContexts,
+)
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
 from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits, canonicalize_dataset
 
@@ -77,21 +86,48 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
         "contextUrl": None,
         "documentUrl": url,
         "document": load_context(url),
-        # "static" lets pyld keep the processed context in the resolver cache below.
         "tag": "static",
     }
 
 
+def _shared_document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The loader pyld gets: the parsed vendored documents themselves, never copies.
+
+    Their scoped contexts are then the same objects on every call, which `KnownContexts`
+    finds by identity. pyld never writes to a context document (we refuse `@import`, which
+    would) except to resolve the URLs of a top-level context array, so that array is copied.
+    """
+    try:
+        context = _parsed_contexts()[url]["@context"]
+    except KeyError:
+        raise ContextNotAllowed(url) from None
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": {"@context": list(context) if isinstance(context, list) else context},
+        "tag": "static",
+    }
+
+
+@functools.cache
+def _known_contexts() -> KnownContexts:
+    return KnownContexts(_parsed_contexts().values())
+
+
 # Our own cache rather than pyld's module-global one, which other loaders in the process could
-# fill with different documents for the same URLs.
+# fill with different documents for the same URLs. Context objects are cached apart (see
+# context_cache), so in practice this holds just the vendored URLs.
 _RESOLVED_CONTEXTS: BoundedCache[str, dict[str, Any]] = BoundedCache(max_size=256)
 
 
 def _options() -> dict[str, Any]:
     return {
         "base": None,
-        "documentLoader": document_loader,
-        "contextResolver": FastKeyContextResolver(_RESOLVED_CONTEXTS, document_loader),
+        "documentLoader": _shared_document_loader,
+        "contextResolver": FastKeyContextResolver(
+            _RESOLVED_CONTEXTS, _shared_document_loader, _known_contexts()
+        ),
     }
 
 
@@ -177,15 +213,21 @@ def _translate(error: BaseException) -> JsonLdProcessingError:
     return JsonLdProcessingError(f"invalid JSON-LD: {message}{detail}")
 
 
+_PYLD_LOCK = threading.RLock()
+
+
 def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     if not isinstance(document, Mapping):
         raise JsonLdProcessingError("a JSON-LD document must be a JSON object")
     processor = _CheckingProcessor()
     try:
-        if to_rdf:
-            result = processor.to_rdf(dict(document), _options())
-        else:
-            result = processor.expand(dict(document), _options())
+        # pyld's shared context caches (cachetools LRUs) are not thread-safe, and the app
+        # canonicalizes from a threadpool; the work is CPU-bound under the GIL anyway.
+        with _PYLD_LOCK:
+            if to_rdf:
+                result = processor.to_rdf(dict(document), _options())
+            else:
+                result = processor.expand(dict(document), _options())
     except (JsonLdError, ContextNotAllowed) as error:
         raise _translate(error) from error
     except (TypeError, ValueError, AttributeError, RecursionError) as error:

@@ -10,6 +10,10 @@ Two pyld 3.3 defects are fixed here, both against Digital Bazaar's rdf-canonize 
 - Canonical N-Quads escaping (test060): pyld writes control characters and DEL raw in literals
   and does not escape IRIs; rdf-canonize writes `\b \f \uXXXX`. A signature over pyld's bytes
   would not verify elsewhere, so quads are serialized here, for hashing and for output.
+
+Speed: when every blank node has its own first-degree hash, as in nearly every credential, the
+canonical form is computed here without pyld's URDNA2015 (`_canonicalize_simple`); otherwise
+the bounded pyld path runs. Both write the same bytes (tests/crypto/test_canonicalization_*).
 """
 
 from __future__ import annotations

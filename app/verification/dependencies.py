@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db import SessionDep
 from app.verification.fetch import Fetcher
 from app.verification.ratelimit import TokenBucketLimiter
-from app.verification.resolver import DatabaseDocuments, LevelMeanings, Resolver
+from app.verification.resolver import DatabaseDocuments, OwnDocumentCaches, Resolver
 from app.verification.service import StatusListCache, Verifier
 
 _STATE_LOCK = threading.Lock()
@@ -29,7 +29,7 @@ class VerificationState:
     fetcher: Fetcher
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
-    level_meanings: LevelMeanings = field(default_factory=LevelMeanings)
+    own_documents: OwnDocumentCaches = field(default_factory=OwnDocumentCaches)
 
 
 def verification_state(app: FastAPI) -> VerificationState:
@@ -46,7 +46,10 @@ def verification_state(app: FastAPI) -> VerificationState:
                 max_bytes=settings.fetch_max_bytes,
                 timeout_seconds=settings.fetch_timeout_seconds,
             )
-            state = VerificationState(fetcher=fetcher)
+            state = VerificationState(
+                fetcher=fetcher,
+                own_documents=OwnDocumentCaches.with_ttl(settings.own_documents_cache_seconds),
+            )
             app.state.verification = state
     return state
 
@@ -62,7 +65,7 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
         public_url=settings.public_url,
         now=now,
         status_ttl_seconds=settings.status_list_ttl_seconds,
-        level_meanings=state.level_meanings,
+        caches=state.own_documents,
     )
     return Verifier(
         resolver=Resolver(state.fetcher, own),

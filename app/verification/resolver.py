@@ -13,18 +13,16 @@ SSRF-safe `Fetcher`.
 
 from __future__ import annotations
 
-import copy
 import json
-import threading
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.core.ttlcache import TtlCache
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -165,32 +163,27 @@ def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMetho
     return None
 
 
-class LevelMeanings:
-    """What our framework levels mean, kept for a minute.
+@dataclass
+class OwnDocumentCaches:
+    """Process-wide caches of what our own database says, shared by every request.
 
-    Linkages between frameworks change rarely, and a batch of credentials aligned to the same
-    level would otherwise run the equivalence queries once per credential.
+    Framework meanings change rarely (a minute is fine). Issuer keys and published status
+    lists are kept only briefly (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to
+    spare a burst of verifications the same queries, short enough that a key or status
+    change made by another instance shows at once for practical purposes.
     """
 
-    def __init__(self, ttl_seconds: float = 60.0, max_entries: int = 1024) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
-        self._lock = threading.Lock()
+    levels: TtlCache[tuple[str, str], dict[str, Any] | None] = field(
+        default_factory=lambda: TtlCache(60.0)
+    )
+    issuers: TtlCache[str, IssuerContext | None] = field(
+        default_factory=lambda: TtlCache(0, copies=False)
+    )
+    status_lists: TtlCache[tuple[str, str], Any] = field(default_factory=lambda: TtlCache(0))
 
-    def get(
-        self, key: tuple[str, str], load: Callable[[], dict[str, Any] | None]
-    ) -> dict[str, Any] | None:
-        now = time.monotonic()
-        with self._lock:
-            found = self._entries.get(key)
-        if found is None or found[0] < now:
-            found = (now + self.ttl_seconds, load())
-            with self._lock:
-                if len(self._entries) >= self.max_entries:
-                    self._entries.clear()
-                self._entries[key] = found
-        return copy.deepcopy(found[1])
+    @classmethod
+    def with_ttl(cls, seconds: float) -> OwnDocumentCaches:
+        return cls(issuers=TtlCache(seconds, copies=False), status_lists=TtlCache(seconds))
 
 
 class DatabaseDocuments:
@@ -204,10 +197,10 @@ class DatabaseDocuments:
         public_url: str,
         now: datetime,
         status_ttl_seconds: int = 300,
-        level_meanings: LevelMeanings | None = None,
+        caches: OwnDocumentCaches | None = None,
     ) -> None:
         self.session = session
-        self.level_meanings = level_meanings
+        self.caches = caches or OwnDocumentCaches.with_ttl(0)
         self.keyring = keyring
         self.public_url = public_url
         self.now = now
@@ -217,14 +210,21 @@ class DatabaseDocuments:
 
     def _context(self, did: str) -> IssuerContext | None:
         if did not in self._contexts:
-            slug = did.removeprefix(self._did_prefix)
-            try:
-                self._contexts[did] = issuer_service.load_context(
-                    self.session, slug, public_url=self.public_url
-                )
-            except AppError:
-                self._contexts[did] = None
+            self._contexts[did] = self.caches.issuers.get(did, lambda: self._load_context(did))
         return self._contexts[did]
+
+    def _load_context(self, did: str) -> IssuerContext | None:
+        try:
+            context = issuer_service.load_context(
+                self.session, did.removeprefix(self._did_prefix), public_url=self.public_url
+            )
+        except AppError:
+            return None
+        # Detached, so a rollback of this request's session cannot expire what other
+        # requests read from the cache.
+        for row in (context.issuer, *context.keys):
+            self.session.expunge(row)
+        return context
 
     def owns_did(self, did: str) -> bool:
         # Any DID under our host is answered here: an unknown slug is then "no such issuer",
@@ -252,6 +252,11 @@ class DatabaseDocuments:
         if not url.startswith(prefix) or self.keyring is None:
             return None
         slug, _, list_id = url.removeprefix(prefix).partition("/")
+        return self.caches.status_lists.get((slug, list_id), lambda: self._load_list(url))
+
+    def _load_list(self, url: str) -> Any:
+        assert self.keyring is not None
+        slug, _, list_id = url.removeprefix(f"{self.public_url}/status/").partition("/")
         try:
             published = status_service.published_list(
                 self.session,
@@ -277,9 +282,7 @@ class DatabaseDocuments:
         return None
 
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
-        if self.level_meanings is None:
-            return self._describe_level(framework, level)
-        return self.level_meanings.get(
+        return self.caches.levels.get(
             (framework, level), lambda: self._describe_level(framework, level)
         )
 

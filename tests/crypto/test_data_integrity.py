@@ -83,6 +83,27 @@ def test_add_proof_does_not_touch_its_input(ed_signer: LocalSigner) -> None:
     assert credential == before
 
 
+@pytest.mark.parametrize("cryptosuite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_verify_proof_does_not_touch_its_input(cryptosuite: str, ed_signer: LocalSigner) -> None:
+    """Verification hashes a top-level copy; the JCS proof @context and previousProof paths
+    replace members of that copy, never of the caller's document."""
+    chained = add_proof(
+        add_proof(_ob_credential(), ed_signer, cryptosuite=cryptosuite, created=CREATED),
+        ed_signer,
+        cryptosuite=cryptosuite,
+        created=CREATED,
+    )
+    # Verification results do not matter here, only that every path runs.
+    chained["proof"][0]["id"] = "urn:uuid:first"
+    chained["proof"][1]["previousProof"] = "urn:uuid:first"
+    before = copy.deepcopy(chained)
+
+    for proof in chained["proof"]:
+        verify_proof(chained, proof, ed_signer.public_key, expected_purpose="assertionMethod")
+
+    assert chained == before
+
+
 @pytest.mark.parametrize(
     ("cryptosuite", "key_type"),
     [

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from app.core import ttlcache
+from app.core.ttlcache import TtlCache
+
+
+def test_loads_once_within_ttl_and_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(ttlcache.time, "monotonic", lambda: clock[0])
+    loads: list[int] = []
+    cache: TtlCache[str, dict[str, int]] = TtlCache(5.0)
+
+    def load() -> dict[str, int]:
+        loads.append(1)
+        return {"n": len(loads)}
+
+    first = cache.get("k", load)
+    first["n"] = 99
+    assert cache.get("k", load) == {"n": 1}
+    clock[0] += 6
+    assert cache.get("k", load) == {"n": 2}
+    assert len(loads) == 2
+
+
+def test_zero_ttl_always_loads() -> None:
+    calls: list[int] = []
+    cache: TtlCache[str, int] = TtlCache(0)
+    for _ in range(3):
+        cache.get("k", lambda: calls.append(1) or len(calls))
+    assert len(calls) == 3
+
+
+def test_oldest_entries_are_evicted() -> None:
+    cache: TtlCache[int, int] = TtlCache(60, max_entries=2, copies=False)
+    for key in range(3):
+        cache.get(key, lambda key=key: key * 10)  # type: ignore[misc]
+    reloaded: list[int] = []
+    cache.get(0, lambda: reloaded.append(0) or 0)
+    cache.get(2, lambda: reloaded.append(2) or 20)
+    assert reloaded == [0]
