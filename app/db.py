@@ -7,6 +7,7 @@ is sent) or rolls back when it raises.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_SQLITE_LOCK_TIMEOUT = 15.0
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,11 +68,31 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # SQLite admits one writer; its busy handler polls with growing sleeps, which starves
+    # some waiters for seconds under load. Threads of this process queue on a lock instead,
+    # and BEGIN IMMEDIATE still guards against other processes.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that reads
-        # and then writes fails with SQLITE_BUSY instead of waiting for the lock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not writer.acquire(timeout=_SQLITE_LOCK_TIMEOUT):
+            raise TimeoutError("the SQLite database stayed busy; retry the request")
+        try:
+            # IMMEDIATE takes the write lock up front: a deferred transaction that reads
+            # and then writes fails with SQLITE_BUSY instead of waiting for the lock.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+        connection.info["learnproof_writer"] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        # Only the connection that took the lock gives it back (rollback also fires on
+        # connections with no transaction).
+        if connection.info.pop("learnproof_writer", False):
+            writer.release()
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:

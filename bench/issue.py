@@ -94,7 +94,7 @@ def _free_port() -> int:
         return port
 
 
-def bench_api(requests: int, clients: int) -> None:
+def bench_api(requests: int, clients: int, workers: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="lp-bench-"))
     port = _free_port()
     env = {
@@ -114,7 +114,7 @@ def bench_api(requests: int, clients: int) -> None:
     )  # fmt: skip
     headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     server = subprocess.Popen(
-        [learnproof, "serve", "--port", str(port)], env=env,
+        [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -155,7 +155,8 @@ def bench_api(requests: int, clients: int) -> None:
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     backend = env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
     print(
-        f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, {backend}:"
+        f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
+        f"{workers} server worker(s), {backend}:"
     )
     print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   throughput {requests / elapsed:.1f}/s")
 
@@ -165,13 +166,14 @@ def main() -> None:
     parser.add_argument("--sign", type=int, default=300)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"date: {datetime.now(UTC):%Y-%m-%d}")
     bench_signing(args.sign)
-    bench_api(args.requests, args.clients)
+    bench_api(args.requests, args.clients, args.workers)
 
 
 if __name__ == "__main__":

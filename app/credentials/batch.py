@@ -56,6 +56,7 @@ def issue_items(
     now: datetime,
     actor: str,
     public_url: str,
+    status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for offset, raw in enumerate(items):
@@ -76,7 +77,7 @@ def issue_items(
             with session.begin_nested():
                 issued = service.issue_credential(
                     session, keyring, context, data, idempotency_key=None, now=now,
-                    actor=actor, public_url=public_url,
+                    actor=actor, public_url=public_url, status_sessions=status_sessions,
                 )  # fmt: skip
         except AppError as exc:
             title = type(exc).__name__
@@ -173,7 +174,7 @@ def run_next_job(
             now = clock.now()
             results = issue_items(
                 session, keyring, context, chunk, first_index=start, now=now,
-                actor=job.actor, public_url=public_url,
+                actor=job.actor, public_url=public_url, status_sessions=factory,
             )  # fmt: skip
             job.results = [*job.results, *results]
             job.done_count = start + len(chunk)

@@ -94,6 +94,7 @@ def issue_credential(
         now=request.app.state.clock.now(),
         actor=principal.actor,
         public_url=public_url,
+        status_sessions=request.app.state.sessionmaker,
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -245,6 +246,7 @@ def issue_batch(
     results = batch.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, public_url=public_url,
+        status_sessions=request.app.state.sessionmaker,
     )  # fmt: skip
     failed = sum(1 for r in results if "error" in r)
     request.app.state.metrics.credentials_issued.inc(len(results) - failed)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
@@ -134,7 +134,13 @@ def issue_credential(
     now: datetime,
     actor: str,
     public_url: str,
+    status_sessions: sessionmaker[Session] | None = None,
 ) -> Issued:
+    """Issue one credential in the caller's transaction.
+
+    ``status_sessions`` (the app's session factory) lets PostgreSQL reserve the status index
+    in a short transaction of its own instead of locking the list until this one commits.
+    """
     body = data.model_dump(mode="json")
     refuse_control_characters(body)
     fingerprint = request_fingerprint(body)
@@ -165,6 +171,7 @@ def issue_credential(
                 fingerprint=fingerprint,
                 now=now,
                 public_url=public_url,
+                status_sessions=status_sessions,
             )
     except IntegrityError:
         # A concurrent request with the same key or external id won the race.
@@ -202,6 +209,7 @@ def _sign_and_store(
     fingerprint: str,
     now: datetime,
     public_url: str,
+    status_sessions: sessionmaker[Session] | None,
 ) -> Credential:
     credential_id = new_id()
     url = credential_url(public_url, credential_id)
@@ -211,6 +219,8 @@ def _sign_and_store(
         credential_id=credential_id,
         suspendable=achievement_record.suspendable,
         public_url=public_url,
+        now=now,
+        reserve_with=status_sessions,
     )
     salt = secrets.token_hex(16) if data.recipient.email else None
     subject = Subject(

@@ -49,11 +49,16 @@ def list_url(public_url: str, slug: str, list_public_id: str) -> str:
 
 
 def lock_list(session: Session, list_id: str) -> StatusList:
-    """The list row, locked and re-read: values cached earlier in the session may be stale."""
+    """The list row, locked and re-read: values cached earlier in the session may be stale.
+
+    ``FOR NO KEY UPDATE`` (key_share): only non-key columns change, and it must not wait on
+    the KEY SHARE locks that inserting status entries (their foreign key) takes, or an index
+    reservation would wait on the very issuing transaction it serves.
+    """
     return session.scalars(
         select(StatusList)
         .where(StatusList.id == list_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()
 
@@ -67,7 +72,7 @@ def lock_lists(session: Session, list_ids: Iterable[str]) -> dict[str, StatusLis
         select(StatusList)
         .where(StatusList.id.in_(ordered))
         .order_by(StatusList.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {row.id: row for row in rows}

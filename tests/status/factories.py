@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.achievements.models import Achievement
 from app.core.ids import new_id
@@ -76,11 +76,13 @@ def make_credential(
     *,
     now: datetime,
     rng: random.Random | None = None,
+    reserve_with: sessionmaker[Session] | None = None,
 ) -> Credential:
     credential_id = new_id()
     status = status_service.allocate_entries(
         session,
         context,
+        reserve_with=reserve_with,
         credential_id=credential_id,
         suspendable=achievement.suspendable,
         public_url=TEST_PUBLIC_URL,

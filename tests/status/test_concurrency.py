@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
@@ -75,13 +75,19 @@ def shared(fresh_database_url: str, settings: Settings, now: datetime) -> Iterat
             engine.dispose()
 
 
-def _issue(shared: Shared, *, suspendable_every: int = 0) -> Callable[[Session, int], None]:
+def _issue(
+    shared: Shared, *, suspendable_every: int = 0, reserve: bool = False
+) -> Callable[[Session, int], None]:
     def work(session: Session, job: int) -> None:
         context = issuer_service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
         suspendable = suspendable_every and job % suspendable_every == 0
         achievement_id = shared.suspendable_id if suspendable else shared.plain_id
         achievement = session.get_one(Achievement, achievement_id)
-        make_credential(session, context, achievement, now=shared.now)
+        # As the API does: the index reserved in a short transaction of the same instance.
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        reserve_with = make_sessionmaker(engine) if reserve else None
+        make_credential(session, context, achievement, now=shared.now, reserve_with=reserve_with)
 
     return work
 
@@ -109,6 +115,16 @@ def test_concurrent_issuance_on_two_instances_never_duplicates_an_index(shared: 
         lists = session.execute(select(StatusList.purpose, StatusList.number)).all()
         # All raced to open list 1 at the start; exactly one list per purpose was created.
         assert sorted(lists) == [("revocation", 1), ("suspension", 1)]
+        assert session.scalar(select(func.count()).select_from(StatusEntry)) == jobs + jobs // 3
+
+
+def test_reserving_in_separate_transactions_never_duplicates_an_index(shared: Shared) -> None:
+    jobs = THREADS * PER_THREAD
+
+    shared.run(_issue(shared, suspendable_every=3, reserve=True), jobs)
+
+    with shared.instances[0]() as session:
+        _check_consistent(session)
         assert session.scalar(select(func.count()).select_from(StatusEntry)) == jobs + jobs // 3
 
 
