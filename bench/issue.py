@@ -20,13 +20,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.credentials.builder import CONTEXTS  # noqa: E402
+from app.credentials.builder import Subject, build_credential, identity_hash  # noqa: E402
 from app.crypto.data_integrity import add_proof  # noqa: E402
 from app.crypto.jws import sign_vc_jwt  # noqa: E402
 from app.crypto.keys import generate_private_key  # noqa: E402
@@ -34,32 +35,63 @@ from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
 
 
-def _credential(i: int, did: str) -> dict[str, object]:
-    return {
-        "@context": CONTEXTS,
-        "id": f"http://127.0.0.1:8000/credentials/{i}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Introduction to Python",
-        "issuer": {
+def _credential(i: int, did: str) -> dict[str, Any]:
+    """A credential as the service builds it: alignments, identifier, result, status, schema."""
+    achievement = {
+        "id": "http://127.0.0.1:8000/issuers/b/achievements/1",
+        "type": ["Achievement"],
+        "name": "Introduction to Python Programming",
+        "description": "Writes, tests and debugs small Python programs.",
+        "criteria": {"narrative": "Passed all graded exercises and the final project."},
+        "achievementType": "Certificate",
+        "creditsAvailable": 5,
+        "fieldOfStudy": "Software and applications development and analysis",
+        "alignment": [
+            {
+                "type": ["Alignment"],
+                "targetName": "EQF level 5 (European Qualifications Framework)",
+                "targetCode": "5",
+                "targetFramework": "European Qualifications Framework",
+                "targetType": "ext:QualificationFrameworkLevel",
+                "targetUrl": "http://127.0.0.1:8000/frameworks/eqf/levels/5",
+            },
+            {
+                "type": ["Alignment"],
+                "targetName": "Python (computer programming)",
+                "targetType": "ceasn:Competency",
+                "targetUrl": "http://127.0.0.1:8000/issuers/b/achievements/1#skill-1",
+            },
+        ],
+    }
+    status_url = "http://127.0.0.1:8000/status/b/revocation-1"
+    return build_credential(
+        credential_url=f"http://127.0.0.1:8000/credentials/{i}",
+        issuer={
             "id": did,
             "type": ["Profile"],
             "name": "Bench University",
             "url": "https://b.example",
         },
-        "validFrom": "2026-11-26T12:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": f"Learner {i}",
-            "achievement": {
-                "id": "http://127.0.0.1:8000/issuers/b/achievements/1",
-                "type": ["Achievement"],
-                "name": "Introduction to Python",
-                "description": "Writes small Python programs.",
-                "criteria": {"narrative": "Passed the exercises."},
-                "creditsAvailable": 5,
-            },
+        achievement=achievement,
+        subject=Subject(
+            name=f"Learner {i}",
+            did=None,
+            email_hash=identity_hash(f"l{i}@example.org", "00ff"),
+            salt="00ff",
+        ),
+        valid_from=datetime(2026, 11, 26, 12, tzinfo=UTC),
+        valid_until=None,
+        credential_status={
+            "id": f"{status_url}#{i}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(i),
+            "statusListCredential": status_url,
         },
-    }
+        results=[{"type": ["Result"], "status": "Completed"}],
+        credits_earned=5,
+        evidence=[],
+    )
 
 
 def bench_signing(n: int) -> None:
