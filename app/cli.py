@@ -82,6 +82,14 @@ def serve(
 
     settings = _settings()
     migrate.upgrade(settings.database_url)
+    # Check the master secret here too, so a wrong one is one clear line, not a traceback
+    # from inside the server's start-up.
+    try:
+        with _session(settings) as session:
+            _keyring(settings, session)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(
         "app.main:create_app",
         factory=True,

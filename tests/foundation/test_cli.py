@@ -149,3 +149,13 @@ def test_issue_from_csv(cli_env: str, tmp_path: Path) -> None:
     bad_header = tmp_path / "bad.csv"
     bad_header.write_text("nom,courriel\nx,y\n")
     assert runner.invoke(cli, [*args, "--csv", str(bad_header)]).exit_code == 2
+
+
+def test_serve_refuses_a_wrong_master_key(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("LEARNPROOF_MASTER_KEY", "a" * 43)
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    monkeypatch.setenv("LEARNPROOF_MASTER_KEY", "b" * 43)
+    result = runner.invoke(cli, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert "does not match" in result.output
