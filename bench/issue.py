@@ -11,11 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -33,6 +30,7 @@ from app.crypto.jws import sign_vc_jwt  # noqa: E402
 from app.crypto.keys import generate_private_key  # noqa: E402
 from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
+from bench.server import throwaway_server  # noqa: E402
 
 
 def _credential(i: int, did: str) -> dict[str, Any]:
@@ -119,73 +117,36 @@ def bench_signing(n: int) -> None:
     print(f"in-process both forms:                       {both:8.1f} credentials/s")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def bench_api(requests: int, clients: int, workers: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="lp-bench-"))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "LEARNPROOF_DATABASE_URL": os.environ.get(
-            "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
-        ),
-        "LEARNPROOF_KEYS_DIR": str(tmp / "keys"),
-        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "LEARNPROOF_LOG_JSON": "false",
-    }
-    learnproof = str(Path(sys.executable).parent / "learnproof")
-    subprocess.run([learnproof, "db", "upgrade"], env=env, check=True, capture_output=True)
-    made = subprocess.run(
-        [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
-    server = subprocess.Popen(
-        [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            for _ in range(100):
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            issuer = {"slug": "bench", "name": "Bench U", "url": "https://b.example",
-                      "email": "b@b.example"}  # fmt: skip
-            client.post("/v1/issuers", json=issuer).raise_for_status()
-            achievement = client.post("/v1/issuers/bench/achievements", json={
-                "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
-                "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
-            }).json()  # fmt: skip
+    with (
+        throwaway_server(workers=workers) as server,
+        httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client,
+    ):
+        issuer = {"slug": "bench", "name": "Bench U", "url": "https://b.example",
+                  "email": "b@b.example"}  # fmt: skip
+        client.post("/v1/issuers", json=issuer).raise_for_status()
+        achievement = client.post("/v1/issuers/bench/achievements", json={
+            "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
+            "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
+        }).json()  # fmt: skip
 
-            def one(i: int) -> float:
-                started = time.perf_counter()
-                response = client.post("/v1/issuers/bench/credentials", json={
-                    "achievement_id": achievement["id"],
-                    "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
-                })  # fmt: skip
-                response.raise_for_status()
-                return time.perf_counter() - started
-
-            one(-1)
+        def one(i: int) -> float:
             started = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                latencies = sorted(pool.map(one, range(requests)))
-            elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(10)
+            response = client.post("/v1/issuers/bench/credentials", json={
+                "achievement_id": achievement["id"],
+                "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
+            })  # fmt: skip
+            response.raise_for_status()
+            return time.perf_counter() - started
+
+        one(-1)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            latencies = sorted(pool.map(one, range(requests)))
+        elapsed = time.perf_counter() - started
+        backend = server.backend
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    backend = env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
     print(
         f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
         f"{workers} server worker(s), {backend}:"

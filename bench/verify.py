@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,13 +34,7 @@ from app.issuers.keystore import load_master_key  # noqa: E402
 from app.issuers.signing import KeyRing  # noqa: E402
 from app.verification.resolver import DatabaseDocuments, OwnDocumentCaches, Resolver  # noqa: E402
 from app.verification.service import StatusListCache, Verifier  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from bench.server import throwaway_server  # noqa: E402
 
 
 def _latencies(label: str, samples: list[float], elapsed: float) -> None:
@@ -194,46 +185,12 @@ def main() -> None:
     )
     print(f"date: {datetime.now(UTC):%Y-%m-%d}, {args.credentials} credentials")
 
-    tmp = Path(tempfile.mkdtemp(prefix="lp-bench-verify-"))
-    port = _free_port()
-    os.environ.update(
-        {
-            "LEARNPROOF_DATABASE_URL": os.environ.get(
-                "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
-            ),
-            "LEARNPROOF_KEYS_DIR": os.environ.get("LEARNPROOF_KEYS_DIR", str(tmp / "keys")),
-            "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "LEARNPROOF_LOG_JSON": "false",
-        }
-    )
-    learnproof = str(Path(sys.executable).parent / "learnproof")
-    subprocess.run([learnproof, "db", "upgrade"], check=True, capture_output=True)
-    made = subprocess.run(
-        [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
-    server = subprocess.Popen(
-        [learnproof, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-            for _ in range(100):
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+    with throwaway_server(export_env=True) as server:
+        with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=120) as client:
             documents, tokens, did_document = _seed(client, args.credentials)
-        backend = os.environ["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
-        print(f"database: {backend}")
+        print(f"database: {server.backend}")
         bench_in_process(documents, tokens)
-        bench_api(base, documents, tokens, args.clients)
-    finally:
-        server.terminate()
-        server.wait(10)
+        bench_api(server.base_url, documents, tokens, args.clients)
     bench_reference(documents, did_document)
 
 

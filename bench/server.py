@@ -1,0 +1,80 @@
+"""A throw-away LearnProof server for the benchmarks: migrated, with an admin key, on loopback.
+
+SQLite in a temporary folder unless LEARNPROOF_DATABASE_URL is set (point that at a
+throw-away PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    headers: dict[str, str]
+    env: dict[str, str]
+
+    @property
+    def backend(self) -> str:
+        return self.env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def throwaway_server(*, workers: int = 1, export_env: bool = False) -> Iterator[Server]:
+    """Serve until the block ends; ``export_env`` also sets the settings in this process."""
+    tmp = Path(tempfile.mkdtemp(prefix="lp-bench-"))
+    port = _free_port()
+    settings = {
+        "LEARNPROOF_DATABASE_URL": os.environ.get(
+            "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
+        ),
+        "LEARNPROOF_KEYS_DIR": os.environ.get("LEARNPROOF_KEYS_DIR", str(tmp / "keys")),
+        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "LEARNPROOF_LOG_JSON": "false",
+    }
+    if export_env:
+        os.environ.update(settings)
+    env = {**os.environ, **settings}
+    learnproof = str(Path(sys.executable).parent / "learnproof")
+    subprocess.run([learnproof, "db", "upgrade"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+    process = subprocess.Popen(
+        [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base_url, timeout=5) as client:
+            for _ in range(200):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+        yield Server(base_url, headers, env)
+    finally:
+        process.terminate()
+        process.wait(10)
