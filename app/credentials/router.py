@@ -15,26 +15,17 @@ from app.credentials.schemas import (
     BatchResult,
     CredentialCreate,
     CredentialIssued,
-    CredentialLinks,
     CredentialPage,
     JobAccepted,
     JobRead,
 )
 from app.db import SessionDep
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
 
 router = APIRouter(tags=["Credentials"])
 public_router = APIRouter(tags=["Public documents"])
-
-
-def links(public_url: str, credential_id: str) -> CredentialLinks:
-    base = service.credential_url(public_url, credential_id)
-    forms = {"json": ".json", "jwt": ".jwt", "pdf": ".pdf", "png": ".png", "svg": ".svg"}
-    return CredentialLinks.model_validate(
-        {"page": base, **{name: base + suffix for name, suffix in forms.items()}}
-    )
 
 
 def to_read(record: Credential, issuer_slug: str, public_url: str) -> CredentialIssued:
@@ -51,7 +42,7 @@ def to_read(record: Credential, issuer_slug: str, public_url: str) -> Credential
         external_id=record.external_id,
         credential=record.document,
         jwt=record.jwt,
-        links=links(public_url, record.id),
+        links=service.links(public_url, record.id),
     )
 
 
@@ -164,9 +155,7 @@ def get_credential(
 @public_router.get("/credentials/{credential_id}.json")
 def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
     """The credential with its Data Integrity proof (JSON-LD)."""
-    record = service.get_credential(session, credential_id)
-    if not record.public_page:  # the issuer hid it: to the public it does not exist
-        raise NotFound(f"No public credential has the id '{credential_id}'.")
+    record = service.public_credential(session, credential_id)
     return JSONResponse(
         record.document,
         media_type="application/vc+ld+json",
@@ -177,9 +166,7 @@ def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
 @public_router.get("/credentials/{credential_id}.jwt")
 def credential_jwt(credential_id: str, session: SessionDep) -> Response:
     """The credential as a VC-JOSE-COSE JWT."""
-    record = service.get_credential(session, credential_id)
-    if not record.public_page:  # the issuer hid it: to the public it does not exist
-        raise NotFound(f"No public credential has the id '{credential_id}'.")
+    record = service.public_credential(session, credential_id)
     return Response(
         record.jwt,
         media_type="application/vc+jwt",

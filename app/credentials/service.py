@@ -19,7 +19,7 @@ from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.models import Credential
-from app.credentials.schemas import CredentialCreate
+from app.credentials.schemas import CredentialCreate, CredentialLinks
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.jsonld import find_control_characters
@@ -271,6 +271,28 @@ def _sign_and_store(
     )
     session.add(record)
     session.flush()
+    return record
+
+
+DOWNLOAD_FORMATS = ("json", "jwt", "pdf", "png", "svg")
+
+
+def links(public_url: str, credential_id: str) -> CredentialLinks:
+    page = credential_url(public_url, credential_id)
+    return CredentialLinks.model_validate(
+        {"page": page, **{form: f"{page}.{form}" for form in DOWNLOAD_FORMATS}}
+    )
+
+
+def public_credential(session: Session, credential_id: str) -> Credential:
+    """The record behind a public URL; NotFound when unknown or hidden by its issuer (to the
+    public a hidden credential does not exist)."""
+    not_found = NotFound(f"No public credential has the id '{credential_id}'.")
+    if "." in credential_id or "/" in credential_id:
+        raise not_found
+    record = session.get(Credential, credential_id)
+    if record is None or not record.public_page:
+        raise not_found
     return record
 
 

@@ -8,8 +8,8 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from app.credentials.models import Credential
+from app.credentials.schemas import CredentialLinks
 from app.proofs.summary import CredentialSummary, summarise
-from app.web.schemas import CredentialLinks
 from app.web.verifying import VerificationView
 
 LINKEDIN_ADD: Final = "https://www.linkedin.com/profile/add"

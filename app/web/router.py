@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
+from app.credentials import service as credential_service
 from app.db import SessionDep
 from app.errors import NotFound
 from app.proofs.extract import ExtractionError, extract_credential
@@ -52,7 +53,7 @@ def _fresh(request: Request, tag: str) -> Response | None:
 )
 def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
-    record = service.public_credential(session, credential_id)
+    record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "pdf")
     public_url = _public_url(request)
     return _fresh(request, tag) or _download(
@@ -61,7 +62,7 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
         f"{record.id}.pdf",
         downloads.certificate_pdf(
             record,
-            page_url=service.links(public_url, record.id).page,
+            page_url=credential_service.links(public_url, record.id).page,
             verify_url=f"{public_url}/verify",
         ),
         csp="default-src 'none'; frame-ancestors 'none'",
@@ -75,7 +76,7 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
 )
 def credential_png(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The badge as a PNG with the credential baked in (Open Badges 3.0)."""
-    record = service.public_credential(session, credential_id)
+    record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "png")
     return _fresh(request, tag) or _download(
         tag, "image/png", f"{record.id}.png", downloads.badge_png(record), SVG_CSP
@@ -89,7 +90,7 @@ def credential_png(credential_id: str, request: Request, session: SessionDep) ->
 )
 def credential_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The badge as an SVG with the credential baked in (Open Badges 3.0)."""
-    record = service.public_credential(session, credential_id)
+    record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "svg")
     return _fresh(request, tag) or _download(
         tag, "image/svg+xml", f"{record.id}.svg", downloads.badge_svg(record), SVG_CSP
@@ -108,12 +109,12 @@ def credential_page(
     """The credential page: HTML for people, ``{credential, status, links}`` for JSON clients."""
     as_json = wants_json(request.headers.get("accept"))
     try:
-        record = service.public_credential(session, credential_id)
+        record = credential_service.public_credential(session, credential_id)
     except NotFound:
         if as_json:
             raise
         return render_page("not_found.html", status_code=404)
-    links = service.links(_public_url(request), record.id)
+    links = credential_service.links(_public_url(request), record.id)
     if as_json:
         body = CredentialPublicRead(credential=record.document, status=record.status, links=links)
         return JSONResponse(

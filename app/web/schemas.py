@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.credentials.schemas import CredentialLinks
+
 
 class PublicPageUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,17 +16,6 @@ class PublicPageUpdate(BaseModel):
 class PublicPageRead(BaseModel):
     id: str
     public: bool
-
-
-class CredentialLinks(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    page: str
-    json_: str = Field(alias="json")
-    jwt: str
-    pdf: str
-    png: str
-    svg: str
 
 
 class CredentialPublicRead(BaseModel):

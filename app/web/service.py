@@ -15,33 +15,9 @@ from app.audit import service as audit_service
 from app.auth.scopes import Scope, grants
 from app.auth.service import Principal
 from app.credentials import service as credential_service
-from app.credentials.models import Credential
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.issuers import service as issuer_service
-from app.web.schemas import CredentialLinks, PublicPageRead
-
-DOWNLOAD_FORMATS = ("pdf", "png", "svg", "json", "jwt")
-
-
-def public_credential(session: Session, credential_id: str) -> Credential:
-    """The record behind a public URL, or NotFound when it is unknown or not public."""
-    not_found = NotFound(f"No public credential has the id '{credential_id}'.")
-    if "." in credential_id or "/" in credential_id:
-        raise not_found
-    try:
-        record = credential_service.get_credential(session, credential_id)
-    except NotFound:
-        raise not_found from None
-    if not record.public_page:
-        raise not_found
-    return record
-
-
-def links(public_url: str, credential_id: str) -> CredentialLinks:
-    page = credential_service.credential_url(public_url, credential_id)
-    return CredentialLinks.model_validate(
-        {"page": page, **{form: f"{page}.{form}" for form in DOWNLOAD_FORMATS}}
-    )
+from app.web.schemas import PublicPageRead
 
 
 def set_public_page(
