@@ -129,15 +129,20 @@ def apikey_create(
 ) -> None:
     """Create an API key; the key is printed once, alone on the last line."""
     settings = _settings()
-    with _session(settings) as session:
-        record, secret = auth_service.create_key(
-            session,
-            name=name,
-            scope=scope,
-            issuer_slug=issuer,
-            now=SystemClock().now(),
-            actor=CLI_ACTOR,
-        )
+    try:
+        with _session(settings) as session:
+            if issuer is not None:
+                issuer_service.require_slug(session, issuer, field="--issuer")
+            record, secret = auth_service.create_key(
+                session,
+                name=name,
+                scope=scope,
+                issuer_slug=issuer,
+                now=SystemClock().now(),
+                actor=CLI_ACTOR,
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
     typer.echo(f"created API key {record.id} (prefix {record.prefix}, scope {scope.value})")
     typer.echo("store it now; only its hash is kept:")
     typer.echo(secret)

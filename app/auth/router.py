@@ -6,6 +6,7 @@ from app.auth import service
 from app.auth.dependencies import AdminDep
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from app.db import SessionDep
+from app.issuers import service as issuer_service
 
 router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
 
@@ -15,6 +16,8 @@ def create_api_key(
     body: ApiKeyCreate, request: Request, session: SessionDep, principal: AdminDep
 ) -> ApiKeyCreated:
     """Create an API key; the secret is in the response once and never again."""
+    if body.issuer is not None:
+        issuer_service.require_slug(session, body.issuer, field="issuer")
     record, secret = service.create_key(
         session,
         name=body.name,

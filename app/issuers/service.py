@@ -54,6 +54,12 @@ def get_issuer(session: Session, slug: str) -> Issuer:
     return issuer
 
 
+def require_slug(session: Session, slug: str, *, field: str) -> None:
+    """Refuse a reference to an issuer that does not exist (422 naming the field)."""
+    if session.scalar(select(Issuer.id).where(Issuer.slug == slug)) is None:
+        raise InvalidInput(f"No issuer has the slug '{slug}'.", field=field)
+
+
 def get_issuer_by_id(session: Session, issuer_id: str) -> Issuer:
     issuer = session.get(Issuer, issuer_id)
     if issuer is None:

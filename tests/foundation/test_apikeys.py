@@ -97,3 +97,15 @@ def test_non_admin_cannot_create_keys(client: TestClient, session: Session) -> N
         headers={"Authorization": f"Bearer {key}"},
     )
     assert response.status_code == 403
+
+
+def test_binding_to_an_unknown_issuer_is_refused(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/api-keys",
+        json={"name": "x", "scope": "issue", "issuer": "nope"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "issuer"

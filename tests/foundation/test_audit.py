@@ -14,6 +14,8 @@ from app.audit import service
 def test_key_events_are_audited_and_filterable(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
+    issuer = {"slug": "uni", "name": "U", "url": "https://u.example", "email": "b@u.example"}
+    assert client.post("/v1/issuers", json=issuer, headers=admin_headers).status_code == 201
     created = client.post(
         "/v1/api-keys",
         json={"name": "uni-issuer", "scope": "issue", "issuer": "uni"},
@@ -22,8 +24,8 @@ def test_key_events_are_audited_and_filterable(
     client.post(f"/v1/api-keys/{created['id']}/revoke", headers=admin_headers)
     page = client.get("/v1/audit-events", params={"issuer": "uni"}, headers=admin_headers).json()
     kinds = [e["action"] for e in page["items"]]
-    assert kinds == ["apikey.created", "apikey.revoked"]
-    assert page["items"][1]["actor"] == "apikey:test-admin"
+    assert kinds == ["issuer.created", "apikey.created", "apikey.revoked"]
+    assert page["items"][2]["actor"] == "apikey:test-admin"
     only = client.get(
         "/v1/audit-events", params={"kind": "apikey.revoked"}, headers=admin_headers
     ).json()

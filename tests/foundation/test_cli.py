@@ -55,6 +55,15 @@ def test_apikey_create_list_revoke(cli_env: str) -> None:
     assert secret not in hashes
 
 
+def test_key_for_an_unknown_issuer_is_refused(cli_env: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    args = ["apikey", "create", "--name", "x", "--scope", "issue", "--issuer", "nope"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "No issuer has the slug 'nope'" in result.output
+
+
 def test_bad_scope_is_refused(cli_env: str) -> None:
     result = CliRunner().invoke(cli, ["apikey", "create", "--name", "x", "--scope", "root"])
     assert result.exit_code == 2
