@@ -65,6 +65,14 @@ class AchievementCreate(BaseModel):
     result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = False
 
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _skill_names(cls, value: object) -> object:
+        # A plain name is the short form of {"name": ...}.
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
     @field_validator("achievement_type")
     @classmethod
     def _achievement_type(cls, value: str | None) -> str | None:

@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
 
 ResultStatus = Literal[
     "Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"
@@ -61,6 +70,14 @@ class CredentialCreate(BaseModel):
         max_length=200,
         description="The platform's own id; unique per issuer",
     )
+
+    @field_validator("result", "evidence", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        # One result or piece of evidence may come as an object rather than a list, and
+        # evidence as just its URL.
+        items = value if isinstance(value, list) else [value] if value is not None else []
+        return [{"id": item} if isinstance(item, str) else item for item in items]
 
     @model_validator(mode="after")
     def _window(self) -> CredentialCreate:

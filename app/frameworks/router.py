@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import AdminDep
 from app.db import SessionDep
-from app.frameworks import meta, pages, service
+from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
     EquivalentRead,
@@ -17,6 +17,7 @@ from app.frameworks.schemas import (
     IscedFieldRead,
     LinkageCreate,
     LinkageRead,
+    LinkageRequest,
 )
 
 router = APIRouter(prefix="/v1")
@@ -53,10 +54,15 @@ def list_frameworks(session: SessionDep) -> list[FrameworkRead]:
 def create_framework(
     document: FrameworkBody, request: Request, session: SessionDep, principal: AdminDep
 ) -> FrameworkRead:
-    """Import a framework document; a 422 lists every error with its JSON path."""
-    return service.create_framework(
-        session, document, actor=principal.actor, now=request.app.state.clock.now()
+    """Register a framework (a meta-standard document; the short form gets defaults)."""
+    now = request.app.state.clock.now()
+    completed = defaults.complete_document(
+        document,
+        public_url=request.app.state.settings.public_url,
+        actor=principal.actor,
+        now=now,
     )
+    return service.create_framework(session, completed, actor=principal.actor, now=now)
 
 
 @router.get("/frameworks/{code}", response_model=FrameworkRead, tags=[_FRAMEWORKS])
@@ -84,12 +90,18 @@ def export_framework(code: str, session: SessionDep) -> FrameworkDocument:
     responses={409: {"description": "These two levels are already linked"}},
 )
 def create_linkage(
-    code: str, body: LinkageCreate, request: Request, session: SessionDep, principal: AdminDep
+    code: str, body: LinkageRequest, request: Request, session: SessionDep, principal: AdminDep
 ) -> LinkageRead:
     """Link a level of this framework to a level of another, with a SKOS relation."""
-    return service.add_linkage(
-        session, code, body, actor=principal.actor, now=request.app.state.clock.now()
+    now = request.app.state.clock.now()
+    linkage = LinkageCreate(
+        level=body.level,
+        target_framework=body.target_framework,
+        target_level=body.target_level,
+        relation=body.relation,
+        source=body.source or defaults.stated_by(principal.actor, now),
     )
+    return service.add_linkage(session, code, linkage, actor=principal.actor, now=now)
 
 
 @router.get(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.frameworks import defaults
 from app.frameworks.equivalence import Relation
 
 # The same constraints as the meta-standard's $defs, for bodies that pydantic checks alone.
@@ -63,6 +64,30 @@ class LinkageCreate(BaseModel):
     source: Text = Field(
         description="URL of the referencing report establishing the linkage, or a justification."
     )
+
+
+class LinkageRequest(BaseModel):
+    """The API form of a linkage: ``source`` may be left out, short relation names accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: LevelCode
+    target_framework: FrameworkCode
+    target_level: LevelCode
+    relation: StatedRelation = Field(
+        description="SKOS relation from this level to the target level (exactMatch, "
+        "closeMatch, broadMatch, narrowMatch; 'exact', 'broad'… are accepted too)."
+    )
+    source: Text | None = Field(
+        default=None,
+        description="URL of the referencing report or a justification; when left out, the "
+        "linkage records who stated it and when.",
+    )
+
+    @field_validator("relation", mode="before")
+    @classmethod
+    def _short_relation(cls, value: object) -> object:
+        return defaults.relation(value)
 
 
 class LinkageRead(BaseModel):

@@ -93,3 +93,20 @@ def test_jose_verifies_our_jwt_with_the_published_jwks(world: World, client: Tes
         "verify-jwt.mjs", {"jwt": f"{header}.{forged_payload}.{signature}", "jwks": jwks}
     )
     assert not bad["verified"]
+
+
+def test_reference_stack_accepts_results_evidence_and_suspension(world: World) -> None:
+    suspendable = world.create_achievement(
+        suspendable=True,
+        result_descriptions=[{"name": "Final grade", "result_type": "LetterGrade"}],
+    )
+    vc = world.issue(
+        achievement_id=suspendable["id"],
+        result=[{"value": "A", "result_description": "Final grade", "status": "Completed"}],
+        evidence=[{"id": "https://mooc.example/p/1", "name": "Capstone", "narrative": "Built it"}],
+        credits_earned=5,
+        valid_until="2030-01-01T00:00:00Z",
+    )["credential"]
+    assert isinstance(vc["credentialStatus"], list)
+    [result] = _verify(world, [vc])
+    assert result["verified"], result["errors"]

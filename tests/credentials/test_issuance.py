@@ -219,3 +219,24 @@ def test_issuance_is_audited(world: World, client: TestClient) -> None:
     ).json()["items"]
     assert [e["action"] for e in events] == ["credential.issued"]
     assert events[0]["actor"].startswith("apikey:")
+
+
+def test_contract_short_forms(world: World) -> None:
+    achievement = world.create_achievement(skills=["Data analysis", {"name": "SQL"}])
+    names = [
+        a["targetName"]
+        for a in achievement["achievement"]["alignment"]
+        if a["targetType"] == "ceasn:Competency"
+    ]
+    assert names == ["Data analysis", "SQL"]
+    issued = world.issue(
+        achievement_id=achievement["id"],
+        result={"value": "A", "status": "Completed"},
+        evidence="https://mooc.example/projects/42",
+    )
+    subject = issued["credential"]["credentialSubject"]
+    assert subject["result"] == [{"type": ["Result"], "value": "A", "status": "Completed"}]
+    assert issued["credential"]["evidence"] == [
+        {"type": ["Evidence"], "id": "https://mooc.example/projects/42"}
+    ]
+    assert_ob_valid(issued["credential"])

@@ -143,7 +143,7 @@ def test_invalid_import_lists_every_error_with_its_path(
     document = framework_document("de-dqr", ["1", "2", "3"], linkages=[linkage("2", "eqf", "2")])
     document["levels"][1]["code"] = "1"
     document["levels"][2]["ordinal"] = 1
-    del document["levels"][0]["descriptors"]["skills"]
+    document["levels"][0]["descriptors"]["mood"] = "not a descriptor"
     document["linkages"][0]["relation"] = "sameAs"
     document["jurisdiction"] = "Germany"
 
