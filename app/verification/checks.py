@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
+import jsonschema_rs
 import referencing
 
 from app.crypto.errors import JsonLdProcessingError
@@ -125,7 +126,22 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return validator
 
 
+@functools.cache
+def _fast_validator(name: str) -> jsonschema_rs.Validator:
+    schemas = [
+        json.loads(path.read_text(encoding="utf-8")) for path in sorted(_DATA.glob("*.json"))
+    ]
+    registry = jsonschema_rs.Registry([(schema["$id"], schema) for schema in schemas])
+    schema = json.loads((_DATA / name).read_text(encoding="utf-8"))
+    # Formats are annotations in drafts 2019-09 and 2020-12, as in the jsonschema path.
+    return jsonschema_rs.validator_for(schema, registry=registry, validate_formats=False)
+
+
 def _schema_errors(name: str, document: Any) -> list[str]:
+    # jsonschema-rs answers "valid?" some 200 times faster; the reference jsonschema
+    # implementation still writes the messages when there is something to report.
+    if _fast_validator(name).is_valid(document):
+        return []
     errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
     messages = []
     for error in errors:
