@@ -58,6 +58,7 @@ def credential_page(
     record: Credential, links: CredentialLinks, verification: VerificationView
 ) -> dict[str, Any]:
     summary = summarise(record.document)
+    base = f"/credentials/{record.id}"
     return {
         "summary": summary,
         "credential_id": record.id,
@@ -67,6 +68,8 @@ def credential_page(
         "verification": verification,
         "downloads": downloads(record.id),
         "linkedin_url": linkedin_url(summary, links.page, record.id),
+        # A revoked credential is never offered to wallets (see app/wallet/service.py).
+        "wallet_offer_url": None if record.status == "revoked" else f"{base}/offer",
         "show_learner": False,  # the page's heading already names the learner
     }
 

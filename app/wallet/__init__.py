@@ -1,0 +1,1 @@
+"""Wallet offers: OID4VCI 1.0 pre-authorized code issuance of already issued credentials."""
