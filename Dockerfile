@@ -2,9 +2,13 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md alembic.ini ./
+COPY requirements/runtime.lock ./requirements/
 COPY app ./app
 COPY migrations ./migrations
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+# Exactly the hash-checked pins of the lock, then the project without re-resolving.
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r requirements/runtime.lock \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim
 # Fonts covering Latin, Arabic and Chinese for PDF certificates and baked badges.

@@ -3,17 +3,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-node system-deps lint
+.PHONY: run test install install-node system-deps lint lock test-unlocked
 
 # Debian packages: fonts that cover Latin, Arabic and Chinese for PDF certificates and badges,
 # and Chromium for the browser test (Playwright drives /usr/bin/chromium; it downloads nothing).
 SYSTEM_PACKAGES := fonts-noto-core fonts-wqy-microhei
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
 
-$(BIN)/learnproof: pyproject.toml
+# Installs exactly what requirements/dev.lock pins (hash-checked), then the project itself.
+$(BIN)/learnproof: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/learnproof
 
 install: $(BIN)/learnproof
@@ -38,3 +40,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict app
+
+# Re-resolves the lock files from pyproject.toml (see scripts/lock.sh for uv options).
+lock: install
+	scripts/lock.sh
+
+# The whole suite against the newest releases pyproject.toml allows, ignoring the lock,
+# in a separate virtual environment (.venv-unlocked).
+test-unlocked: install-node
+	rm -rf .venv-unlocked
+	$(PYTHON) -m venv .venv-unlocked
+	.venv-unlocked/bin/pip install --quiet --upgrade pip
+	.venv-unlocked/bin/pip install --quiet -e '.[dev]'
+	scripts/system-deps.sh $(TEST_SYSTEM_PACKAGES)
+	VENV=.venv-unlocked scripts/test.sh
