@@ -34,6 +34,7 @@ from app.observability import (
     configure_logging,
 )
 from app.occupations.router import pages_router as occupation_pages_router
+from app.occupations.router import router as guidance_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
@@ -136,6 +137,7 @@ def create_app(
         wallet_router,
         vocabularies_router,
         occupation_pages_router,
+        guidance_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

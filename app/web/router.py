@@ -164,7 +164,7 @@ def verify_submission(
         return render_page(
             "verify.html", status_code=422, **pages.verify_page(pasted=credential, error=str(error))
         )
-    result = pages.verify_result(verify(verifier, payload), source)
+    result = pages.verify_result(verify(verifier, payload), source, payload)
     return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
 
 
