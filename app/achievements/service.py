@@ -228,18 +228,24 @@ def target_refs(session: Session, record: Achievement, kind: str) -> list[dict[s
 
 
 def aligned_to(
-    session: Session, kind: str, scheme: str, code: str, *, limit: int
+    session: Session, kind: str, scheme: str, code: str | list[str], *, limit: int
 ) -> list[Achievement]:
-    """Achievements that state this occupation, industry or skill (newest first, bounded)."""
+    """Achievements that state this occupation, industry or skill (or any of these codes),
+    newest first, bounded."""
+    codes = [code] if isinstance(code, str) else code
+    matching = (
+        select(AchievementTarget.achievement_id)
+        .where(
+            AchievementTarget.kind == kind,
+            AchievementTarget.scheme == scheme,
+            AchievementTarget.code.in_(codes),
+        )
+        .distinct()
+    )
     return list(
         session.scalars(
             select(Achievement)
-            .join(AchievementTarget, AchievementTarget.achievement_id == Achievement.id)
-            .where(
-                AchievementTarget.kind == kind,
-                AchievementTarget.scheme == scheme,
-                AchievementTarget.code == code,
-            )
+            .where(Achievement.id.in_(matching))
             .order_by(Achievement.created_at.desc(), Achievement.id)
             .limit(limit)
         )

@@ -47,6 +47,8 @@ TIME_BUDGET_SECONDS: Final = 10.0
 MAX_OCCUPATIONS: Final = 50
 MAX_GAP_ACHIEVEMENTS: Final = 5
 MAX_SKILLS_LOOKED_UP: Final = 200
+MAX_INDUSTRIES: Final = 10
+MAX_INDUSTRY_ACHIEVEMENTS: Final = 20
 
 Verify = Callable[[Any], Report]
 
@@ -215,12 +217,14 @@ def _by_skills(
         return None
     covered = [s for s in essential if s.code in holder.skills]
     missing = [s for s in essential if s.code not in holder.skills]
-    gaps: dict[str, Achievement] = {}
-    for skill in missing:
-        for record in achievement_service.aligned_to(
-            session, "skill", "esco", skill.code, limit=MAX_GAP_ACHIEVEMENTS
-        ):
-            gaps.setdefault(record.id, record)
+    # One query for all missing skills; a few more than shown, as held ones are dropped.
+    gaps = (
+        achievement_service.aligned_to(
+            session, "skill", "esco", [s.code for s in missing], limit=2 * MAX_GAP_ACHIEVEMENTS
+        )
+        if missing
+        else []
+    )
     coverage = Coverage(
         basis="essential_skills",
         ratio=round(len(covered) / len(essential), 4),
@@ -228,7 +232,7 @@ def _by_skills(
         covered=[_skill_read(s) for s in covered],
         missing=[_skill_read(s) for s in missing],
     )
-    return _Candidate(target, coverage, aligned_by, list(gaps.values()))
+    return _Candidate(target, coverage, aligned_by, gaps)
 
 
 def _candidates(session: Session, holder: Holder) -> list[_Candidate]:
@@ -252,9 +256,9 @@ def _candidates(session: Session, holder: Holder) -> list[_Candidate]:
         candidate = _by_skills(session, holder, target, []) if target else None
         if candidate is not None:
             found[("esco", code)] = candidate
-    for scheme, code in list(holder.industries)[:MAX_OCCUPATIONS]:
+    for scheme, code in list(holder.industries)[:MAX_INDUSTRIES]:
         for record in achievement_service.aligned_to(
-            session, "industry", scheme, code, limit=MAX_OCCUPATIONS
+            session, "industry", scheme, code, limit=MAX_INDUSTRY_ACHIEVEMENTS
         ):
             for ref in achievement_service.target_refs(session, record, "occupation"):
                 key = (ref["scheme"], ref["code"])

@@ -48,6 +48,9 @@ def page_code(scheme: str, code: str) -> str:
 
 
 def concept_url(public_url: str, kind: str, scheme: str, code: str) -> str:
+    """Our public page; for an ESCO skill (we serve no skill pages) its ESCO URI."""
+    if kind == "skill":
+        return code
     path = PATHS[kind]
     return f"{public_url}/{path}/{quote(scheme, safe='')}/{quote(page_code(scheme, code), safe='')}"
 

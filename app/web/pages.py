@@ -81,13 +81,9 @@ def verify_result(
     credential = verification.credential
     summary = summarise(credential) if isinstance(credential, Mapping) else None
     # What /guidance re-verifies: the credential as submitted (a JWT stays a JWT).
-    guidance_input = (
-        submitted
-        if isinstance(submitted, str)
-        else json.dumps(submitted, ensure_ascii=False)
-        if isinstance(submitted, Mapping)
-        else None
-    )
+    guidance_input = submitted if isinstance(submitted, str) else None
+    if isinstance(submitted, Mapping):
+        guidance_input = json.dumps(submitted, ensure_ascii=False)
     return {
         "verification": verification,
         "summary": summary,
