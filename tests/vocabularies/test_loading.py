@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -141,3 +142,28 @@ def test_cli_load_import_and_list(
     finally:
         engine.dispose()
     assert relations == 10
+
+
+def test_a_failed_load_leaves_the_previous_vocabulary(fresh_database_url: str) -> None:
+    migrate.upgrade(fresh_database_url)
+    digest, rows = loader.builtin_rows("isic4")
+    broken = [*rows[:10], rows[0]]  # a repeated code: the database refuses the second row
+    engine = make_engine(fresh_database_url)
+    try:
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            loader.load(connection, "isic4", broken, digest="1" * 64, now=NOW)
+        with engine.connect() as connection:
+            stored = connection.execute(
+                select(Vocabulary.digest, Vocabulary.concept_count).where(
+                    Vocabulary.scheme == "isic4"
+                )
+            ).one()
+            concepts = connection.scalar(
+                select(func.count())
+                .select_from(VocabularyConcept)
+                .where(VocabularyConcept.scheme == "isic4")
+            )
+    finally:
+        engine.dispose()
+    assert tuple(stored) == (digest, 766)
+    assert concepts == 766
