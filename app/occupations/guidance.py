@@ -41,6 +41,7 @@ from app.occupations.service import achievement_refs
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
 from app.vocabularies import service as vocabulary_service
+from app.vocabularies.models import VocabularyConcept
 
 MAX_CREDENTIALS: Final = 20
 TIME_BUDGET_SECONDS: Final = 10.0
@@ -195,7 +196,7 @@ def _passes(target: vocabulary_service.Target, wanted: GuidanceFilter) -> bool:
     )
 
 
-def _skill_read(concept: Any) -> SkillRead:
+def _skill_read(concept: VocabularyConcept) -> SkillRead:
     return SkillRead(
         code=concept.code,
         name=concept.name,
