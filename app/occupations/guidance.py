@@ -236,11 +236,12 @@ def _by_skills(
     return _Candidate(target, coverage, aligned_by, gaps)
 
 
-def _candidates(session: Session, holder: Holder) -> list[_Candidate]:
+def _candidates(session: Session, holder: Holder, wanted: GuidanceFilter) -> list[_Candidate]:
+    """Filtered as they are found, so the caps count only occupations the holder asked for."""
     found: dict[tuple[str, str], _Candidate] = {}
     for key in list(holder.occupations)[:MAX_OCCUPATIONS]:
         target = vocabulary_service.find(session, "occupation", *key)
-        if target is None:
+        if target is None or not _passes(target, wanted):
             continue
         aligned_by = holder.aligned_by.get(key, [])
         candidate = _by_skills(session, holder, target, aligned_by) if key[0] == "esco" else None
@@ -254,7 +255,8 @@ def _candidates(session: Session, holder: Holder) -> list[_Candidate]:
         if ("esco", code) in found:
             continue
         target = vocabulary_service.find(session, "occupation", "esco", code)
-        candidate = _by_skills(session, holder, target, []) if target else None
+        passes = target is not None and _passes(target, wanted)
+        candidate = _by_skills(session, holder, target, []) if target and passes else None
         if candidate is not None:
             found[("esco", code)] = candidate
     for scheme, code in list(holder.industries)[:MAX_INDUSTRIES]:
@@ -268,7 +270,7 @@ def _candidates(session: Session, holder: Holder) -> list[_Candidate]:
                         found[key].close_gaps.append(record)
                     continue
                 target = vocabulary_service.find(session, "occupation", *key)
-                if target is not None:
+                if target is not None and _passes(target, wanted):
                     coverage = Coverage(basis="related_industry", ratio=0.0)
                     found[key] = _Candidate(target, coverage, [], [record])
     return list(found.values())
@@ -289,8 +291,7 @@ def guide(
 ) -> GuidanceRead:
     counts, counted = check_credentials(verify, credentials)
     holder = gather(counted)
-    candidates = [c for c in _candidates(session, holder) if _passes(c.target, wanted)]
-    candidates.sort(key=_order)
+    candidates = sorted(_candidates(session, holder, wanted), key=_order)
     occupations = []
     for candidate in candidates[:MAX_OCCUPATIONS]:
         read = vocabulary_service.read(public_url, candidate.target)
