@@ -192,9 +192,15 @@ def test_esco_skills_and_occupations(world: World, connection: Connection) -> No
 
 
 @pytest.mark.interop
-def test_reference_stack_verifies_aligned_credentials(world: World) -> None:
-    world.achievement = world.create_achievement(**MOOC)
+def test_reference_stack_verifies_aligned_credentials(world: World, connection: Connection) -> None:
+    import_esco(connection)
+    world.achievement = world.create_achievement(
+        **MOOC,
+        skills=[{"scheme": "esco", "code": PYTHON}],
+    )
+    esco = world.create_achievement(occupations=[{"scheme": "esco", "code": SOFTWARE_DEVELOPER}])
     credential = world.issue()["credential"]
+    esco_credential = world.issue(achievement_id=esco["id"])["credential"]
     doc = world.did_document()
     tampered = {**credential, "credentialSubject": {**credential["credentialSubject"]}}
     achievement = {**credential["credentialSubject"]["achievement"]}
@@ -207,10 +213,13 @@ def test_reference_stack_verifies_aligned_credentials(world: World) -> None:
         "verify-di.mjs",
         {
             "items": [
-                {"credential": c, "now": "2026-11-27T00:00:00Z"} for c in (credential, tampered)
+                {"credential": c, "now": "2026-11-27T00:00:00Z"}
+                for c in (credential, tampered, esco_credential)
             ],
             "documents": {doc["id"]: doc},
         },
     )
     assert result["results"][0]["verified"], result["results"][0]["errors"]
     assert not result["results"][1]["verified"]
+    assert result["results"][2]["verified"], result["results"][2]["errors"]
+    assert_ob_valid(esco_credential)
