@@ -27,6 +27,7 @@ from app.issuers.documents import issuer_did
 from app.issuers.keystore import check_master_key, load_master_key, new_master_secret
 from app.issuers.schemas import IssuerCreate
 from app.issuers.signing import KeyRing
+from app.vocabularies.cli import vocab_cli
 
 cli = typer.Typer(
     help="LearnProof: issue and verify Open Badges 3.0 credentials.", no_args_is_help=True
@@ -39,6 +40,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(issuer_cli, name="issuer")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(vocab_cli, name="vocab")
 
 CLI_ACTOR = "cli"
 

@@ -63,6 +63,9 @@ def seed(session: Session, keyring: KeyRing, *, now: datetime, public_url: str) 
                     "isced_f": "0542",
                     "credits_available": 5,
                     "skills": [{"name": "data analysis", "framework": "ESCO"}],
+                    # 大数据工程技术人员, a CSCO 2022 digital occupation.
+                    "occupations": [{"scheme": "csco2022", "code": "2-02-38-03"}],
+                    "industries": [{"scheme": "naics2022", "code": "518210"}],
                 }
             ),
             now=now,

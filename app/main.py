@@ -33,9 +33,12 @@ from app.observability import (
     RequestContextMiddleware,
     configure_logging,
 )
+from app.occupations.router import pages_router as occupation_pages_router
+from app.occupations.router import router as guidance_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
+from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
 from app.web.router import pages_router
@@ -132,6 +135,9 @@ def create_app(
         credentials_router,
         credential_documents_router,
         wallet_router,
+        vocabularies_router,
+        occupation_pages_router,
+        guidance_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,8 @@ from app.achievements.models import Achievement
 
 LEVEL_TARGET_TYPE = "ext:QualificationFrameworkLevel"
 FIELD_TARGET_TYPE = "ext:ISCEDFieldOfStudy"
+# The OB 3.0 AlignmentTargetType enumeration has no occupation or industry: its `ext:` form.
+TARGET_TYPES = {"occupation": "ext:Occupation", "industry": "ext:Industry"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,18 @@ class FieldAlignment:
     url: str
 
 
+@dataclass(frozen=True)
+class TargetAlignment:
+    """An occupation or industry from a loaded vocabulary (see app/vocabularies)."""
+
+    kind: str
+    code: str
+    name: str
+    framework: str
+    url: str
+    description: str | None = None
+
+
 def achievement_url(public_url: str, issuer_slug: str, achievement_id: str) -> str:
     return f"{public_url}/issuers/{issuer_slug}/achievements/{achievement_id}"
 
@@ -37,6 +52,7 @@ def build_achievement(
     url: str,
     levels: list[LevelAlignment],
     field: FieldAlignment | None,
+    targets: Sequence[TargetAlignment] = (),
 ) -> dict[str, Any]:
     criteria: dict[str, Any] = {}
     if record.criteria_url:
@@ -82,6 +98,18 @@ def build_achievement(
                 "targetUrl": field.url,
             }
         )
+    for target in targets:
+        aligned = {
+            "type": ["Alignment"],
+            "targetName": target.name,
+            "targetCode": target.code,
+            "targetFramework": target.framework,
+            "targetType": TARGET_TYPES[target.kind],
+            "targetUrl": target.url,
+        }
+        if target.description:
+            aligned["targetDescription"] = target.description
+        alignment.append(aligned)
     for index, skill in enumerate(record.skills, start=1):
         entry: dict[str, Any] = {
             "type": ["Alignment"],

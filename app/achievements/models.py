@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -28,3 +38,24 @@ class Achievement(Base):
     credits_available: Mapped[float | None] = mapped_column(Float)
     suspendable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AchievementTarget(Base):
+    """An occupation, industry or ESCO skill an achievement prepares for, in stated order.
+
+    Kept as rows (not JSON on the achievement) so "which achievements prepare for CSCO
+    2-02-10-03" is an indexed query on both databases. No foreign key to the vocabulary:
+    reloading a changed vocabulary must not be blocked by achievements that cite it.
+    """
+
+    __tablename__ = "achievement_target"
+    __table_args__ = (
+        CheckConstraint("kind IN ('occupation', 'industry', 'skill')", name="kind"),
+        Index("ix_achievement_target_scheme_code", "scheme", "code"),
+    )
+
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    scheme: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(200))

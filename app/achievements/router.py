@@ -36,6 +36,8 @@ def _read(
         framework_levels=record.framework_levels,
         isced_f=record.isced_f,
         credits_available=record.credits_available,
+        occupations=service.target_refs(session, record, "occupation"),
+        industries=service.target_refs(session, record, "industry"),
         suspendable=record.suspendable,
         created_at=record.created_at,
         achievement=service.achievement_document(session, issuer, record, public_url=public_url),

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from app.vocabularies.schemas import TargetRef
 
 # The Open Badges 3.0 AchievementType enumeration; other values use the `ext:` form.
 ACHIEVEMENT_TYPES = frozenset(
@@ -31,12 +33,28 @@ class FrameworkLevelRef(BaseModel):
 
 
 class Skill(BaseModel):
+    """A free-text skill ``{name, ...}``, or an ESCO skill ``{scheme: "esco", code: URI}``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=500)
+    name: str | None = Field(default=None, min_length=1, max_length=500)
     url: HttpUrl | None = Field(default=None, description="e.g. the ESCO skill URI")
     code: str | None = Field(default=None, max_length=200)
     framework: str | None = Field(default=None, max_length=200, examples=["ESCO"])
+    scheme: str | None = Field(
+        default=None,
+        max_length=32,
+        examples=["esco"],
+        description="A loaded skill vocabulary (esco): `code` is then checked and named from it",
+    )
+
+    @model_validator(mode="after")
+    def _named_or_coded(self) -> Skill:
+        if self.scheme is None and self.name is None:
+            raise ValueError("a skill needs a name, or a scheme and code (e.g. esco + URI)")
+        if self.scheme is not None and not self.code:
+            raise ValueError(f"a skill of scheme '{self.scheme}' needs its code")
+        return self
 
 
 class ResultDescriptionIn(BaseModel):
@@ -61,6 +79,16 @@ class AchievementCreate(BaseModel):
     isced_f: str | None = Field(default=None, pattern=r"^\d{2,4}$")
     credits_available: float | None = Field(default=None, ge=0, le=1000)
     skills: list[Skill] = Field(default_factory=list, max_length=200)
+    occupations: list[TargetRef] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Occupations it prepares for: {scheme: csco2022 | esco, code}",
+    )
+    industries: list[TargetRef] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Industries it prepares for: {scheme: naics2022 | nace2.1 | isic4, code}",
+    )
     tags: list[str] = Field(default_factory=list, max_length=100)
     result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = False
@@ -101,6 +129,8 @@ class AchievementRead(BaseModel):
     framework_levels: list[dict[str, str]]
     isced_f: str | None
     credits_available: float | None
+    occupations: list[TargetRef] = Field(default_factory=list)
+    industries: list[TargetRef] = Field(default_factory=list)
     suspendable: bool
     created_at: datetime
     achievement: dict[str, Any] = Field(description="The Open Badges 3.0 Achievement as issued")

@@ -11,16 +11,18 @@ from sqlalchemy.orm import Session
 from app.achievements.builder import (
     FieldAlignment,
     LevelAlignment,
+    TargetAlignment,
     achievement_url,
     build_achievement,
 )
-from app.achievements.models import Achievement
-from app.achievements.schemas import AchievementCreate
+from app.achievements.models import Achievement, AchievementTarget
+from app.achievements.schemas import AchievementCreate, Skill
 from app.audit import service as audit_service
 from app.core.ids import new_id
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.frameworks import service as frameworks_service
 from app.issuers.models import Issuer
+from app.vocabularies import service as vocabulary_service
 
 
 def _levels(session: Session, record: Achievement, public_url: str) -> list[LevelAlignment]:
@@ -49,6 +51,88 @@ def _field(session: Session, record: Achievement, public_url: str) -> FieldAlign
     )
 
 
+def _description(target: vocabulary_service.Target) -> str | None:
+    """Says in the credential itself that an occupation is digital or green (CSCO markers)."""
+    flags = vocabulary_service.flags_text(target.concept)
+    if flags is None or target.kind != "occupation":
+        return None
+    marks = "、".join(
+        name
+        for name, on in (("数字职业", target.concept.digital), ("绿色职业", target.concept.green))
+        if on
+    )
+    return f"{target.vocabulary.label}: {marks} ({flags})"
+
+
+def _targets(session: Session, record: Achievement, public_url: str) -> list[TargetAlignment]:
+    rows = session.scalars(
+        select(AchievementTarget)
+        .where(AchievementTarget.achievement_id == record.id, AchievementTarget.kind != "skill")
+        .order_by(AchievementTarget.position)
+    )
+    out = []
+    for row in rows:
+        found = vocabulary_service.find(session, row.kind, row.scheme, row.code)
+        if found is None:  # the vocabulary was reloaded without this code since
+            framework, name, description = row.scheme, row.code, None
+        else:
+            framework, name = found.vocabulary.label, found.concept.name
+            description = _description(found)
+        out.append(
+            TargetAlignment(
+                kind=row.kind,
+                code=row.code,
+                name=name,
+                framework=framework,
+                url=vocabulary_service.concept_url(public_url, row.kind, row.scheme, row.code),
+                description=description,
+            )
+        )
+    return out
+
+
+def _resolve(
+    session: Session, data: AchievementCreate
+) -> tuple[list[vocabulary_service.Target], list[dict[str, Any]]]:
+    """Every referenced occupation, industry and ESCO skill, or a 422 naming scheme and code."""
+    targets = [
+        vocabulary_service.require(
+            session, "occupation", ref.scheme, ref.code, field=f"occupations[{index}]"
+        )
+        for index, ref in enumerate(data.occupations)
+    ]
+    targets += [
+        vocabulary_service.require(
+            session, "industry", ref.scheme, ref.code, field=f"industries[{index}]"
+        )
+        for index, ref in enumerate(data.industries)
+    ]
+    skills = []
+    for index, skill in enumerate(data.skills):
+        if skill.scheme is None:
+            skills.append(skill.model_dump(mode="json", exclude_none=True))
+            continue
+        found = vocabulary_service.require(
+            session, "skill", skill.scheme, skill.code or "", field=f"skills[{index}]"
+        )
+        targets.append(found)
+        skills.append(_coded_skill(skill, found))
+    keys = [(t.kind, t.concept.scheme, t.concept.code) for t in targets]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("An occupation, industry or skill is listed twice.", field="occupations")
+    return targets, skills
+
+
+def _coded_skill(skill: Skill, found: vocabulary_service.Target) -> dict[str, Any]:
+    return {
+        "scheme": found.concept.scheme,
+        "code": found.concept.code,
+        "name": skill.name or found.concept.name,
+        "url": found.concept.code,
+        "framework": found.vocabulary.label,
+    }
+
+
 def create_achievement(
     session: Session,
     issuer: Issuer,
@@ -58,6 +142,7 @@ def create_achievement(
     actor: str,
     public_url: str,
 ) -> Achievement:
+    targets, skills = _resolve(session, data)
     record = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
@@ -68,7 +153,7 @@ def create_achievement(
         achievement_type=data.achievement_type,
         image=str(data.image) if data.image else None,
         tags=list(data.tags),
-        skills=[s.model_dump(mode="json", exclude_none=True) for s in data.skills],
+        skills=skills,
         result_descriptions=[r.model_dump(exclude_none=True) for r in data.result_descriptions],
         framework_levels=[ref.model_dump() for ref in data.framework_levels],
         isced_f=data.isced_f,
@@ -80,6 +165,17 @@ def create_achievement(
     _levels(session, record, public_url)
     _field(session, record, public_url)
     session.add(record)
+    session.flush()
+    session.add_all(
+        AchievementTarget(
+            achievement_id=record.id,
+            position=position,
+            kind=target.kind,
+            scheme=target.concept.scheme,
+            code=target.concept.code,
+        )
+        for position, target in enumerate(targets)
+    )
     session.flush()
     audit_service.record(
         session,
@@ -117,4 +213,40 @@ def achievement_document(
         url=achievement_url(public_url, issuer.slug, record.id),
         levels=_levels(session, record, public_url),
         field=_field(session, record, public_url),
+        targets=_targets(session, record, public_url),
+    )
+
+
+def target_refs(session: Session, record: Achievement, kind: str) -> list[dict[str, str]]:
+    """The achievement's {scheme, code} references of one kind, in stated order."""
+    rows = session.scalars(
+        select(AchievementTarget)
+        .where(AchievementTarget.achievement_id == record.id, AchievementTarget.kind == kind)
+        .order_by(AchievementTarget.position)
+    )
+    return [{"scheme": row.scheme, "code": row.code} for row in rows]
+
+
+def aligned_to(
+    session: Session, kind: str, scheme: str, code: str | list[str], *, limit: int
+) -> list[Achievement]:
+    """Achievements that state this occupation, industry or skill (or any of these codes),
+    newest first, bounded."""
+    codes = [code] if isinstance(code, str) else code
+    matching = (
+        select(AchievementTarget.achievement_id)
+        .where(
+            AchievementTarget.kind == kind,
+            AchievementTarget.scheme == scheme,
+            AchievementTarget.code.in_(codes),
+        )
+        .distinct()
+    )
+    return list(
+        session.scalars(
+            select(Achievement)
+            .where(Achievement.id.in_(matching))
+            .order_by(Achievement.created_at.desc(), Achievement.id)
+            .limit(limit)
+        )
     )

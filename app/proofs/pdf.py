@@ -51,6 +51,9 @@ class Certificate:
     verify_url: str
     issued_at: datetime
     badge_png: bytes | None = None
+    # "prepares for 计算机软件工程技术人员 (CSCO 2-02-10-03, digital occupation); …", read
+    # from the alignments by the service (app/verification/meaning.py), which knows flags.
+    prepares_for: str | None = None
 
 
 def render_pdf(certificate: Certificate) -> bytes:
@@ -80,7 +83,7 @@ def render_pdf(certificate: Certificate) -> bytes:
     if summary.description and y < 128:
         lines = int((140 - y) / 5)
         typeface.centred(y + 3, summary.description, 10, colour=_MUTED, max_lines=lines)
-    _details(pdf, typeface, summary)
+    _details(pdf, typeface, summary, certificate.prepares_for)
     _qr(pdf, typeface, certificate.page_url)
     footer = (
         f"Credential {summary.credential_id or ''}. This PDF carries its signed credential as the "
@@ -158,6 +161,7 @@ def _printed_texts(certificate: Certificate) -> list[str]:
         summary.issuer_name or "",
         summary.field_of_study or "",
         *summary.level_names,
+        certificate.prepares_for or "",
         certificate.page_url,
     ]
 
@@ -170,7 +174,9 @@ def _frame(pdf: FPDF) -> None:
     pdf.rect(13, 13, 271, 184)
 
 
-def _details(pdf: FPDF, typeface: _Typeface, summary: CredentialSummary) -> None:
+def _details(
+    pdf: FPDF, typeface: _Typeface, summary: CredentialSummary, prepares_for: str | None = None
+) -> None:
     rows = [("Issued by", summary.issuer_name or summary.issuer_id or "")]
     if summary.valid_from:
         rows.append(("Issued on", _date(summary.valid_from)))
@@ -178,6 +184,8 @@ def _details(pdf: FPDF, typeface: _Typeface, summary: CredentialSummary) -> None
         rows.append(("Valid until", _date(summary.valid_until)))
     for level in summary.levels[:3]:
         rows.append(("Level", level.name))
+    if prepares_for:
+        rows.append(("Prepares for", prepares_for.removeprefix("prepares for ")))
     if summary.field_of_study:
         code = f" (ISCED-F {summary.field_code})" if summary.field_code else ""
         rows.append(("Field of study", summary.field_of_study + code))

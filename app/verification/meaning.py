@@ -2,7 +2,10 @@
 
 Pure: the achievement, its credits, field of study and alignments. Alignments to our own
 framework level pages are enriched through an injected `describe_level` (the frameworks
-service), which adds the equivalent levels in other frameworks.
+service), which adds the equivalent levels in other frameworks; alignments to occupations,
+industries and ESCO skills we know (ours or anyone's) through an injected `describe_target`
+(the vocabularies), which gives "prepares for 计算机软件工程技术人员 (CSCO 2-02-10-03,
+digital occupation); industry NAICS 541511 (…)".
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from app.verification.checks import as_list
 from app.verification.report import Check
 
 LevelLookup = Callable[[str], dict[str, Any] | None]
+TargetLookup = Callable[[Mapping[str, Any]], dict[str, Any] | None]
+TARGET_KINDS: Final = ("occupation", "industry", "skill")
+# Each recognised alignment costs a lookup: a credential gets this many at most.
+MAX_RECOGNISED: Final = 50
 
 _ACHIEVEMENT_FIELDS: Final = ("id", "name", "description", "achievementType", "humanCode")
 _ALIGNMENT_FIELDS: Final = (
@@ -37,14 +44,51 @@ def _number(value: Any) -> float | int | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _alignment(entry: Mapping[str, Any], describe_level: LevelLookup | None) -> dict[str, Any]:
+def _alignment(
+    entry: Mapping[str, Any],
+    describe_level: LevelLookup | None,
+    describe_target: TargetLookup | None = None,
+) -> dict[str, Any]:
     aligned = {name: entry[name] for name in _ALIGNMENT_FIELDS if isinstance(entry.get(name), str)}
     url = aligned.get("targetUrl")
     if describe_level is not None and url:
         described = describe_level(url)
         if described is not None:
             aligned["frameworkLevel"] = described
+    if describe_target is not None and "frameworkLevel" not in aligned:
+        target = describe_target(aligned)
+        if target is not None and target.get("kind") in TARGET_KINDS:
+            aligned[str(target["kind"])] = target
     return aligned
+
+
+def _flags(target: Mapping[str, Any]) -> str | None:
+    flags = [name for name in ("digital", "green") if target.get(name) is True]
+    return f"{' and '.join(flags)} occupation" if flags else None
+
+
+def prepares_for(alignments: list[Mapping[str, Any]]) -> str | None:
+    """'prepares for 计算机软件工程技术人员 (CSCO 2-02-10-03, digital occupation); industry
+    NAICS 541511 (Custom Computer Programming Services)', or None."""
+    occupations, industries = [], []
+    for aligned in alignments:
+        if isinstance(aligned.get("occupation"), Mapping):
+            target = aligned["occupation"]
+            # ESCO codes are long URIs: the name says enough.
+            where = "ESCO" if target["scheme"] == "esco" else f"{target['short']} {target['code']}"
+            notes = ", ".join(p for p in (where, _flags(target)) if p)
+            occupations.append(f"{target['name']} ({notes})")
+        elif isinstance(aligned.get("industry"), Mapping):
+            target = aligned["industry"]
+            industries.append(f"{target['short']} {target['code']} ({target['name']})")
+    parts = []
+    if occupations:
+        parts.append("prepares for " + ", ".join(occupations))
+    if industries:
+        parts.append(
+            ("industry " if len(industries) == 1 else "industries ") + ", ".join(industries)
+        )
+    return "; ".join(parts) or None
 
 
 def _amount(value: float | int) -> str:
@@ -68,6 +112,8 @@ def _statement(meaning: Mapping[str, Any]) -> str:
         parts.append(f"{achievement['name']}" + (f" ({kind})" if kind else ""))
     for aligned in meaning.get("alignments", []):
         level = aligned.get("frameworkLevel")
+        if any(kind in aligned for kind in TARGET_KINDS):
+            continue  # said once, in the "prepares for" sentence
         if level and level.get("statement"):
             parts.append(str(level["statement"]))
         elif aligned.get("targetFramework") and aligned.get("targetCode"):
@@ -80,11 +126,15 @@ def _statement(meaning: Mapping[str, Any]) -> str:
         parts.append(f"{_amount(meaning['creditsAvailable'])} {unit}")
     if meaning.get("fieldOfStudy") and not any(meaning["fieldOfStudy"] in p for p in parts):
         parts.append(f"field of study: {meaning['fieldOfStudy']}")
+    if meaning.get("preparesFor"):
+        parts.append(str(meaning["preparesFor"]))
     return "; ".join(parts)
 
 
 def describe(
-    document: Mapping[str, Any], describe_level: LevelLookup | None = None
+    document: Mapping[str, Any],
+    describe_level: LevelLookup | None = None,
+    describe_target: TargetLookup | None = None,
 ) -> dict[str, Any] | None:
     """The achievement's meaning, or None when the credential names no achievement."""
     subjects = [s for s in as_list(document.get("credentialSubject")) if isinstance(s, Mapping)]
@@ -104,11 +154,14 @@ def describe(
     ):
         if value is not None:
             meaning[name] = value
+    entries = [e for e in as_list(achievement.get("alignment")) if isinstance(e, Mapping)]
     meaning["alignments"] = [
-        _alignment(entry, describe_level)
-        for entry in as_list(achievement.get("alignment"))
-        if isinstance(entry, Mapping)
+        _alignment(entry, describe_level, describe_target if index < MAX_RECOGNISED else None)
+        for index, entry in enumerate(entries)
     ]
+    statement = prepares_for(meaning["alignments"])
+    if statement:
+        meaning["preparesFor"] = statement
     meaning["statement"] = _statement(meaning)
     return meaning
 

@@ -41,6 +41,7 @@ from app.verification.controllers import (
 )
 from app.verification.fetch import Fetcher
 from app.verification.inputs import bounds_problem
+from app.vocabularies import recognition
 
 _DOCUMENT_NODES = 10_000
 _JWT_MEDIA_TYPES = ("application/vc+jwt", "application/jwt")
@@ -55,6 +56,7 @@ class OwnDocuments(Protocol):
     def status_list(self, url: str) -> Any | None: ...
     def level_of(self, url: str) -> tuple[str, str] | None: ...
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None: ...
+    def describe_target(self, alignment: Mapping[str, Any]) -> dict[str, Any] | None: ...
 
 
 def _json_document(body: bytes, url: str) -> Any:
@@ -207,6 +209,7 @@ class DatabaseDocuments:
         self.status_ttl_seconds = status_ttl_seconds
         self._did_prefix = documents.issuer_did(public_url, "")
         self._contexts: dict[str, IssuerContext | None] = {}
+        self._targets: dict[tuple[str, ...], dict[str, Any] | None] = {}
 
     def _context(self, did: str) -> IssuerContext | None:
         if did not in self._contexts:
@@ -285,6 +288,13 @@ class DatabaseDocuments:
         return self.caches.levels.get(
             (framework, level), lambda: self._describe_level(framework, level)
         )
+
+    def describe_target(self, alignment: Mapping[str, Any]) -> dict[str, Any] | None:
+        """An occupation, industry or ESCO skill of our vocabularies that `alignment` names."""
+        key = tuple(str(alignment.get(k)) for k in ("targetUrl", "targetCode", "targetFramework"))
+        if key not in self._targets:
+            self._targets[key] = recognition.recognise(self.session, self.public_url, alignment)
+        return self._targets[key]
 
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         try:

@@ -156,7 +156,10 @@ class Verifier:
             "registered": own_name is not None,
             "trusted": report.outcome_of("issuer_trust") == "passed",
         }
-        report.meaning = meaning_module.describe(document, self._level_lookup())
+        own = self.resolver.own
+        report.meaning = meaning_module.describe(
+            document, self._level_lookup(), own.describe_target if own is not None else None
+        )
         report.checks.append(meaning_module.meaning_check(report.meaning))
 
     def _level_lookup(self) -> meaning_module.LevelLookup | None:

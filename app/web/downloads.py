@@ -23,7 +23,9 @@ def etag(record: Credential, form: str) -> str:
     return f'"{digest}"'
 
 
-def certificate_pdf(record: Credential, *, page_url: str, verify_url: str) -> bytes:
+def certificate_pdf(
+    record: Credential, *, page_url: str, verify_url: str, prepares_for: str | None = None
+) -> bytes:
     summary = summarise(record.document)
     return render_pdf(
         Certificate(
@@ -34,6 +36,7 @@ def certificate_pdf(record: Credential, *, page_url: str, verify_url: str) -> by
             verify_url=verify_url,
             issued_at=record.issued_at,
             badge_png=render_png(summary),
+            prepares_for=prepares_for,
         )
     )
 

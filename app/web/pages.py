@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -74,10 +75,21 @@ def credential_page(
     }
 
 
-def verify_result(verification: VerificationView, source: str) -> dict[str, Any]:
+def verify_result(
+    verification: VerificationView, source: str, submitted: Any = None
+) -> dict[str, Any]:
     credential = verification.credential
     summary = summarise(credential) if isinstance(credential, Mapping) else None
-    return {"verification": verification, "summary": summary, "source": source}
+    # What /guidance re-verifies: the credential as submitted (a JWT stays a JWT).
+    guidance_input = submitted if isinstance(submitted, str) else None
+    if isinstance(submitted, Mapping):
+        guidance_input = json.dumps(submitted, ensure_ascii=False)
+    return {
+        "verification": verification,
+        "summary": summary,
+        "source": source,
+        "guidance_input": guidance_input,
+    }
 
 
 def verify_page(

@@ -19,7 +19,7 @@ from app.web import downloads, pages, service
 from app.web.negotiation import wants_json
 from app.web.rendering import SVG_CSP, download_headers, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
-from app.web.verifying import verify
+from app.web.verifying import prepares_for, verify
 
 router = APIRouter(tags=["Credentials"])
 pages_router = APIRouter(tags=["Pages"])
@@ -64,6 +64,7 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
             record,
             page_url=credential_service.links(public_url, record.id).page,
             verify_url=f"{public_url}/verify",
+            prepares_for=prepares_for(session, public_url, record.document),
         ),
         csp="default-src 'none'; frame-ancestors 'none'",
     )
@@ -163,7 +164,7 @@ def verify_submission(
         return render_page(
             "verify.html", status_code=422, **pages.verify_page(pasted=credential, error=str(error))
         )
-    result = pages.verify_result(verify(verifier, payload), source)
+    result = pages.verify_result(verify(verifier, payload), source, payload)
     return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
 
 

@@ -8,11 +8,16 @@ sentences an employer can read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from sqlalchemy.orm import Session
+
+from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
+from app.vocabularies import recognition
 
 _LABELS: Final = {
     "parsing": "Readable credential",
@@ -52,6 +57,7 @@ class VerificationView:
     issuer_registered: bool
     meaning: str | None
     credential: Any
+    prepares_for: str | None = None
 
 
 def verify(verifier: Verifier, value: Any) -> VerificationView:
@@ -79,7 +85,20 @@ def view(report: Report) -> VerificationView:
         issuer_registered=bool(issuer.get("registered")),
         meaning=statement if isinstance(statement, str) and statement else None,
         credential=report.credential,
+        prepares_for=_text(meaning.get("preparesFor")),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def prepares_for(session: Session, public_url: str, document: Mapping[str, Any]) -> str | None:
+    """The "prepares for …" sentence of a stored credential (for the PDF, which has no report)."""
+    described = meaning_module.describe(
+        document, None, lambda entry: recognition.recognise(session, public_url, entry)
+    )
+    return _text((described or {}).get("preparesFor"))
 
 
 def _sentence(reason: str) -> str:

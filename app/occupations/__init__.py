@@ -1,0 +1,1 @@
+"""Public occupation and industry pages, and guidance over verified credentials."""
