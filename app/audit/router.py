@@ -22,10 +22,10 @@ def list_audit_events(
     after: Annotated[int | None, Query(ge=0, description="Return events after this id")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditEventPage:
-    """Read the append-only audit log, oldest first, filtered by issuer, credential and kind."""
+    """Read the audit log, oldest first (a bound key reads only its issuer's events)."""
     events = service.list_events(
         session,
-        issuer_slug=issuer,
+        issuer_slug=principal.issuer_filter(issuer),
         credential_id=credential,
         action=kind,
         after=after,

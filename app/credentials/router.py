@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.auth.dependencies import IssueDep, ReadDep
+from app.auth.dependencies import IssueDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.credentials import batch, service, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
@@ -69,11 +69,10 @@ def issue_credential(
     response: Response,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialIssued:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    principal.require_issuer(slug)
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     issued = service.issue_credential(
@@ -109,7 +108,7 @@ def list_credentials(
     slug: str,
     request: Request,
     session: SessionDep,
-    principal: ReadDep,
+    principal: IssuerReadDep,
     achievement: str | None = None,
     status: Annotated[str | None, Query(pattern="^(active|revoked|suspended)$")] = None,
     issued_after: datetime | None = None,
@@ -118,7 +117,6 @@ def list_credentials(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CredentialPage:
     """List an issuer's credentials, filtered by achievement, status and issue date."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     records = service.list_credentials(
         session,
@@ -189,9 +187,15 @@ def vc_api_issue(
 ) -> JSONResponse:
     """VC-API issue: sign the posted credential as this API key's issuer."""
     public_url: str = request.app.state.settings.public_url
-    slug = principal.issuer_slug or issuer_service.slug_for_did(
-        session, body.credential.get("issuer"), public_url=public_url
-    )
+    try:
+        slug = issuer_service.slug_for_did(
+            session, body.credential.get("issuer"), public_url=public_url
+        )
+    except BadRequest:
+        if principal.issuer_slug is None:
+            raise
+        slug = principal.issuer_slug  # vc_api.issue then names the DID this key signs as
+    principal.require_issuer(slug)
     context = issuer_service.load_context(session, slug, public_url=public_url)
     signed = vc_api.issue(
         session,
@@ -216,10 +220,9 @@ def issue_batch(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
 ) -> BatchResult | JSONResponse:
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
-    principal.require_issuer(slug)
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     now = request.app.state.clock.now()
