@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -21,6 +21,7 @@ from app.credentials.schemas import (
 )
 from app.db import SessionDep
 from app.errors import BadRequest
+from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
 
@@ -94,12 +95,16 @@ def issue_credential(
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:
+    """Decode a cursor this API returned; anything else is a 400, never a database error."""
     if value is None:
         return None
     try:
         at, ident = base64.urlsafe_b64decode(value.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), ident
-    except ValueError:
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None or len(ident) > 36 or "\x00" in ident:
+            raise ValueError(value)
+        return moment.astimezone(UTC), ident
+    except (ValueError, OverflowError):
         raise BadRequest("The cursor is not one this API returned.") from None
 
 
@@ -109,11 +114,11 @@ def list_credentials(
     request: Request,
     session: SessionDep,
     principal: IssuerReadDep,
-    achievement: str | None = None,
+    achievement: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(pattern="^(active|revoked|suspended)$")] = None,
-    issued_after: datetime | None = None,
-    issued_before: datetime | None = None,
-    cursor: str | None = None,
+    issued_after: UtcQueryDatetime | None = None,
+    issued_before: UtcQueryDatetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CredentialPage:
     """List an issuer's credentials, filtered by achievement, status and issue date."""
@@ -248,7 +253,7 @@ def get_job(
     job_id: str,
     session: SessionDep,
     principal: ReadDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=batch.MAX_ITEMS)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> JobRead:
     """Progress and per-item results of a batch job (results paged by offset)."""
