@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core import master_secret
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says what to set."""
@@ -76,6 +78,8 @@ class Settings(BaseSettings):
                 "LEARNPROOF_MASTER_KEY must be set in production (a generated development "
                 "key file is refused); create one with `learnproof keys master-key`"
             )
+        elif (weak := master_secret.problem(self.master_key.get_secret_value())) is not None:
+            problems.append(master_secret.describe(weak))
         if problems:
             raise ValueError("; ".join(problems))
         return self
