@@ -298,3 +298,32 @@ def test_vc_api_issue_with_another_tenants_did_is_forbidden(tenants: Tenants) ->
         "/credentials/issue", json=body, headers=tenants.bound(Scope.issue)
     )
     assert response.status_code == 403
+
+
+def test_own_issuer_routes_do_not_reach_another_tenants_records(tenants: Tenants) -> None:
+    headers = tenants.bound(Scope.admin)
+    client = tenants.client
+    achievement = client.get(
+        f"/v1/issuers/{A}/achievements/{tenants.b_achievement}", headers=headers
+    )
+    assert achievement.status_code == 404
+    item = {"achievement_id": tenants.b_achievement, "recipient": RECIPIENT}
+    issued = client.post(f"/v1/issuers/{A}/credentials", json=item, headers=headers)
+    assert issued.status_code in (404, 422)
+    batch = client.post(
+        f"/v1/issuers/{A}/credentials/batch", json={"items": [item]}, headers=headers
+    ).json()
+    assert (batch["issued"], batch["failed"]) == (0, 1)
+    bulk = client.post(
+        f"/v1/issuers/{A}/credentials/status",
+        json={"ids": [tenants.b_credential], "action": "revoke", "reason": "x"},
+        headers=headers,
+    )
+    assert bulk.status_code == 404
+    listed = client.get(
+        f"/v1/issuers/{A}/credentials", params={"achievement": tenants.b_achievement},
+        headers=headers,
+    )  # fmt: skip
+    assert listed.json()["items"] == []
+    read = client.get(f"/v1/credentials/{tenants.b_credential}", headers=tenants.b_issue)
+    assert read.json()["status"] == "active"
