@@ -45,6 +45,9 @@ def record(
         credential_id=credential_id,
         details=details or {},
     )
+    if not session.in_transaction():
+        # Begin now, so the transaction's end (commit, rollback or close) owns the queue.
+        session.connection()
     queue: list[_Queued] = session.info.setdefault(_PENDING, [])
     queue.append((entry, session.get_nested_transaction()))
     return entry

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app import migrate
@@ -130,3 +131,24 @@ def test_runtime_role_can_append_but_not_rewrite_the_log(
 def test_grant_runtime_refuses_odd_role_names() -> None:
     with pytest.raises(ValueError, match="plain PostgreSQL role name"):
         migrate.runtime_grants('x"; DROP TABLE audit_event; --', ["audit_event"])
+
+
+def test_grant_runtime_is_postgresql_only(cli_env: str) -> None:
+    if cli_env.startswith("postgresql"):
+        pytest.skip("this checks the SQLite refusal")
+    result = CliRunner().invoke(cli, ["db", "grant-runtime", "learnproof_app"])
+    assert result.exit_code == 2
+    assert "PostgreSQL only" in result.output
+
+
+def test_record_outside_a_transaction_is_dropped_with_the_session(
+    session: Session, now: datetime
+) -> None:
+    session.commit()
+    before = service.verify_chain(session).entries
+    session.commit()
+    session.close()
+    service.record(session, actor="t", action="dropped", now=now)
+    session.close()
+    session.commit()
+    assert service.verify_chain(session).entries == before
