@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.audit import service as audit_service
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.config import ConfigError, Settings, load_settings
@@ -36,11 +38,13 @@ db_cli = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 apikey_cli = typer.Typer(help="API keys.", no_args_is_help=True)
 issuer_cli = typer.Typer(help="Issuers.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Signing keys and the master secret.", no_args_is_help=True)
+audit_cli = typer.Typer(help="The audit log.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(issuer_cli, name="issuer")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(vocab_cli, name="vocab")
+cli.add_typer(audit_cli, name="audit")
 
 CLI_ACTOR = "cli"
 
@@ -83,7 +87,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
-    migrate.upgrade(settings.database_url)
+    migrate.upgrade(settings.schema_database_url)
     # Check the master secret here too, so a wrong one is one clear line, not a traceback
     # from inside the server's start-up.
     try:
@@ -107,10 +111,13 @@ def serve(
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Upgrade the database schema (to head by default); running it twice is a no-op."""
+    """Upgrade the database schema (to head by default); running it twice is a no-op.
+
+    Runs as LEARNPROOF_MIGRATION_DATABASE_URL when set (the role that owns the schema).
+    """
     settings = _settings()
-    migrate.upgrade(settings.database_url, revision)
-    engine = make_engine(settings.database_url)
+    migrate.upgrade(settings.schema_database_url, revision)
+    engine = make_engine(settings.schema_database_url)
     try:
         typer.echo(f"database at revision {migrate.current_revision(engine)}")
     finally:
@@ -120,7 +127,44 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_cli.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Downgrade the database schema to REVISION (``base`` empties it)."""
-    migrate.downgrade(_settings().database_url, revision)
+    migrate.downgrade(_settings().schema_database_url, revision)
+
+
+@db_cli.command("grant-runtime")
+def db_grant_runtime(
+    role: Annotated[str, typer.Argument(help="The PostgreSQL role the service runs as")],
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Print the SQL instead of running it")
+    ] = False,
+) -> None:
+    """Grant ROLE what the service needs, and only INSERT/SELECT on the audit log.
+
+    Run as the migration role after every `db upgrade` (new tables need grants too).
+    """
+    settings = _settings()
+    engine = make_engine(settings.schema_database_url)
+    try:
+        if print_only:
+            tables = inspect(engine).get_table_names(schema="public")
+            statements = migrate.runtime_grants(role, tables)
+        else:
+            statements = migrate.grant_runtime(engine, role)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    for statement in statements:
+        typer.echo(f"{statement};")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 0 only when it is intact."""
+    with _session(_settings()) as session:
+        report = audit_service.verify_chain(session)
+    typer.echo(report.describe(), err=not report.intact)
+    raise typer.Exit(0 if report.intact else 1)
 
 
 @apikey_cli.command("create")
@@ -282,7 +326,7 @@ def verify(
 def demo() -> None:
     """Seed a demo issuer, achievement and credential, and print their links."""
     settings = _settings()
-    migrate.upgrade(settings.database_url)
+    migrate.upgrade(settings.schema_database_url)
     with _session(settings) as session:
         seeded = seed_demo(
             session,

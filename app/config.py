@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core import master_secret
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says what to set."""
@@ -30,6 +32,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/learnproof.db"
+    # Optional owner of the schema for `learnproof db upgrade` (PostgreSQL): the service then
+    # runs as a role that cannot alter or empty the audit log (`learnproof db grant-runtime`).
+    migration_database_url: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = Path("./keys")
     master_key: SecretStr | None = None
@@ -73,6 +78,8 @@ class Settings(BaseSettings):
                 "LEARNPROOF_MASTER_KEY must be set in production (a generated development "
                 "key file is refused); create one with `learnproof keys master-key`"
             )
+        elif (weak := master_secret.problem(self.master_key.get_secret_value())) is not None:
+            problems.append(master_secret.describe(weak))
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -86,6 +93,11 @@ class Settings(BaseSettings):
     @property
     def log_as_json(self) -> bool:
         return self.log_json if self.log_json is not None else self.env == "production"
+
+    @property
+    def schema_database_url(self) -> str:
+        """The URL migrations run with: the migration role's when one is configured."""
+        return self.migration_database_url or self.database_url
 
     @property
     def is_sqlite(self) -> bool:

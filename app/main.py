@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.achievements.router import public_router as achievement_documents_router
@@ -22,6 +22,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.frameworks.router import public_router as framework_documents_router
 from app.frameworks.router import router as frameworks_router
+from app.guards import refuse_nul_in_url
 from app.health.router import router as health_router
 from app.issuers.keystore import check_master_key, load_master_key
 from app.issuers.router import public_router as issuer_documents_router
@@ -108,6 +109,7 @@ def create_app(
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_in_url)],
     )
     app.state.settings = settings
     app.state.clock = app_clock

@@ -8,7 +8,7 @@ from app.achievements import service
 from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
-from app.auth.dependencies import IssueDep, ReadDep
+from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
 from app.db import SessionDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
@@ -46,10 +46,13 @@ def _read(
 
 @router.post("", status_code=201, response_model=AchievementRead)
 def create_achievement(
-    slug: str, body: AchievementCreate, request: Request, session: SessionDep, principal: IssueDep
+    slug: str,
+    body: AchievementCreate,
+    request: Request,
+    session: SessionDep,
+    principal: IssuerIssueDep,
 ) -> AchievementRead:
     """Define an achievement; framework levels, ISCED-F field and credits are validated."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     record = service.create_achievement(
         session,
@@ -64,20 +67,18 @@ def create_achievement(
 
 @router.get("", response_model=list[AchievementRead])
 def list_achievements(
-    slug: str, request: Request, session: SessionDep, principal: ReadDep
+    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
 ) -> list[AchievementRead]:
     """List the issuer's achievements."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     return [_read(request, session, issuer, r) for r in service.list_achievements(session, issuer)]
 
 
 @router.get("/{achievement_id}", response_model=AchievementRead)
 def get_achievement(
-    slug: str, achievement_id: str, request: Request, session: SessionDep, principal: ReadDep
+    slug: str, achievement_id: str, request: Request, session: SessionDep, principal: IssuerReadDep
 ) -> AchievementRead:
     """Read one achievement."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     return _read(request, session, issuer, service.get_achievement(session, issuer, achievement_id))
 

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
 def create_api_key(
     body: ApiKeyCreate, request: Request, session: SessionDep, principal: AdminDep
 ) -> ApiKeyCreated:
-    """Create an API key; the secret is in the response once and never again."""
+    """Create an API key (never broader than the caller's); the secret is shown once."""
+    principal.require_may_create_key(body.scope, body.issuer)
     if body.issuer is not None:
         issuer_service.require_slug(session, body.issuer, field="issuer")
     record, secret = service.create_key(
@@ -31,8 +32,9 @@ def create_api_key(
 
 @router.get("", response_model=list[ApiKeyRead])
 def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyRead]:
-    """List API keys (never their secrets)."""
-    return [ApiKeyRead.model_validate(k) for k in service.list_keys(session)]
+    """List API keys (never their secrets); a bound key sees its issuer's keys only."""
+    keys = service.list_keys(session, issuer_slug=principal.issuer_filter(None))
+    return [ApiKeyRead.model_validate(k) for k in keys]
 
 
 @router.post("/{key_id}/revoke", response_model=ApiKeyRead)
@@ -41,6 +43,7 @@ def revoke_api_key(
 ) -> ApiKeyRead:
     """Revoke an API key by id or prefix; it stops working immediately."""
     record = service.revoke_key(
-        session, key_id, now=request.app.state.clock.now(), actor=principal.actor
-    )
+        session, key_id, now=request.app.state.clock.now(), actor=principal.actor,
+        principal=principal,
+    )  # fmt: skip
     return ApiKeyRead.model_validate(record)

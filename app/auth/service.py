@@ -37,10 +37,39 @@ class Principal:
         if not grants(self.scope, needed):
             raise Forbidden(f"This API key has scope '{self.scope}'; '{needed}' is required.")
 
-    def require_issuer(self, slug: str) -> None:
+    def require_issuer(self, slug: str | None) -> None:
+        """A bound key acts on its own issuer only (``None``: a record of no issuer)."""
         if self.issuer_slug is not None and self.issuer_slug != slug:
+            target = f"'{slug}'" if slug is not None else "records of no issuer"
             raise Forbidden(
-                f"This API key is bound to issuer '{self.issuer_slug}' and cannot act for '{slug}'."
+                f"This API key is bound to issuer '{self.issuer_slug}' and cannot act for {target}."
+            )
+
+    def require_unbound(self) -> None:
+        if self.issuer_slug is not None:
+            raise Forbidden(
+                f"This API key is bound to issuer '{self.issuer_slug}'; creating issuers and "
+                "frameworks needs an admin key bound to no issuer."
+            )
+
+    def issuer_filter(self, requested: str | None) -> str | None:
+        """The issuer a listing must be restricted to: a bound key's own, whatever it asks."""
+        if self.issuer_slug is None:
+            return requested
+        self.require_issuer(requested if requested is not None else self.issuer_slug)
+        return self.issuer_slug
+
+    def require_may_create_key(self, scope: Scope, issuer_slug: str | None) -> None:
+        """A key never creates one broader than itself, in scope or in binding."""
+        if not grants(self.scope, scope):
+            raise Forbidden(
+                f"This API key has scope '{self.scope}' and cannot create a key with scope "
+                f"'{scope}'."
+            )
+        if self.issuer_slug is not None and issuer_slug != self.issuer_slug:
+            raise Forbidden(
+                f"This API key is bound to issuer '{self.issuer_slug}'; the keys it creates must "
+                f'be bound to it too (send "issuer": "{self.issuer_slug}").'
             )
 
 
@@ -100,14 +129,29 @@ def authenticate(session: Session, presented: str, *, now: datetime) -> Principa
     )
 
 
-def list_keys(session: Session) -> list[ApiKey]:
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+def list_keys(session: Session, *, issuer_slug: str | None = None) -> list[ApiKey]:
+    """Every key, or (``issuer_slug``) only the keys bound to that issuer."""
+    query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
+    if issuer_slug is not None:
+        query = query.where(ApiKey.issuer_slug == issuer_slug)
+    return list(session.scalars(query))
 
 
-def revoke_key(session: Session, key_id_or_prefix: str, *, now: datetime, actor: str) -> ApiKey:
+def revoke_key(
+    session: Session,
+    key_id_or_prefix: str,
+    *,
+    now: datetime,
+    actor: str,
+    principal: Principal | None = None,
+) -> ApiKey:
+    """Revoke a key; a bound ``principal`` reaches only keys bound to its own issuer."""
     record = session.scalar(
         select(ApiKey).where((ApiKey.id == key_id_or_prefix) | (ApiKey.prefix == key_id_or_prefix))
     )
+    if principal is not None and principal.issuer_slug is not None and record is not None:
+        # Another tenant's key is reported as missing: its existence is not ours to reveal.
+        record = record if record.issuer_slug == principal.issuer_slug else None
     if record is None:
         raise NotFound(f"No API key has id or prefix '{key_id_or_prefix}'.")
     if record.revoked_at is None:

@@ -2,9 +2,11 @@
 
 Each item is issued in its own savepoint, so one bad item is reported and rolled back
 without touching the others. A job's items are stored before the 202 answer; a worker
-claims the job with a lease (several instances can run workers against one PostgreSQL:
-``SKIP LOCKED`` and the lease keep them apart), and commits each chunk of credentials
-together with the job's progress, so a crash repeats no item and loses none.
+claims the job with a short lease that a heartbeat renews while the worker lives (several
+instances can run workers against one PostgreSQL: ``SKIP LOCKED`` and the lease keep them
+apart), and commits each chunk of credentials together with the job's progress, so a crash
+repeats no item and loses none, and another worker resumes a dead one's job within
+``LEASE`` instead of minutes later.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ from app.issuers.signing import KeyRing
 MAX_INLINE = 1_000
 MAX_ITEMS = 50_000
 CHUNK = 100
-LEASE = timedelta(minutes=2)
+# A live worker renews its lease every HEARTBEAT_SECONDS; a dead one stops renewing, and its
+# job is free again LEASE later. The chunk in progress also holds the job's row lock on
+# PostgreSQL, so a worker stalled longer than the lease is never overlapped mid-chunk.
+LEASE = timedelta(seconds=15)
+HEARTBEAT_SECONDS = 5.0
 log = logging.getLogger("learnproof.jobs")
 
 
@@ -151,17 +157,82 @@ def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
     return job
 
 
+def renew_lease(factory: sessionmaker[Session], job_id: str, *, worker: str, now: datetime) -> bool:
+    """Extend this worker's lease on a job; False once the job is done or another has it."""
+    with factory() as session:
+        query = select(IssueJob).where(IssueJob.id == job_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job = session.scalar(query)
+        if job is None:
+            # Locked by our own chunk in progress, which renews the lease as it commits.
+            return True
+        if job.claimed_by != worker or job.status == "done":
+            return False
+        job.claimed_until = now + LEASE
+        session.commit()
+        return True
+
+
+class Heartbeat:
+    """Calls ``renew`` every ``interval`` seconds on a daemon thread until stopped or refused."""
+
+    def __init__(self, renew: Callable[[], bool], interval: float) -> None:
+        self._renew, self._interval = renew, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="learnproof-lease", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                if not self._renew():
+                    return  # the lease is gone: the chunk loop notices and stops too
+            except Exception:
+                log.exception("renewing a job lease failed; retrying at the next beat")
+
+
 def run_next_job(
     factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, worker: str,
     public_url: str, stop: Callable[[], bool] = lambda: False,
+    heartbeat_seconds: float | None = None,
 ) -> bool:  # fmt: skip
-    """Work one job to the end (chunk by chunk); False when there was nothing to do."""
+    """Work one job to the end (chunk by chunk); False when there was nothing to do.
+
+    ``heartbeat_seconds`` renews the lease from a thread of its own (the JobWorker's
+    setting); without it the lease is renewed only as each chunk commits.
+    """
     with factory() as session:
         job = _claim(session, worker, clock.now())
         session.commit()
         if job is None:
             return False
         job_id = job.id
+    if heartbeat_seconds is None:
+        return _work(
+            factory, keyring, clock, job_id, worker=worker, public_url=public_url, stop=stop
+        )
+
+    def renew() -> bool:
+        return renew_lease(factory, job_id, worker=worker, now=clock.now())
+
+    with Heartbeat(renew, heartbeat_seconds):
+        return _work(
+            factory, keyring, clock, job_id, worker=worker, public_url=public_url, stop=stop
+        )
+
+
+def _work(
+    factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, job_id: str, *,
+    worker: str, public_url: str, stop: Callable[[], bool],
+) -> bool:  # fmt: skip
     while not stop():
         with factory() as session:
             job = session.get(IssueJob, job_id, with_for_update=True)
@@ -179,7 +250,7 @@ def run_next_job(
             job.results = [*job.results, *results]
             job.done_count = start + len(chunk)
             job.failed_count += sum(1 for r in results if "error" in r)
-            job.claimed_until = now + LEASE
+            job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start
             if job.done_count >= job.total:
                 job.status, job.finished_at = "done", now
             session.commit()
@@ -214,6 +285,7 @@ class JobWorker:
                 busy = run_next_job(
                     self._factory, self._keyring, self._clock, worker=self.worker_id,
                     public_url=self._public_url, stop=self._stop.is_set,
+                    heartbeat_seconds=HEARTBEAT_SECONDS,
                 )  # fmt: skip
             except Exception:
                 log.exception("batch job failed; it will be retried after its lease")

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.auth.dependencies import IssueDep, ReadDep
+from app.auth.dependencies import IssueDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.credentials import batch, service, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
@@ -21,6 +21,7 @@ from app.credentials.schemas import (
 )
 from app.db import SessionDep
 from app.errors import BadRequest
+from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
 
@@ -69,11 +70,10 @@ def issue_credential(
     response: Response,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialIssued:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    principal.require_issuer(slug)
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     issued = service.issue_credential(
@@ -95,12 +95,16 @@ def issue_credential(
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:
+    """Decode a cursor this API returned; anything else is a 400, never a database error."""
     if value is None:
         return None
     try:
         at, ident = base64.urlsafe_b64decode(value.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), ident
-    except ValueError:
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None or len(ident) > 36 or "\x00" in ident:
+            raise ValueError(value)
+        return moment.astimezone(UTC), ident
+    except (ValueError, OverflowError):
         raise BadRequest("The cursor is not one this API returned.") from None
 
 
@@ -109,16 +113,15 @@ def list_credentials(
     slug: str,
     request: Request,
     session: SessionDep,
-    principal: ReadDep,
-    achievement: str | None = None,
+    principal: IssuerReadDep,
+    achievement: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(pattern="^(active|revoked|suspended)$")] = None,
-    issued_after: datetime | None = None,
-    issued_before: datetime | None = None,
-    cursor: str | None = None,
+    issued_after: UtcQueryDatetime | None = None,
+    issued_before: UtcQueryDatetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CredentialPage:
     """List an issuer's credentials, filtered by achievement, status and issue date."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     records = service.list_credentials(
         session,
@@ -189,9 +192,15 @@ def vc_api_issue(
 ) -> JSONResponse:
     """VC-API issue: sign the posted credential as this API key's issuer."""
     public_url: str = request.app.state.settings.public_url
-    slug = principal.issuer_slug or issuer_service.slug_for_did(
-        session, body.credential.get("issuer"), public_url=public_url
-    )
+    try:
+        slug = issuer_service.slug_for_did(
+            session, body.credential.get("issuer"), public_url=public_url
+        )
+    except BadRequest:
+        if principal.issuer_slug is None:
+            raise
+        slug = principal.issuer_slug  # vc_api.issue then names the DID this key signs as
+    principal.require_issuer(slug)
     context = issuer_service.load_context(session, slug, public_url=public_url)
     signed = vc_api.issue(
         session,
@@ -216,10 +225,9 @@ def issue_batch(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
 ) -> BatchResult | JSONResponse:
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
-    principal.require_issuer(slug)
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     now = request.app.state.clock.now()
@@ -245,7 +253,7 @@ def get_job(
     job_id: str,
     session: SessionDep,
     principal: ReadDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=batch.MAX_ITEMS)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> JobRead:
     """Progress and per-item results of a batch job (results paged by offset)."""

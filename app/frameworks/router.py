@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.auth.dependencies import AdminDep
+from app.auth.dependencies import PlatformAdminDep
 from app.db import SessionDep
 from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
@@ -52,7 +52,7 @@ def list_frameworks(session: SessionDep) -> list[FrameworkRead]:
     responses={409: {"description": "A framework with this code exists"}},
 )
 def create_framework(
-    document: FrameworkBody, request: Request, session: SessionDep, principal: AdminDep
+    document: FrameworkBody, request: Request, session: SessionDep, principal: PlatformAdminDep
 ) -> FrameworkRead:
     """Register a framework (a meta-standard document; the short form gets defaults)."""
     now = request.app.state.clock.now()
@@ -90,7 +90,11 @@ def export_framework(code: str, session: SessionDep) -> FrameworkDocument:
     responses={409: {"description": "These two levels are already linked"}},
 )
 def create_linkage(
-    code: str, body: LinkageRequest, request: Request, session: SessionDep, principal: AdminDep
+    code: str,
+    body: LinkageRequest,
+    request: Request,
+    session: SessionDep,
+    principal: PlatformAdminDep,
 ) -> LinkageRead:
     """Link a level of this framework to a level of another, with a SKOS relation."""
     now = request.app.state.clock.now()

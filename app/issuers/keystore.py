@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import stat
@@ -25,11 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import ConfigError, Settings
+from app.core import master_secret
 from app.issuers.models import KeystoreCheck
 
 _NONCE_BYTES = 12
 _FORMAT = b"\x01"
 MASTER_KEY_FILE = "master.key"
+log = logging.getLogger("learnproof.keys")
 
 
 class MasterKey:
@@ -88,7 +91,12 @@ def new_master_secret() -> str:
 def load_master_key(settings: Settings) -> MasterKey:
     """The configured master secret, or in development a generated 0600 key file."""
     if settings.master_key is not None and settings.master_key.get_secret_value():
-        return MasterKey(_decode_secret(settings.master_key.get_secret_value()))
+        text = settings.master_key.get_secret_value()
+        weak = master_secret.problem(text)
+        if weak is not None:
+            # Production refuses this when settings load; development keeps working.
+            log.warning("%s (accepted outside production)", master_secret.describe(weak))
+        return MasterKey(_decode_secret(text))
     if settings.env == "production":
         raise ConfigError("LEARNPROOF_MASTER_KEY must be set in production")
     path = Path(settings.keys_dir) / MASTER_KEY_FILE

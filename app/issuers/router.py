@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from app.auth.dependencies import AdminDep, ReadDep
+from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
 from app.db import SessionDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
@@ -73,7 +73,7 @@ def create_issuer(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: AdminDep,
+    principal: PlatformAdminDep,
 ) -> IssuerRead:
     """Create an issuer with its did:web identifier and a first signing key."""
     issuer = service.create_issuer(
@@ -92,15 +92,16 @@ def list_issuers(request: Request, session: SessionDep, principal: ReadDep) -> l
 
 
 @router.get("/{slug}", response_model=IssuerRead)
-def get_issuer(slug: str, request: Request, session: SessionDep, principal: ReadDep) -> IssuerRead:
+def get_issuer(
+    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
+) -> IssuerRead:
     """Read an issuer, its DID and its keys."""
-    principal.require_issuer(slug)
     return _read(request, session, slug)
 
 
 @router.patch("/{slug}", response_model=IssuerRead)
 def update_issuer(
-    slug: str, body: IssuerUpdate, request: Request, session: SessionDep, principal: AdminDep
+    slug: str, body: IssuerUpdate, request: Request, session: SessionDep, principal: IssuerAdminDep
 ) -> IssuerRead:
     """Update an issuer's profile (name, url, email, description, image)."""
     service.update_issuer(
@@ -115,7 +116,7 @@ def rotate_key(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: AdminDep,
+    principal: IssuerAdminDep,
     body: KeyRotate | None = None,
 ) -> IssuerRead:
     """Rotate: a new key signs from now on; earlier keys stay published and keep verifying."""
@@ -139,7 +140,7 @@ def revoke_key(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: AdminDep,
+    principal: IssuerAdminDep,
 ) -> IssuerRead:
     """Revoke a compromised key: it leaves the DID document and its credentials fail."""
     service.revoke_key(

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth.dependencies import RevokeDep
+from app.auth.dependencies import IssuerRevokeDep, RevokeDep
 from app.auth.service import Principal
 from app.credentials.models import Credential
 from app.db import SessionDep
@@ -121,10 +121,13 @@ def reinstate_credential(
     responses=_CONFLICTS,
 )
 def change_many(
-    slug: str, body: BulkStatusChange, request: Request, session: SessionDep, principal: RevokeDep
+    slug: str,
+    body: BulkStatusChange,
+    request: Request,
+    session: SessionDep,
+    principal: IssuerRevokeDep,
 ) -> BulkStatusResult:
     """Revoke, suspend or reinstate up to 1,000 credentials at once: all of them or none."""
-    principal.require_issuer(slug)
     credentials = service.bulk_change(
         session,
         slug,

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.audit import service
+from app import migrate
+from app.audit import chain, service
+from app.audit.models import AuditEvent
+from app.db import make_engine, make_sessionmaker
 
 
 def test_key_events_are_audited_and_filterable(
@@ -32,10 +38,179 @@ def test_key_events_are_audited_and_filterable(
     assert [e["action"] for e in only["items"]] == ["apikey.revoked"]
 
 
+def _recorded(session: Session, now: datetime, action: str = "test.event") -> AuditEvent:
+    event = service.record(session, actor="t", action=action, now=now, details={"n": 1})
+    session.commit()
+    return event
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def test_audit_log_is_append_only(session: Session, now: datetime) -> None:
-    event = service.record(session, actor="t", action="test.event", now=now)
-    session.flush()
+    event = _recorded(session, now)
+    assert event.id is not None
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text("UPDATE audit_event SET actor = 'x' WHERE id = :id"), {"id": event.id})
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": event.id})
+    if _is_postgresql(session):
+        with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+            session.execute(text("TRUNCATE audit_event"))
+
+
+def test_entries_are_chained_at_commit(session: Session, now: datetime) -> None:
+    first = _recorded(session, now)
+    service.record(session, actor="t", action="kept", now=now)
+    with session.begin_nested() as savepoint:
+        service.record(session, actor="t", action="rolled.back", now=now)
+        savepoint.rollback()
+    service.record(session, actor="t", action="kept.too", now=now + timedelta(seconds=1))
+    session.commit()
+    events = service.list_events(session, after=first.id - 1)
+    assert [e.action for e in events] == ["test.event", "kept", "kept.too"]
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.entry_hash
+    assert service.verify_chain(session).intact
+
+
+def test_a_closed_session_writes_nothing(session: Session, now: datetime) -> None:
+    before = service.verify_chain(session).entries
+    service.record(session, actor="t", action="never.committed", now=now)
+    session.rollback()
+    session.commit()
+    assert service.verify_chain(session).entries == before
+
+
+def _lift_update_trigger(connection: Connection) -> Iterator[None]:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
+        yield
+        connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change"))
+    else:
+        for verb in ("update", "delete"):
+            connection.execute(text(f"DROP TRIGGER audit_event_no_{verb}"))
+        yield
+        for verb in ("UPDATE", "DELETE"):
+            connection.execute(
+                text(
+                    f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
+                    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+                )
+            )
+
+
+def _tamper(connection: Connection, statement: str, **params: object) -> None:
+    """What a superuser (or the file's owner on SQLite) can do: lift the trigger, write."""
+    lifted = _lift_update_trigger(connection)
+    next(lifted)
+    connection.execute(text(statement), params)
+    next(lifted, None)
+
+
+def test_verify_names_the_first_altered_entry(
+    session: Session, connection: Connection, now: datetime
+) -> None:
+    events = [_recorded(session, now, f"e{i}") for i in range(4)]
+    assert service.verify_chain(session).intact
+    _tamper(connection, "UPDATE audit_event SET actor = 'mallory' WHERE id = :id", id=events[1].id)
+    report = service.verify_chain(session)
+    assert not report.intact
+    assert report.broken_at == events[1].id
+    assert "altered" in report.describe()
+
+
+def test_verify_notices_a_removed_entry(
+    session: Session, connection: Connection, now: datetime
+) -> None:
+    events = [_recorded(session, now, f"e{i}") for i in range(3)]
+    _tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[1].id)
+    report = service.verify_chain(session)
+    assert report.broken_at == events[2].id
+    assert "removed" in (report.reason or "")
+
+
+def test_verify_notices_a_removed_tail(
+    session: Session, connection: Connection, now: datetime
+) -> None:
+    events = [_recorded(session, now, f"e{i}") for i in range(2)]
+    _tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[-1].id)
+    report = service.verify_chain(session)
+    assert not report.intact
+    assert "removed from the end" in (report.reason or "")
+
+
+def test_chain_format_is_stable() -> None:
+    # A stored contract: migration 0008 and every verifier compute exactly this.
+    moment = datetime.fromisoformat("2026-12-06T08:00:00+00:00")
+    digest = chain.entry_hash(
+        prev_hash=chain.GENESIS, occurred_at=moment, actor="cli", action="issuer.created",
+        issuer_slug="uni", credential_id=None, details={"b": 1, "a": "é"},
+    )  # fmt: skip
+    content = chain.canonical_content(
+        prev_hash=chain.GENESIS, occurred_at=moment, actor="cli", action="issuer.created",
+        issuer_slug="uni", credential_id=None, details={"b": 1, "a": "é"},
+    )  # fmt: skip
+    assert content.startswith(b'{"action":"issuer.created","actor":"cli","credential_id":null,')
+    assert b'"details":{"a":"\xc3\xa9","b":1}' in content
+    assert b'"occurred_at":"2026-12-06T08:00:00.000000+00:00"' in content
+    import hashlib
+
+    assert digest == hashlib.sha256(content).hexdigest()
+
+
+def test_concurrent_appends_from_two_instances_keep_one_chain(
+    fresh_database_url: str, now: datetime
+) -> None:
+    migrate.upgrade(fresh_database_url)
+    engines = [make_engine(fresh_database_url) for _ in range(2)]
+    factories = [make_sessionmaker(e) for e in engines]
+
+    def work(index: int) -> None:
+        with factories[index % 2]() as session:
+            for i in range(3):
+                service.record(session, actor=f"w{index}", action=f"a{i}", now=now)
+            session.commit()
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(work, range(24)))
+        with factories[0]() as session:
+            report = service.verify_chain(session)
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert report.intact, report.describe()
+    assert report.entries == 72
+
+
+def test_migration_chains_existing_entries(fresh_database_url: str) -> None:
+    migrate.upgrade(fresh_database_url, "0007")
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.begin() as connection:
+            for i in range(3):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_event (occurred_at, actor, action, issuer_slug,"
+                        " credential_id, details) VALUES (:at, 'cli', :action, 'uni', NULL, :d)"
+                    ),
+                    {
+                        "at": datetime(2026, 1, 1, 12, 0, i, 5),
+                        "action": f"old.{i}",
+                        "d": json.dumps({"i": i, "name": "é"}),
+                    },
+                )
+        migrate.upgrade(fresh_database_url)
+        with make_sessionmaker(engine)() as session:
+            report = service.verify_chain(session)
+            assert report.intact, report.describe()
+            assert report.entries == 3
+            service.record(session, actor="t", action="new", now=datetime.now(UTC))
+            session.commit()
+            assert service.verify_chain(session).entries == 4
+            with pytest.raises(DBAPIError, match="append-only"):
+                session.execute(text("UPDATE audit_event SET actor = 'x'"))
+    finally:
+        engine.dispose()

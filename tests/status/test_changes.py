@@ -47,6 +47,7 @@ def test_revoke_sets_the_bit_bumps_the_version_records_and_audits(world: StatusW
     assert credential.status == "revoked"
     assert credential.status_reason == "test revoke"
     assert credential.status_changed_at == world.now + timedelta(hours=1)
+    world.session.commit()  # audit events are chained and written at commit
     event = world.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "credential.revoked")
     ).one()
@@ -100,6 +101,7 @@ def test_suspend_then_reinstate_clears_the_bit(world: StatusWorld) -> None:
     assert credential.status == "active"
     assert _bit(world.session, credential, "suspension") == (False, version + 2)
     assert _bit(world.session, credential, "revocation")[0] is False
+    world.session.commit()  # audit events are chained and written at commit
     actions = world.session.scalars(
         select(AuditEvent.action).where(AuditEvent.credential_id == credential.id)
     ).all()
