@@ -33,6 +33,10 @@ PUBLIC = {
     ("GET", "/v1/isced-f"),
     ("GET", "/v1/isced-f/{code}"),
     ("POST", "/v1/verify/batch"),
+    ("GET", "/v1/occupations"),
+    ("GET", "/v1/industries"),
+    ("GET", "/v1/vocabularies"),
+    ("POST", "/v1/guidance"),
 }
 # Listings a bound key may call: they answer with its own issuer's records only.
 LISTINGS = {("GET", "/v1/issuers"), ("GET", "/v1/api-keys"), ("GET", "/v1/audit-events")}
