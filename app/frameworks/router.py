@@ -12,12 +12,13 @@ from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
     EquivalentRead,
-    FrameworkDocument,
+    Finding,
     FrameworkRead,
     IscedFieldRead,
     LinkageCreate,
     LinkageRead,
     LinkageRequest,
+    LintResult,
 )
 
 router = APIRouter(prefix="/v1")
@@ -33,7 +34,16 @@ FrameworkBody = Annotated[
     Body(
         description="A framework document per the meta-standard published at "
         "/frameworks/schema.json: code, name, jurisdiction, version, source_url, "
-        "credit_system, levels and optional linkages.",
+        "domains, levels, optional credit_system, sub_frameworks, owner and linkages "
+        "(version 1 documents without 'domains' are accepted and upgraded).",
+    ),
+]
+
+LintBody = Annotated[
+    Any,
+    Body(
+        description="A framework document (meta-standard v1 or v2) or a referencing report "
+        "(recognised by its 'criteria' or 'level_table').",
     ),
 ]
 
@@ -71,15 +81,17 @@ def get_framework(code: str, session: SessionDep) -> FrameworkRead:
     return service.read_framework(session, code)
 
 
-@router.get(
-    "/frameworks/{code}/export",
-    response_model=FrameworkDocument,
-    response_model_exclude_none=True,
-    tags=[_FRAMEWORKS],
-)
-def export_framework(code: str, session: SessionDep) -> FrameworkDocument:
-    """Export a framework as a meta-standard document, ready to import elsewhere."""
+@router.get("/frameworks/{code}/export", response_model=dict[str, Any], tags=[_FRAMEWORKS])
+def export_framework(code: str, session: SessionDep) -> dict[str, Any]:
+    """Export a framework as a meta-standard v2 document, ready to import elsewhere."""
     return service.export_document(session, code)
+
+
+@router.post("/frameworks/lint", response_model=LintResult, tags=[_FRAMEWORKS])
+def lint_document(session: SessionDep, document: LintBody = None) -> LintResult:
+    """Lint a framework document or referencing report: findings with JSON paths (public)."""
+    findings = service.lint_document(session, document)
+    return LintResult(findings=[Finding.model_validate(f.to_json()) for f in findings])
 
 
 @router.post(
