@@ -33,6 +33,7 @@ from app.observability import (
     RequestContextMiddleware,
     configure_logging,
 )
+from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
@@ -127,6 +128,7 @@ def create_app(
         status_documents_router,
         frameworks_router,
         framework_documents_router,
+        referencing_router,
         achievements_router,
         achievement_documents_router,
         credentials_router,

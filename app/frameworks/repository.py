@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, String, column, select, table
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.frameworks.lint import RegistryView, StatedLink
@@ -17,6 +17,10 @@ from app.frameworks.models import (
     QualificationFramework,
     ReferencingReport,
 )
+
+# The report's credential is a row of the credentials package, which builds on this one; its
+# status (revoked through any route) is read by id through a lightweight table, not the model.
+_credential = table("credential", column("id", String), column("status", String))
 
 
 class LinkageRow(NamedTuple):
@@ -33,11 +37,18 @@ class LinkageRow(NamedTuple):
     report_id: str | None = None
     report_status: str | None = None
     report_approved_on: str | None = None
+    report_credential_status: str | None = None
+
+    @property
+    def report_revoked(self) -> bool:
+        return self.report_credential_status == "revoked"
 
     @property
     def label(self) -> str:
-        """``official`` only when an official referencing report stands behind it."""
-        return "official" if self.report_status == "official" else "proposed"
+        """``official`` only when an official referencing report, whose credential is not
+        revoked, stands behind it."""
+        official = self.report_status == "official" and not self.report_revoked
+        return "official" if official else "proposed"
 
 
 def framework_by_code(session: Session, code: str) -> QualificationFramework | None:
@@ -100,8 +111,10 @@ def linkage_rows(session: Session, *, framework_code: str | None = None) -> list
             FrameworkLinkage.report_id,
             ReferencingReport.status,
             ReferencingReport.approved_on,
+            _credential.c.status,
         )
         .outerjoin(ReferencingReport, FrameworkLinkage.report_id == ReferencingReport.id)
+        .outerjoin(_credential, ReferencingReport.credential_id == _credential.c.id)
         .join(source_level, FrameworkLinkage.source_level_id == source_level.id)
         .join(source_framework, source_level.framework_id == source_framework.id)
         .join(target_level, FrameworkLinkage.target_level_id == target_level.id)

@@ -349,7 +349,8 @@ def _report_phrase(row: repository.LinkageRow) -> str | None:
     if row.report_id is None:
         return None
     year = (row.report_approved_on or "")[:4]
-    return f"{row.report_status} referencing report of {year}"
+    status = "withdrawn" if row.report_revoked else row.report_status
+    return f"{status} referencing report of {year}"
 
 
 def _label_phrase(equivalent: EquivalentRead) -> str:
@@ -362,6 +363,11 @@ def _label_phrase(equivalent: EquivalentRead) -> str:
     if equivalent.label == "official":
         return ", " + "; ".join(dict.fromkeys(reports))
     return ", proposed (" + "; ".join(dict.fromkeys(reports)) + ")"
+
+
+def framework_or_404(session: Session, code: str) -> QualificationFramework:
+    """The framework addressed by a URL, levels loaded; NotFound when unknown."""
+    return _framework_or_404(session, code)
 
 
 def _framework_or_404(session: Session, code: str) -> QualificationFramework:

@@ -167,14 +167,15 @@ def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMetho
 class OwnDocumentCaches:
     """Process-wide caches of what our own database says, shared by every request.
 
-    Framework meanings change rarely (a minute is fine). Issuer keys and published status
-    lists are kept only briefly (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to
-    spare a burst of verifications the same queries, short enough that a key or status
+    Level meanings (which now say whether an equivalence rests on an official referencing
+    report), issuer keys and published status lists are kept only briefly
+    (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to spare a burst of
+    verifications the same queries, short enough that a withdrawn report, a key or a status
     change made by another instance shows at once for practical purposes.
     """
 
     levels: TtlCache[tuple[str, str], dict[str, Any] | None] = field(
-        default_factory=lambda: TtlCache(60.0)
+        default_factory=lambda: TtlCache(0)
     )
     issuers: TtlCache[str, IssuerContext | None] = field(
         default_factory=lambda: TtlCache(0, copies=False)
@@ -183,7 +184,11 @@ class OwnDocumentCaches:
 
     @classmethod
     def with_ttl(cls, seconds: float) -> OwnDocumentCaches:
-        return cls(issuers=TtlCache(seconds, copies=False), status_lists=TtlCache(seconds))
+        return cls(
+            levels=TtlCache(seconds),
+            issuers=TtlCache(seconds, copies=False),
+            status_lists=TtlCache(seconds),
+        )
 
 
 class DatabaseDocuments:
