@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -81,10 +81,57 @@ def get_framework(code: str, session: SessionDep) -> FrameworkRead:
     return service.read_framework(session, code)
 
 
-@router.get("/frameworks/{code}/export", response_model=dict[str, Any], tags=[_FRAMEWORKS])
-def export_framework(code: str, session: SessionDep) -> dict[str, Any]:
-    """Export a framework as a meta-standard v2 document, ready to import elsewhere."""
-    return service.export_document(session, code)
+ExportFormat = Literal["meta", "skos", "ctdl"]
+ImportFormat = Literal["skos", "ctdl"]
+
+
+@router.get(
+    "/frameworks/{code}/export",
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/json": {}, pages.JSON_LD_MEDIA_TYPE: {}}}},
+    tags=[_FRAMEWORKS],
+)
+def export_framework(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    format: Annotated[  # noqa: A002 - the query parameter's public name
+        ExportFormat,
+        Query(description="meta: meta-standard v2; skos: SKOS JSON-LD; ctdl: CTDL-shaped JSON"),
+    ] = "meta",
+) -> Response:
+    """Export a framework (meta-standard v2, SKOS JSON-LD or CTDL), ready to import elsewhere."""
+    if format == "meta":
+        return JSONResponse(service.export_document(session, code))
+    public_url: str = request.app.state.settings.public_url
+    body = service.export_as(session, code, format, public_url=public_url)
+    media_type = pages.JSON_LD_MEDIA_TYPE if format == "skos" else "application/json"
+    return JSONResponse(body, media_type=media_type)
+
+
+@router.post(
+    "/frameworks/import",
+    status_code=201,
+    response_model=FrameworkRead,
+    responses={409: {"description": "A framework with this code exists"}},
+    tags=[_FRAMEWORKS],
+)
+def import_framework(
+    data: Annotated[dict[str, Any], Body(description="A SKOS or CTDL export of a framework")],
+    format: Annotated[ImportFormat, Query()],  # noqa: A002 - the query parameter's public name
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+) -> FrameworkRead:
+    """Import a framework from its SKOS JSON-LD or CTDL-shaped export."""
+    return service.import_as(
+        session,
+        data,
+        format,
+        public_url=request.app.state.settings.public_url,
+        actor=principal.actor,
+        now=request.app.state.clock.now(),
+    )
 
 
 @router.post("/frameworks/lint", response_model=LintResult, tags=[_FRAMEWORKS])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.errors import Conflict, InvalidInput, NotFound
-from app.frameworks import equivalence, lint, meta, repository, validation
+from app.frameworks import equivalence, interchange, lint, meta, repository, validation
 from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
 from app.frameworks.models import (
     FrameworkLevel,
@@ -191,6 +191,30 @@ def export_document(session: Session, code: str) -> dict[str, Any]:
             for row in rows
         ],
     }
+
+
+def export_as(session: Session, code: str, form: str, *, public_url: str) -> dict[str, Any]:
+    """The framework as SKOS JSON-LD (``skos``) or CTDL-shaped JSON (``ctdl``)."""
+    document = export_document(session, code)
+    scheme = f"{public_url.rstrip('/')}/v1/frameworks/{quote(code, safe='')}"
+
+    def url(framework: str, level: str) -> str:
+        return level_url(public_url, framework, level)
+
+    convert = interchange.to_skos if form == "skos" else interchange.to_ctdl
+    return convert(document, scheme, url)
+
+
+def import_as(
+    session: Session, data: object, form: str, *, public_url: str, actor: str, now: datetime
+) -> FrameworkRead:
+    """Import a SKOS or CTDL export; the result is linted and stored like any document."""
+
+    def parse(url: str) -> tuple[str, str] | None:
+        return parse_level_url(public_url, url)
+
+    convert = interchange.from_skos if form == "skos" else interchange.from_ctdl
+    return create_framework(session, convert(data, parse), actor=actor, now=now)
 
 
 def stored_document(framework: QualificationFramework) -> dict[str, Any]:
