@@ -9,6 +9,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accreditation.router import public_router as accreditation_documents_router
+from app.accreditation.router import router as accreditation_router
 from app.achievements.router import public_router as achievement_documents_router
 from app.achievements.router import router as achievements_router
 from app.audit.router import router as audit_router
@@ -129,6 +131,8 @@ def create_app(
         frameworks_router,
         framework_documents_router,
         referencing_router,
+        accreditation_router,
+        accreditation_documents_router,
         achievements_router,
         achievement_documents_router,
         credentials_router,

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.accreditation import service as accreditation_service
 from app.core.ttlcache import TtlCache
 from app.errors import AppError
 from app.frameworks import service as framework_service
@@ -30,6 +31,7 @@ from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
+from app.verification.accreditation import AccreditationView
 from app.verification.controllers import (
     ResolutionError,
     VerificationMethod,
@@ -55,6 +57,8 @@ class OwnDocuments(Protocol):
     def status_list(self, url: str) -> Any | None: ...
     def level_of(self, url: str) -> tuple[str, str] | None: ...
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None: ...
+    def accreditations(self, did: str) -> list[AccreditationView] | None: ...
+    def level_ordinal(self, framework: str, level: str) -> int | None: ...
 
 
 def _json_document(body: bytes, url: str) -> Any:
@@ -203,8 +207,10 @@ class DatabaseDocuments:
         now: datetime,
         status_ttl_seconds: int = 300,
         caches: OwnDocumentCaches | None = None,
+        trusted_accreditors: tuple[str, ...] = (),
     ) -> None:
         self.session = session
+        self.trusted_accreditors = trusted_accreditors
         self.caches = caches or OwnDocumentCaches.with_ttl(0)
         self.keyring = keyring
         self.public_url = public_url
@@ -294,5 +300,30 @@ class DatabaseDocuments:
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         try:
             return framework_service.describe_alignment(self.session, framework, level)
+        except AppError:
+            return None
+
+    def accreditations(self, did: str) -> list[AccreditationView] | None:
+        """The issuer's accreditations from trusted bodies, read fresh (revocation shows);
+        None when the service trusts no accrediting body at all."""
+        if not accreditation_service.trusted_accreditors(self.session, self.trusted_accreditors):
+            return None
+        return [
+            AccreditationView(
+                id=held.id,
+                url=accreditation_service.accreditation_url(self.public_url, held.id),
+                accreditor=held.accreditor,
+                accreditor_name=held.accreditor_name,
+                limits=held.limits,
+                valid_from=held.valid_from,
+                valid_until=held.valid_until,
+                revoked=held.revoked,
+            )
+            for held in accreditation_service.held_by(self.session, did, self.trusted_accreditors)
+        ]
+
+    def level_ordinal(self, framework: str, level: str) -> int | None:
+        try:
+            return framework_service.read_level(self.session, framework, level).ordinal
         except AppError:
             return None

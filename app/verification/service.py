@@ -21,6 +21,7 @@ from typing import Any
 
 from app.crypto.rdfc import CanonicalizationLimits
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
+from app.verification import accreditation as accreditation_checks
 from app.verification import meaning as meaning_module
 from app.verification.checks import (
     as_list,
@@ -158,6 +159,27 @@ class Verifier:
         }
         report.meaning = meaning_module.describe(document, self._level_lookup())
         report.checks.append(meaning_module.meaning_check(report.meaning))
+        report.checks.append(self._accreditation(issuer, document, report))
+
+    def _accreditation(self, issuer: Any, document: Mapping[str, Any], report: Report) -> Check:
+        own = self.resolver.own
+        if report.meaning is None:
+            return Check("accreditation", "skipped", "it names no achievement to be accredited for")
+        if own is None or not isinstance(issuer, str):
+            reason = "accreditations are known only to a verifier with the registry's database"
+            return Check("accreditation", "skipped", reason)
+        held = own.accreditations(issuer)
+        if held is None:
+            reason = "this service trusts no accrediting body, so accreditation is not checked"
+            return Check("accreditation", "skipped", reason)
+        check, considered = accreditation_checks.check(
+            held,
+            accreditation_checks.claims_from(report.meaning, document),
+            own.level_ordinal,
+        )
+        if report.issuer is not None:
+            report.issuer["accreditations"] = considered
+        return check
 
     def _level_lookup(self) -> meaning_module.LevelLookup | None:
         own = self.resolver.own
