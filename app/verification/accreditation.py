@@ -1,13 +1,14 @@
 """The `accreditation` check: may this issuer award what this credential claims?
 
-Pure apart from the injected ordinal lookup. A credential's claims (framework levels,
-ISCED-F field, achievement type, the jurisdictions of its frameworks, its validFrom) are
-compared with the limits of every accreditation the issuer holds from a trusted accrediting body. One accreditation that covers everything
-passes the check and is named; otherwise the check fails naming each limit that failed
-(level above the maximum, field outside the accredited fields, type or jurisdiction not
-covered, accreditation not valid at validFrom, accreditation revoked). An issuer without
-any accreditation gets a warning: most issuers are not accredited, which is not a fault of
-the credential. Modelled on the accreditation check of Europass Digital Credentials.
+Pure apart from the injected ordinal lookup. A credential's claims (framework levels, ISCED-F
+field, achievement type, the jurisdictions of its frameworks, its validFrom) are compared with
+the limits of every accreditation the issuer holds from a trusted accrediting body. One
+accreditation that covers everything passes the check and is named; otherwise the check fails
+naming each limit that failed (level above the maximum, field outside the accredited fields,
+type or jurisdiction not covered, accreditation not valid at validFrom, accreditation revoked).
+An issuer without any accreditation gets a warning: most issuers are not accredited, which is
+not a fault of the credential. Modelled on the accreditation check of Europass Digital
+Credentials.
 """
 
 from __future__ import annotations
