@@ -26,10 +26,14 @@ class TrustedAccreditor(Base):
 
 
 class Accreditation(Base):
+    """Issued here by a registered accrediting body (``accreditor_issuer_id`` and
+    ``credential_id`` set), or registered from an external trusted body (``document`` holds
+    its credential as received; it is verified, status included, whenever it is used)."""
+
     __tablename__ = "accreditation"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    accreditor_issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id"), index=True)
+    accreditor_issuer_id: Mapped[str | None] = mapped_column(ForeignKey("issuer.id"), index=True)
     accreditor_did: Mapped[str] = mapped_column(String(500))
     accredited_issuer: Mapped[str] = mapped_column(String(500), index=True)
     # {frameworks?: [{framework, max_level}], isced_f?: [prefix], qualification_types?,
@@ -37,5 +41,6 @@ class Accreditation(Base):
     limits: Mapped[dict[str, Any]] = mapped_column(JSON)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"))
+    credential_id: Mapped[str | None] = mapped_column(ForeignKey("credential.id"))
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

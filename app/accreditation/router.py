@@ -9,6 +9,7 @@ from app.accreditation.schemas import (
     AccreditationRead,
     AccreditorCreate,
     AccreditorRead,
+    ExternalAccreditation,
 )
 from app.auth.dependencies import AdminDep
 from app.db import SessionDep
@@ -56,6 +57,24 @@ def create_accreditation(
         keyring,
         slug,
         body,
+        actor=principal.actor,
+        now=request.app.state.clock.now(),
+        public_url=settings.public_url,
+        configured=settings.trusted_accreditors,
+    )
+
+
+@router.post("/accreditations", status_code=201, response_model=AccreditationRead)
+def register_external_accreditation(
+    body: ExternalAccreditation, request: Request, session: SessionDep, principal: AdminDep
+) -> AccreditationRead:
+    """Register an accreditation credential signed by an external trusted accrediting body."""
+    if principal.issuer_slug is not None:
+        raise Forbidden("Only an admin key not bound to an issuer registers accreditations.")
+    settings = request.app.state.settings
+    return service.register_external(
+        session,
+        body.credential,
         actor=principal.actor,
         now=request.app.state.clock.now(),
         public_url=settings.public_url,

@@ -55,8 +55,11 @@ class AccreditationRead(BaseModel):
     limits: dict[str, Any]
     valid_from: datetime
     valid_until: datetime | None
-    status: str = Field(description="active, or revoked")
-    credential_id: str
+    status: str = Field(
+        description="active or revoked; external for a body's credential registered here "
+        "(verified, status included, whenever it is used)"
+    )
+    credential_id: str | None
     credential: dict[str, Any]
 
 
@@ -71,3 +74,11 @@ class AccreditorRead(BaseModel):
     did: str
     name: str
     source: str = Field(description="'setting' (LEARNPROOF_TRUSTED_ACCREDITORS) or 'api'")
+
+
+class ExternalAccreditation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    credential: dict[str, Any] = Field(
+        description="An AccreditationCredential signed by a trusted external accrediting body"
+    )

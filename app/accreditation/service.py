@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from app.credentials import vc_api
 from app.credentials.models import Credential
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.frameworks import service as framework_service
+from app.issuers import documents
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 from app.issuers.signing import KeyRing
@@ -53,6 +55,8 @@ class HeldAccreditation:
     valid_from: datetime
     valid_until: datetime | None
     revoked: bool
+    # An external body's credential, to be verified (status included) whenever it is used.
+    credential: dict[str, Any] | None = None
 
 
 def accreditation_url(public_url: str, accreditation_id: str) -> str:
@@ -184,8 +188,8 @@ def held_by(session: Session, did: str, configured: Sequence[str]) -> list[HeldA
     trusted = {a.did: a.name for a in trusted_accreditors(session, configured)}
     rows = session.execute(
         select(Accreditation, Credential.status, Issuer.name)
-        .join(Credential, Accreditation.credential_id == Credential.id)
-        .join(Issuer, Accreditation.accreditor_issuer_id == Issuer.id)
+        .outerjoin(Credential, Accreditation.credential_id == Credential.id)
+        .outerjoin(Issuer, Accreditation.accreditor_issuer_id == Issuer.id)
         .where(Accreditation.accredited_issuer == did)
         .order_by(Accreditation.created_at, Accreditation.id)
         .limit(100)
@@ -194,19 +198,122 @@ def held_by(session: Session, did: str, configured: Sequence[str]) -> list[HeldA
         HeldAccreditation(
             id=row.id,
             accreditor=row.accreditor_did,
-            accreditor_name=issuer_name,
+            accreditor_name=issuer_name or trusted[row.accreditor_did],
             limits=row.limits,
             valid_from=row.valid_from,
             valid_until=row.valid_until,
             revoked=status == "revoked",
+            credential=row.document,
         )
         for row, status, issuer_name in rows
         if row.accreditor_did in trusted
     ]
 
 
+def register_external(
+    session: Session,
+    credential: object,
+    *,
+    actor: str,
+    now: datetime,
+    public_url: str,
+    configured: Sequence[str],
+) -> AccreditationRead:
+    """Register an accreditation credential signed by an external trusted body.
+
+    Only its shape is checked here; its proof and status are verified each time a
+    verification relies on it, so a later revocation by that body is seen.
+    """
+    if not isinstance(credential, dict):
+        raise InvalidInput("credential must be a JSON object.", field="credential")
+    types = credential.get("type")
+    if not isinstance(types, list) or CREDENTIAL_TYPE not in types:
+        raise InvalidInput(
+            f"credential.type must include {CREDENTIAL_TYPE}.", field="credential.type"
+        )
+    if "proof" not in credential:
+        raise InvalidInput("The credential carries no proof.", field="credential.proof")
+    issuer = credential.get("issuer")
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(did, str) or not did.startswith("did:"):
+        raise InvalidInput("credential.issuer must be a DID.", field="credential.issuer")
+    if did.startswith(documents.issuer_did(public_url, "")):
+        raise InvalidInput(
+            "Accreditations by this service's issuers are made with "
+            "POST /v1/issuers/{slug}/accreditations.",
+            field="credential.issuer",
+        )
+    trusted = {a.did: a.name for a in trusted_accreditors(session, configured)}
+    if did not in trusted:
+        raise Forbidden(f"{did} is not a trusted accrediting body.")
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, dict) or not isinstance(subject.get("id"), str):
+        raise InvalidInput(
+            "credentialSubject.id must name the accredited issuer.",
+            field="credential.credentialSubject",
+        )
+    try:
+        body = AccreditationCreate.model_validate(
+            {
+                "accredited_issuer": subject["id"],
+                "limits": _limits_from_json(subject.get("accreditation", {})),
+                "valid_from": credential.get("validFrom"),
+                "valid_until": credential.get("validUntil"),
+            }
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(
+            f"The accreditation cannot be read: {where}: {first['msg']}", field="credential"
+        ) from None
+    row = Accreditation(
+        id=new_id(),
+        accreditor_issuer_id=None,
+        accreditor_did=did,
+        accredited_issuer=body.accredited_issuer,
+        limits=body.limits.model_dump(exclude_none=True),
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        credential_id=None,
+        document=credential,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="accreditation.registered",
+        now=now,
+        details={"accreditation": row.id, "accreditor": did, "accredited_issuer": subject["id"]},
+    )
+    return _read(session, row, public_url)
+
+
+def _limits_from_json(value: object) -> object:
+    if not isinstance(value, dict):
+        return value
+    names = {"iscedF": "isced_f", "qualificationTypes": "qualification_types"}
+    limits: dict[str, Any] = {names.get(str(key), str(key)): item for key, item in value.items()}
+    frameworks = limits.get("frameworks")
+    if isinstance(frameworks, list):
+        limits["frameworks"] = [
+            {"framework": f.get("framework"), "max_level": f.get("maxLevel")}
+            if isinstance(f, dict)
+            else f
+            for f in frameworks
+        ]
+    return limits
+
+
 def _read(session: Session, row: Accreditation, public_url: str) -> AccreditationRead:
-    credential = credential_service.get_credential(session, row.credential_id)
+    if row.credential_id is None:
+        document = row.document or {}
+        status, credential_id = "external", None
+    else:
+        credential = credential_service.get_credential(session, row.credential_id)
+        document, status, credential_id = credential.document, credential.status, credential.id
     return AccreditationRead(
         id=row.id,
         url=accreditation_url(public_url, row.id),
@@ -215,9 +322,9 @@ def _read(session: Session, row: Accreditation, public_url: str) -> Accreditatio
         limits=row.limits,
         valid_from=row.valid_from,
         valid_until=row.valid_until,
-        status=credential.status,
-        credential_id=credential.id,
-        credential=credential.document,
+        status=status,
+        credential_id=credential_id,
+        credential=document,
     )
 
 

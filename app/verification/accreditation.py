@@ -51,6 +51,8 @@ class AccreditationView:
     valid_until: datetime | None
     revoked: bool = False
     problems: list[str] = field(default_factory=list)
+    # An external body's credential: the verifier checks it before the limits are compared.
+    credential: Mapping[str, Any] | None = None
 
 
 def claims_from(meaning: Mapping[str, Any], document: Mapping[str, Any]) -> Claims:
@@ -118,7 +120,7 @@ def problems_of(
     accreditation: AccreditationView, claims: Claims, ordinal: OrdinalLookup
 ) -> list[str]:
     """Every limit of ``accreditation`` that the claims break."""
-    problems = []
+    problems = list(accreditation.problems)
     if accreditation.revoked:
         problems.append(f"{_describe(accreditation)} has been revoked")
     at = claims.valid_from

@@ -318,6 +318,7 @@ class DatabaseDocuments:
                 valid_from=held.valid_from,
                 valid_until=held.valid_until,
                 revoked=held.revoked,
+                credential=held.credential,
             )
             for held in accreditation_service.held_by(self.session, did, self.trusted_accreditors)
         ]

@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -173,13 +173,29 @@ class Verifier:
             reason = "this service trusts no accrediting body, so accreditation is not checked"
             return Check("accreditation", "skipped", reason)
         check, considered = accreditation_checks.check(
-            held,
+            [self._verified(view) for view in held],
             accreditation_checks.claims_from(report.meaning, document),
             own.level_ordinal,
         )
         if report.issuer is not None:
             report.issuer["accreditations"] = considered
         return check
+
+    def _verified(
+        self, view: accreditation_checks.AccreditationView
+    ) -> accreditation_checks.AccreditationView:
+        """An external body's accreditation, with its own verification folded in."""
+        if view.credential is None:
+            return view
+        # It names no achievement, so its own accreditation check is skipped: no recursion.
+        report = self.credential(view.credential)
+        if report.verified:
+            return view
+        if report.outcome_of("status") == "failed":
+            return replace(view, revoked=True)
+        why = report.failed[0].reason if report.failed else "it did not verify"
+        problem = f"the accreditation credential does not verify: {why}"
+        return replace(view, problems=[problem])
 
     def _level_lookup(self) -> meaning_module.LevelLookup | None:
         own = self.resolver.own

@@ -133,13 +133,14 @@ def upgrade() -> None:
     op.create_table(
         "accreditation",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("accreditor_issuer_id", sa.String(length=36), nullable=False),
+        sa.Column("accreditor_issuer_id", sa.String(length=36), nullable=True),
         sa.Column("accreditor_did", sa.String(length=500), nullable=False),
         sa.Column("accredited_issuer", sa.String(length=500), nullable=False),
         sa.Column("limits", sa.JSON(), nullable=False),
         sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
         sa.Column("valid_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("credential_id", sa.String(length=36), nullable=False),
+        sa.Column("credential_id", sa.String(length=36), nullable=True),
+        sa.Column("document", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["accreditor_issuer_id"], ["issuer.id"],
