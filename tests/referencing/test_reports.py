@@ -196,3 +196,27 @@ def test_withdrawing_or_revoking_turns_official_into_proposed(
     revoked = _verify(client, published["credential"])
     assert revoked.status_code == 422
     assert revoked.json()["verified"] is False
+
+
+def test_aqrf_reports_use_the_eleven_aqrf_criteria(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    create_dqr(client, admin_headers)
+    table = [
+        {"level": str(n), "target_level": str(n), "relation": "broadMatch", "justification": "j"}
+        for n in range(1, 9)
+    ]
+    criteria = [
+        {"id": str(n), "statement": "s", "evidence": [f"https://example.org/{n}"]}
+        for n in range(1, 12)
+    ]
+    url = "/v1/frameworks/de-dqr/referencing-reports"
+    missing = report(target="aqrf", level_table=table, criteria=criteria[:10], status="proposed")
+    found = _findings(client.post(url, json=missing, headers=admin_headers))
+    assert [(p, m.split(":")[0]) for p, m in found] == [
+        ("$.criteria", "criterion 11 of the aqrf set is not addressed")
+    ]
+    complete = report(target="aqrf", level_table=table, criteria=criteria, status="proposed")
+    created = client.post(url, json=complete, headers=admin_headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["target"] == "aqrf"
