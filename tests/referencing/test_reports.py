@@ -145,6 +145,15 @@ def test_who_may_publish(
     assert_problem(client.post(url, json=report(framework="eqf"), headers=admin_headers), 422)
     for hostile in (["x"], "x", {"criteria": [{}] * 1000}):
         assert_problem(client.post(url, json=hostile, headers=admin_headers), 422)  # fmt: skip
+    published = publish(client, admin_headers)
+    withdraw = f"{url}/{published['id']}/withdraw"
+    assert_problem(client.post(withdraw, json={"reason": "x"}, headers=bound_admin), 403)
+    assert_problem(client.post(withdraw, json={"reason": "x"}, headers=world.issue_headers), 403)
+    assert_problem(
+        client.post(f"{url}/nope/withdraw", json={"reason": "x"}, headers=admin_headers), 404
+    )
+    assert client.post(withdraw, json={"reason": "x"}, headers=admin_headers).status_code == 200
+    assert_problem(client.post(withdraw, json={"reason": "x"}, headers=admin_headers), 409)
 
 
 def _eqf5_statement(world: World) -> tuple[str, dict[str, Any]]:
