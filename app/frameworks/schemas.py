@@ -121,7 +121,11 @@ class LinkageRead(BaseModel):
 
 
 class FrameworkDocument(BaseModel):
-    """A framework per the meta-standard; ``None`` fields are left out when serialised."""
+    """A version 1 framework document (fixed descriptors, credit unit as a string).
+
+    Kept for callers of the version 1 shape; the registry itself now imports and exports
+    version 2 documents as plain JSON checked by ``lint``.
+    """
 
     code: str
     name: str
