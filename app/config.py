@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_issuers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # DIDs whose accreditation credentials the verifier's accreditation check honours.
+    trusted_accreditors: Annotated[list[str], NoDecode] = Field(default_factory=list)
     clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)
     status_list_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
     # Large enough for a 50,000-item batch; verification bounds depth and size separately.
@@ -51,7 +53,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
     log_json: bool | None = None
 
-    @field_validator("fetch_allow_hosts", "trusted_issuers", mode="before")
+    @field_validator("fetch_allow_hosts", "trusted_issuers", "trusted_accreditors", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

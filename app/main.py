@@ -9,6 +9,8 @@ import httpx
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accreditation.router import public_router as accreditation_documents_router
+from app.accreditation.router import router as accreditation_router
 from app.achievements.router import public_router as achievement_documents_router
 from app.achievements.router import router as achievements_router
 from app.audit.router import router as audit_router
@@ -36,6 +38,7 @@ from app.observability import (
 )
 from app.occupations.router import pages_router as occupation_pages_router
 from app.occupations.router import router as guidance_router
+from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
@@ -132,6 +135,9 @@ def create_app(
         status_documents_router,
         frameworks_router,
         framework_documents_router,
+        referencing_router,
+        accreditation_router,
+        accreditation_documents_router,
         achievements_router,
         achievement_documents_router,
         credentials_router,

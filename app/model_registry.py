@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.accreditation import models as _accreditation_models  # noqa: F401
 from app.achievements import models as _achievements_models  # noqa: F401
 from app.audit import models as _audit_models  # noqa: F401
 from app.auth import models as _auth_models  # noqa: F401

@@ -51,7 +51,8 @@ def stated_by(actor: str, now: datetime) -> str:
 def complete_document(document: object, *, public_url: str, actor: str, now: datetime) -> object:
     """A copy of ``document`` with the defaults above filled in; anything else is untouched
     (the meta-standard validation then reports what is still wrong)."""
-    if not isinstance(document, dict):
+    if not isinstance(document, dict) or "domains" in document:
+        # Version 2 documents declare their own domains: nothing to default.
         return document
     doc: dict[str, Any] = copy.deepcopy(document)
     doc.setdefault("version", "1")

@@ -5,8 +5,11 @@ both directions, a stated ``A narrowMatch B`` also meaning ``B broadMatch A``. A
 relation can only weaken: exact > close > broad | narrow, and a path that goes both broader and
 narrower says no more than SKOS ``relatedMatch`` (the two levels overlap somewhere).
 
-The search is a best-first walk over (level, relation-so-far) states, so the strongest relation
-wins, then the fewest hops; each state is expanded once, so cycles end the walk instead of
+Each linkage is labelled ``official`` (an official referencing report stands behind it) or
+``proposed``; a path is official only when every hop is. The search is a best-first walk over
+(level, relation-so-far) states, so the strongest relation wins, then an official path over a
+proposed one, then the fewest hops (relation and label only degrade along a path, so the first
+path to reach a state is its best); each state is expanded once, so cycles end the walk instead of
 looping it. A state carries its relation and not just its rank because broad and narrow rank
 alike yet extend differently.
 """
@@ -17,6 +20,8 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+OFFICIAL, PROPOSED = "official", "proposed"
 
 
 class Relation(StrEnum):
@@ -69,6 +74,9 @@ class Link:
     target: LevelRef
     relation: Relation
     justification: str
+    label: str = PROPOSED
+    # The referencing report the linkage was derived from, e.g. "report <id> of 2012".
+    report: str | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -86,6 +94,8 @@ class Hop:
     relation: Relation
     inverse: bool
     source: str
+    label: str = PROPOSED
+    report: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,13 @@ class Equivalent:
     relation: Relation
     path: tuple[Hop, ...]
 
+    @property
+    def label(self) -> str:
+        """``official`` when every hop rests on an official referencing report."""
+        return (
+            OFFICIAL if self.path and all(hop.label == OFFICIAL for hop in self.path) else PROPOSED
+        )
+
 
 def equivalents(start: LevelRef, links: Iterable[Link]) -> list[Equivalent]:
     """Every level reachable from ``start``, with its strongest (then shortest) path.
@@ -102,14 +119,15 @@ def equivalents(start: LevelRef, links: Iterable[Link]) -> list[Equivalent]:
     Sorted strongest relation first, then by path length, framework and level code.
     """
     graph = _adjacency(links)
-    # Heap entries: (rank, hops, node, relation, path); node and path make ties deterministic.
-    frontier: list[tuple[int, int, LevelRef, Relation, tuple[Hop, ...]]] = [
-        (_RANK[Relation.exact], 0, start, Relation.exact, ())
+    # Heap entries: (rank, proposed, hops, node, relation, path); node and path make ties
+    # deterministic.
+    frontier: list[tuple[int, int, int, LevelRef, Relation, tuple[Hop, ...]]] = [
+        (_RANK[Relation.exact], 0, 0, start, Relation.exact, ())
     ]
     expanded: set[tuple[LevelRef, Relation]] = set()
     best: dict[LevelRef, Equivalent] = {}
     while frontier:
-        _rank, hops, node, relation, path = heapq.heappop(frontier)
+        _rank, proposed, hops, node, relation, path = heapq.heappop(frontier)
         if (node, relation) in expanded:
             continue
         expanded.add((node, relation))
@@ -120,9 +138,9 @@ def equivalents(start: LevelRef, links: Iterable[Link]) -> list[Equivalent]:
                 continue
             combined = compose(relation, hop.relation)
             if (neighbour, combined) not in expanded:
-                heapq.heappush(
-                    frontier, (_RANK[combined], hops + 1, neighbour, combined, (*path, hop))
-                )
+                label = int(proposed or hop.label != OFFICIAL)
+                entry = (_RANK[combined], label, hops + 1, neighbour, combined, (*path, hop))
+                heapq.heappush(frontier, entry)
     return sorted(
         best.values(),
         key=lambda e: (_RANK[e.relation], len(e.path), e.framework, e.level),
@@ -140,6 +158,8 @@ def _adjacency(links: Iterable[Link]) -> dict[LevelRef, list[tuple[Hop, LevelRef
             link.relation,
             False,
             link.justification,
+            link.label,
+            link.report,
         )
         backward = Hop(
             link.target.framework,
@@ -149,6 +169,8 @@ def _adjacency(links: Iterable[Link]) -> dict[LevelRef, list[tuple[Hop, LevelRef
             inverse(link.relation),
             True,
             link.justification,
+            link.label,
+            link.report,
         )
         graph.setdefault(link.source, []).append((forward, link.target))
         graph.setdefault(link.target, []).append((backward, link.source))

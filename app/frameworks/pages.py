@@ -12,9 +12,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from app.core.negotiation import prefers
+from app.frameworks import meta
 from app.frameworks.models import FrameworkLevel
-from app.frameworks.schemas import DefinedTermRead, Descriptors, EquivalentRead
-from app.frameworks.service import level_url
+from app.frameworks.schemas import DefinedTermRead, EquivalentRead
+from app.frameworks.service import level_url, stored_document
 
 JSON_LD_MEDIA_TYPE = "application/ld+json"
 _HTML = "text/html"
@@ -33,20 +34,31 @@ _CONTEXT: dict[str, Any] = {
 }
 
 
+def described_domains(level: FrameworkLevel) -> list[dict[str, str]]:
+    """``{name, text}`` per descriptor domain of the level's framework, in English first."""
+    domains = stored_document(level.framework).get("domains", [])
+    return [
+        {
+            "name": meta.text_in(domain["name"]),
+            "text": meta.text_in(level.descriptors.get(domain["code"])),
+        }
+        for domain in domains
+        if domain["code"] in level.descriptors
+    ]
+
+
 def defined_term(public_url: str, level: FrameworkLevel) -> DefinedTermRead:
     framework = level.framework
-    descriptors = Descriptors.model_validate(level.descriptors)
     return DefinedTermRead(
         context=_CONTEXT,
         id=level_url(public_url, framework.code, level.code),
         name=level.name,
         term_code=level.code,
         ordinal=level.ordinal,
-        description=(
-            f"Knowledge: {descriptors.knowledge} Skills: {descriptors.skills} "
-            f"Responsibility and autonomy: {descriptors.responsibility_autonomy}"
+        description=" ".join(
+            f"{domain['name']}: {domain['text']}" for domain in described_domains(level)
         ),
-        descriptors=descriptors,
+        descriptors=level.descriptors,
         in_defined_term_set={
             "id": f"{public_url.rstrip('/')}/v1/frameworks/{framework.code}",
             "type": "DefinedTermSet",
@@ -72,6 +84,7 @@ def render_level_html(
         .render(
             level=level,
             framework=level.framework,
+            domains=described_domains(level),
             term=term,
             term_json=term.model_dump(mode="json"),
             equivalents=[
@@ -80,6 +93,7 @@ def render_level_html(
                     "framework_name": e.framework_name,
                     "level_name": e.level_name,
                     "relation": e.relation.value,
+                    "label": e.label,
                     "hops": len(e.path),
                 }
                 for e in equivalents

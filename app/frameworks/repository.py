@@ -6,15 +6,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, String, column, select, table
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from app.frameworks.lint import RegistryView, StatedLink
 from app.frameworks.models import (
     FrameworkLevel,
     FrameworkLinkage,
     IscedField,
     QualificationFramework,
+    ReferencingReport,
 )
+
+# The report's credential is a row of the credentials package, which builds on this one; its
+# status (revoked through any route) is read by id through a lightweight table, not the model.
+_credential = table("credential", column("id", String), column("status", String))
 
 
 class LinkageRow(NamedTuple):
@@ -27,6 +33,22 @@ class LinkageRow(NamedTuple):
     relation: str
     source: str
     created_at: datetime
+    # Linkages derived from a referencing report carry its id, status and approval date.
+    report_id: str | None = None
+    report_status: str | None = None
+    report_approved_on: str | None = None
+    report_credential_status: str | None = None
+
+    @property
+    def report_revoked(self) -> bool:
+        return self.report_credential_status == "revoked"
+
+    @property
+    def label(self) -> str:
+        """``official`` only when an official referencing report, whose credential is not
+        revoked, stands behind it."""
+        official = self.report_status == "official" and not self.report_revoked
+        return "official" if official else "proposed"
 
 
 def framework_by_code(session: Session, code: str) -> QualificationFramework | None:
@@ -86,7 +108,13 @@ def linkage_rows(session: Session, *, framework_code: str | None = None) -> list
             FrameworkLinkage.relation,
             FrameworkLinkage.source,
             FrameworkLinkage.created_at,
+            FrameworkLinkage.report_id,
+            ReferencingReport.status,
+            ReferencingReport.approved_on,
+            _credential.c.status,
         )
+        .outerjoin(ReferencingReport, FrameworkLinkage.report_id == ReferencingReport.id)
+        .outerjoin(_credential, ReferencingReport.credential_id == _credential.c.id)
         .join(source_level, FrameworkLinkage.source_level_id == source_level.id)
         .join(source_framework, source_level.framework_id == source_framework.id)
         .join(target_level, FrameworkLinkage.target_level_id == target_level.id)
@@ -100,7 +128,7 @@ def linkage_rows(session: Session, *, framework_code: str | None = None) -> list
     )
     if framework_code is not None:
         query = query.where(source_framework.code == framework_code)
-    return [LinkageRow(*row) for row in session.execute(query)]
+    return [LinkageRow._make(row) for row in session.execute(query)]
 
 
 def level_names(
@@ -135,3 +163,51 @@ def search_isced_fields(session: Session, text: str | None) -> list[IscedField]:
         ) | IscedField.name.icontains(text, autoescape=True)
         query = query.where(matches)
     return list(session.scalars(query))
+
+
+def registry_view(session: Session) -> RegistryView:
+    """Every level's ordinal and every stated linkage, for lint (small: levels x links)."""
+    ordinals = {
+        (framework, level): ordinal
+        for framework, level, ordinal in session.execute(
+            select(QualificationFramework.code, FrameworkLevel.code, FrameworkLevel.ordinal).join(
+                FrameworkLevel.framework
+            )
+        )
+    }
+    stated = [
+        StatedLink(row.framework, row.level, row.target_framework, row.target_level, row.relation)
+        for row in linkage_rows(session)
+    ]
+    return RegistryView(ordinals=ordinals, stated=stated, knows_targets=True)
+
+
+def report_by_id(session: Session, report_id: str) -> ReferencingReport | None:
+    return session.get(ReferencingReport, report_id)
+
+
+def reports_of(session: Session, framework_id: str) -> list[ReferencingReport]:
+    return list(
+        session.scalars(
+            select(ReferencingReport)
+            .where(ReferencingReport.framework_id == framework_id)
+            .order_by(ReferencingReport.created_at, ReferencingReport.id)
+        )
+    )
+
+
+def linkages_of_report(session: Session, report_id: str) -> list[FrameworkLinkage]:
+    return list(
+        session.scalars(select(FrameworkLinkage).where(FrameworkLinkage.report_id == report_id))
+    )
+
+
+def linkage_between(
+    session: Session, source_level_id: str, target_level_id: str
+) -> FrameworkLinkage | None:
+    return session.scalar(
+        select(FrameworkLinkage).where(
+            FrameworkLinkage.source_level_id == source_level_id,
+            FrameworkLinkage.target_level_id == target_level_id,
+        )
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -12,12 +12,13 @@ from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
     EquivalentRead,
-    FrameworkDocument,
+    Finding,
     FrameworkRead,
     IscedFieldRead,
     LinkageCreate,
     LinkageRead,
     LinkageRequest,
+    LintResult,
 )
 
 router = APIRouter(prefix="/v1")
@@ -33,7 +34,16 @@ FrameworkBody = Annotated[
     Body(
         description="A framework document per the meta-standard published at "
         "/frameworks/schema.json: code, name, jurisdiction, version, source_url, "
-        "credit_system, levels and optional linkages.",
+        "domains, levels, optional credit_system, sub_frameworks, owner and linkages "
+        "(version 1 documents without 'domains' are accepted and upgraded).",
+    ),
+]
+
+LintBody = Annotated[
+    Any,
+    Body(
+        description="A framework document (meta-standard v1 or v2) or a referencing report "
+        "(recognised by its 'criteria' or 'level_table').",
     ),
 ]
 
@@ -71,15 +81,64 @@ def get_framework(code: str, session: SessionDep) -> FrameworkRead:
     return service.read_framework(session, code)
 
 
+ExportFormat = Literal["meta", "skos", "ctdl"]
+ImportFormat = Literal["skos", "ctdl"]
+
+
 @router.get(
     "/frameworks/{code}/export",
-    response_model=FrameworkDocument,
-    response_model_exclude_none=True,
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/json": {}, pages.JSON_LD_MEDIA_TYPE: {}}}},
     tags=[_FRAMEWORKS],
 )
-def export_framework(code: str, session: SessionDep) -> FrameworkDocument:
-    """Export a framework as a meta-standard document, ready to import elsewhere."""
-    return service.export_document(session, code)
+def export_framework(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    format: Annotated[  # noqa: A002 - the query parameter's public name
+        ExportFormat,
+        Query(description="meta: meta-standard v2; skos: SKOS JSON-LD; ctdl: CTDL-shaped JSON"),
+    ] = "meta",
+) -> Response:
+    """Export a framework (meta-standard v2, SKOS JSON-LD or CTDL), ready to import elsewhere."""
+    if format == "meta":
+        return JSONResponse(service.export_document(session, code))
+    public_url: str = request.app.state.settings.public_url
+    body = service.export_as(session, code, format, public_url=public_url)
+    media_type = pages.JSON_LD_MEDIA_TYPE if format == "skos" else "application/json"
+    return JSONResponse(body, media_type=media_type)
+
+
+@router.post(
+    "/frameworks/import",
+    status_code=201,
+    response_model=FrameworkRead,
+    responses={409: {"description": "A framework with this code exists"}},
+    tags=[_FRAMEWORKS],
+)
+def import_framework(
+    data: Annotated[dict[str, Any], Body(description="A SKOS or CTDL export of a framework")],
+    format: Annotated[ImportFormat, Query()],  # noqa: A002 - the query parameter's public name
+    request: Request,
+    session: SessionDep,
+    principal: PlatformAdminDep,
+) -> FrameworkRead:
+    """Import a framework from its SKOS JSON-LD or CTDL-shaped export."""
+    return service.import_as(
+        session,
+        data,
+        format,
+        public_url=request.app.state.settings.public_url,
+        actor=principal.actor,
+        now=request.app.state.clock.now(),
+    )
+
+
+@router.post("/frameworks/lint", response_model=LintResult, tags=[_FRAMEWORKS])
+def lint_document(session: SessionDep, document: LintBody = None) -> LintResult:
+    """Lint a framework document or referencing report: findings with JSON paths (public)."""
+    findings = service.lint_document(session, document)
+    return LintResult(findings=[Finding.model_validate(f.to_json()) for f in findings])
 
 
 @router.post(

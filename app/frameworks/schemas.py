@@ -40,14 +40,28 @@ class TypicalVolume(BaseModel):
     unit: str | None = None
 
 
+I18nText = str | dict[str, str]
+Label = Literal["official", "proposed"]
+
+
 class LevelRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
     ordinal: int
-    name: str
-    descriptors: Descriptors
+    name: str = Field(description="The level's name in English (or its first language).")
+    names: dict[str, str] = Field(default_factory=dict, description="The name in every language.")
+    descriptors: dict[str, I18nText] = Field(
+        description="One entry per descriptor domain of the framework (see `domains`)."
+    )
+    qualification_types: list[dict[str, Any]] | None = None
     typical_volume: TypicalVolume | None = None
+
+
+class DomainRead(BaseModel):
+    code: str
+    name: I18nText
+    maps_to: list[Literal["knowledge", "skills", "responsibility_autonomy"]] | None = None
 
 
 class LinkageCreate(BaseModel):
@@ -99,10 +113,19 @@ class LinkageRead(BaseModel):
     relation: StatedRelation
     source: str
     created_at: datetime
+    label: Label = Field(
+        default="proposed",
+        description="official when an official referencing report stands behind the linkage.",
+    )
+    report_id: str | None = Field(default=None, description="The referencing report it came from.")
 
 
 class FrameworkDocument(BaseModel):
-    """A framework per the meta-standard; ``None`` fields are left out when serialised."""
+    """A version 1 framework document (fixed descriptors, credit unit as a string).
+
+    Kept for callers of the version 1 shape; the registry itself now imports and exports
+    version 2 documents as plain JSON checked by ``lint``.
+    """
 
     code: str
     name: str
@@ -117,12 +140,22 @@ class FrameworkDocument(BaseModel):
 
 class FrameworkRead(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="The framework's name in English (or its first language).")
+    names: dict[str, str] = Field(default_factory=dict, description="The name in every language.")
     jurisdiction: str
     version: str
+    valid_from: str | None = None
+    valid_until: str | None = None
     source_url: str
-    credit_system: str
+    owner: dict[str, Any] | None = None
+    competent_authority: dict[str, Any] | None = None
+    credit_system: str = Field(description="The credit unit, or 'none'.")
+    credit: dict[str, Any] | None = Field(
+        default=None, description="The credit system in full: unit, notional hours, volumes."
+    )
     description: str | None
+    domains: list[DomainRead] = Field(default_factory=list)
+    sub_frameworks: list[dict[str, Any]] | None = None
     levels: list[LevelRead]
     linkages: list[LinkageRead] = Field(description="Linkages stated from this framework's levels.")
     created_at: datetime
@@ -140,6 +173,8 @@ class HopRead(BaseModel):
         description="The linkage was stated from the target to this level; relation is inverted."
     )
     source: str
+    label: Label = "proposed"
+    report: str | None = None
 
 
 class EquivalentRead(BaseModel):
@@ -152,6 +187,10 @@ class EquivalentRead(BaseModel):
         "broader and narrower."
     )
     path: list[HopRead]
+    label: Label = Field(
+        default="proposed",
+        description="official when every hop rests on an official referencing report.",
+    )
 
 
 class LevelSummary(BaseModel):
@@ -197,5 +236,15 @@ class DefinedTermRead(BaseModel):
     term_code: str = Field(alias="termCode")
     ordinal: int
     description: str
-    descriptors: Descriptors
+    descriptors: dict[str, I18nText]
     in_defined_term_set: dict[str, Any] = Field(alias="inDefinedTermSet")
+
+
+class Finding(BaseModel):
+    path: str = Field(description="JSON path of the finding in the submitted document.")
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class LintResult(BaseModel):
+    findings: list[Finding]

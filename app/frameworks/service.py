@@ -8,6 +8,7 @@ alignment: unknown is ``InvalidInput`` naming the value and the field it came fr
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.errors import Conflict, InvalidInput, NotFound
-from app.frameworks import equivalence, repository, validation
+from app.frameworks import equivalence, interchange, lint, meta, repository, validation
 from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
 from app.frameworks.models import (
     FrameworkLevel,
@@ -29,8 +30,8 @@ from app.frameworks.models import (
 )
 from app.frameworks.schemas import (
     AlignmentMeaning,
+    DomainRead,
     EquivalentRead,
-    FrameworkDocument,
     FrameworkRead,
     FrameworkSummary,
     HopRead,
@@ -49,75 +50,77 @@ _PHRASES = {
 }
 
 
+def lint_document(session: Session, document: object) -> list[lint.Finding]:
+    """Findings for a framework document or referencing report, checked against the registry."""
+    return lint.lint(document, repository.registry_view(session))
+
+
 def create_framework(
     session: Session, document: object, *, actor: str, now: datetime
 ) -> FrameworkRead:
-    """Import a framework document; every departure from the meta-standard is reported."""
-    errors = validation.document_errors(document)
-    if errors:
-        raise validation.invalid_document(errors)
-    doc = FrameworkDocument.model_validate(document)
-    if repository.framework_by_code(session, doc.code) is not None:
-        raise Conflict(f"A framework with code '{doc.code}' already exists.")
-    targets: list[FrameworkLevel] = []
-    for index, linkage in enumerate(doc.linkages):
-        try:
-            targets.append(
-                _level_or_invalid(
-                    session,
-                    linkage.target_framework,
-                    linkage.target_level,
-                    framework_field=f"$.linkages[{index}].target_framework",
-                    level_field=f"$.linkages[{index}].target_level",
-                )
-            )
-        except InvalidInput as exc:
-            errors += exc.extra["errors"]
-    if errors:
-        raise validation.invalid_document(errors)
-
+    """Import a framework document (version 1 or 2); refused with every finding if it has
+    errors, nothing stored. Version 1 documents are stored upgraded to version 2."""
+    findings = validation.document_findings(document, repository.registry_view(session))
+    if validation.errors_of(findings):
+        raise validation.invalid_document(findings)
+    assert isinstance(document, dict)  # the schema said so
+    doc = meta.upgrade_v1(document) if meta.is_v1(document) else copy.deepcopy(document)
+    code = doc["code"]
+    if repository.framework_by_code(session, code) is not None:
+        raise Conflict(f"A framework with code '{code}' already exists.")
+    linkages_in = [LinkageCreate.model_validate(link) for link in doc.get("linkages", [])]
+    targets = [
+        _level_or_invalid(
+            session,
+            linkage.target_framework,
+            linkage.target_level,
+            framework_field=f"$.linkages[{index}].target_framework",
+            level_field=f"$.linkages[{index}].target_level",
+        )
+        for index, linkage in enumerate(linkages_in)
+    ]
+    description = doc.get("description")
     framework = QualificationFramework(
         id=new_id(),
-        code=doc.code,
-        name=doc.name,
-        jurisdiction=doc.jurisdiction,
-        version=doc.version,
-        source_url=doc.source_url,
-        credit_system=doc.credit_system,
-        description=doc.description,
+        code=code,
+        name=meta.text_in(doc["name"]),
+        jurisdiction=doc["jurisdiction"],
+        version=doc["version"],
+        source_url=doc["source_url"],
+        credit_system=meta.credit_unit(doc),
+        description=meta.text_in(description) if description else None,
+        document={key: value for key, value in doc.items() if key != "linkages"},
         created_at=now,
     )
     levels = {
-        level.code: FrameworkLevel(
+        level["code"]: FrameworkLevel(
             id=new_id(),
             framework_id=framework.id,
-            code=level.code,
-            ordinal=level.ordinal,
-            name=level.name,
-            descriptors=level.descriptors.model_dump(),
-            typical_volume=(
-                level.typical_volume.model_dump(exclude_none=True) if level.typical_volume else None
-            ),
+            code=level["code"],
+            ordinal=level["ordinal"],
+            name=meta.text_in(level["name"]),
+            descriptors=level["descriptors"],
+            typical_volume=level.get("typical_volume"),
         )
-        for level in doc.levels
+        for level in doc["levels"]
     }
     linkages = [
         _new_linkage(levels[linkage.level], target, linkage, now)
-        for linkage, target in zip(doc.linkages, targets, strict=True)
+        for linkage, target in zip(linkages_in, targets, strict=True)
     ]
     _insert(
         session,
         [[framework], list(levels.values()), linkages],
-        conflict=f"A framework with code '{doc.code}' already exists.",
+        conflict=f"A framework with code '{code}' already exists.",
     )
     audit_service.record(
         session,
         actor=actor,
         action="framework.created",
         now=now,
-        details={"code": doc.code, "levels": len(levels), "linkages": len(linkages)},
+        details={"code": code, "levels": len(levels), "linkages": len(linkages)},
     )
-    return read_framework(session, doc.code)
+    return read_framework(session, code)
 
 
 def add_linkage(
@@ -171,17 +174,75 @@ def read_framework(session: Session, code: str) -> FrameworkRead:
     return _framework_read(framework, repository.linkage_rows(session, framework_code=code))
 
 
-def export_document(session: Session, code: str) -> FrameworkDocument:
-    """The framework as a meta-standard document that ``create_framework`` accepts back."""
-    framework = read_framework(session, code)
-    return FrameworkDocument.model_validate(
-        {
-            **framework.model_dump(exclude={"linkages", "created_at"}),
-            "linkages": [
-                linkage.model_dump(exclude={"created_at"}) for linkage in framework.linkages
-            ],
-        }
-    )
+def export_document(session: Session, code: str) -> dict[str, Any]:
+    """The framework as a meta-standard v2 document that ``create_framework`` accepts back."""
+    framework = _framework_or_404(session, code)
+    rows = repository.linkage_rows(session, framework_code=code)
+    return {
+        **stored_document(framework),
+        "linkages": [
+            {
+                "level": row.level,
+                "target_framework": row.target_framework,
+                "target_level": row.target_level,
+                "relation": row.relation,
+                "source": row.source,
+            }
+            for row in rows
+        ],
+    }
+
+
+def export_as(session: Session, code: str, form: str, *, public_url: str) -> dict[str, Any]:
+    """The framework as SKOS JSON-LD (``skos``) or CTDL-shaped JSON (``ctdl``)."""
+    document = export_document(session, code)
+    scheme = f"{public_url.rstrip('/')}/v1/frameworks/{quote(code, safe='')}"
+
+    def url(framework: str, level: str) -> str:
+        return level_url(public_url, framework, level)
+
+    convert = interchange.to_skos if form == "skos" else interchange.to_ctdl
+    return convert(document, scheme, url)
+
+
+def import_as(
+    session: Session, data: object, form: str, *, public_url: str, actor: str, now: datetime
+) -> FrameworkRead:
+    """Import a SKOS or CTDL export; the result is linted and stored like any document."""
+
+    def parse(url: str) -> tuple[str, str] | None:
+        return parse_level_url(public_url, url)
+
+    convert = interchange.from_skos if form == "skos" else interchange.from_ctdl
+    return create_framework(session, convert(data, parse), actor=actor, now=now)
+
+
+def stored_document(framework: QualificationFramework) -> dict[str, Any]:
+    """The framework's v2 document without linkages; rows stored before v2 are upgraded from
+    their columns (levels must be loaded)."""
+    if framework.document is not None:
+        return copy.deepcopy(framework.document)
+    v1: dict[str, Any] = {
+        "code": framework.code,
+        "name": framework.name,
+        "jurisdiction": framework.jurisdiction,
+        "version": framework.version,
+        "source_url": framework.source_url,
+        "credit_system": framework.credit_system,
+        "levels": [
+            {
+                "code": level.code,
+                "ordinal": level.ordinal,
+                "name": level.name,
+                "descriptors": copy.deepcopy(level.descriptors),
+                **({"typical_volume": level.typical_volume} if level.typical_volume else {}),
+            }
+            for level in framework.levels
+        ],
+    }
+    if framework.description is not None:
+        v1["description"] = framework.description
+    return meta.upgrade_v1(v1)
 
 
 def get_framework(
@@ -240,6 +301,8 @@ def equivalents(session: Session, framework_code: str, level_code: str) -> list[
             LevelRef(row.target_framework, row.target_level),
             Relation(row.relation),
             row.source,
+            row.label,
+            _report_phrase(row),
         )
         for row in repository.linkage_rows(session)
     ]
@@ -260,6 +323,7 @@ def named_equivalents(
             level_name=names[(equivalent.framework, equivalent.level)][1],
             relation=equivalent.relation,
             path=[HopRead.model_validate(hop) for hop in equivalent.path],
+            label=equivalent.label,
         )
         for equivalent in found
     ]
@@ -272,7 +336,10 @@ def describe_alignment(session: Session, framework_code: str, level_code: str) -
     found = named_equivalents(session, framework_code, level_code)
     statement = "; ".join(
         [f"{level.name} ({framework.name})"]
-        + [f"{_PHRASES[e.relation]} {e.level_name} ({e.framework_name})" for e in found]
+        + [
+            f"{_PHRASES[e.relation]} {e.level_name} ({e.framework_name}){_label_phrase(e)}"
+            for e in found
+        ]
     )
     meaning = AlignmentMeaning(
         framework=FrameworkSummary.model_validate(framework, from_attributes=True),
@@ -300,6 +367,31 @@ def read_isced_field(session: Session, code: str) -> IscedField:
 
 def search_isced_fields(session: Session, text: str | None = None) -> list[IscedField]:
     return repository.search_isced_fields(session, text)
+
+
+def _report_phrase(row: repository.LinkageRow) -> str | None:
+    if row.report_id is None:
+        return None
+    year = (row.report_approved_on or "")[:4]
+    status = "withdrawn" if row.report_revoked else row.report_status
+    return f"{status} referencing report of {year}"
+
+
+def _label_phrase(equivalent: EquivalentRead) -> str:
+    """How sure the equivalence is, when a referencing report is involved: ", official
+    referencing report of 2012", or ", proposed (...)" once a report is withdrawn or while it
+    is only proposed. Linkages stated without a report add nothing, as before reports."""
+    reports = [hop.report for hop in equivalent.path if hop.report]
+    if not reports:
+        return ""
+    if equivalent.label == "official":
+        return ", " + "; ".join(dict.fromkeys(reports))
+    return ", proposed (" + "; ".join(dict.fromkeys(reports)) + ")"
+
+
+def framework_or_404(session: Session, code: str) -> QualificationFramework:
+    """The framework addressed by a URL, levels loaded; NotFound when unknown."""
+    return _framework_or_404(session, code)
 
 
 def _framework_or_404(session: Session, code: str) -> QualificationFramework:
@@ -361,15 +453,50 @@ def _insert(session: Session, batches: Sequence[Sequence[object]], *, conflict: 
 def _framework_read(
     framework: QualificationFramework, rows: list[repository.LinkageRow]
 ) -> FrameworkRead:
+    doc = stored_document(framework)
+    credit = doc.get("credit_system")
     return FrameworkRead(
         code=framework.code,
         name=framework.name,
+        names=meta.texts(doc.get("name")),
         jurisdiction=framework.jurisdiction,
         version=framework.version,
+        valid_from=doc.get("valid_from"),
+        valid_until=doc.get("valid_until"),
         source_url=framework.source_url,
+        owner=doc.get("owner"),
+        competent_authority=doc.get("competent_authority"),
         credit_system=framework.credit_system,
+        credit=credit if isinstance(credit, dict) else None,
         description=framework.description,
-        levels=[LevelRead.model_validate(level) for level in framework.levels],
-        linkages=[LinkageRead.model_validate(row) for row in rows],
+        domains=[DomainRead.model_validate(domain) for domain in doc.get("domains", [])],
+        sub_frameworks=doc.get("sub_frameworks"),
+        levels=[_level_read(level) for level in doc.get("levels", [])],
+        linkages=[_linkage_read(row) for row in rows],
         created_at=framework.created_at,
+    )
+
+
+def _level_read(level: dict[str, Any]) -> LevelRead:
+    return LevelRead(
+        code=level["code"],
+        ordinal=level["ordinal"],
+        name=meta.text_in(level["name"]),
+        names=meta.texts(level["name"]),
+        descriptors=level["descriptors"],
+        qualification_types=level.get("qualification_types"),
+        typical_volume=level.get("typical_volume"),
+    )
+
+
+def _linkage_read(row: repository.LinkageRow) -> LinkageRead:
+    return LinkageRead(
+        level=row.level,
+        target_framework=row.target_framework,
+        target_level=row.target_level,
+        relation=row.relation,
+        source=row.source,
+        created_at=row.created_at,
+        label=row.label,
+        report_id=row.report_id,
     )

@@ -1,38 +1,47 @@
 """Checks of an imported framework document, reported as the errors of one 422 problem.
 
 Each error is ``{field, message}`` like every other 422, ``field`` being the JSON path the
-meta-standard names (``$.levels[2].ordinal``).
+meta-standard names (``$.levels[2].ordinal``); the problem also carries every lint finding
+(``{path, severity, message}``, warnings included) as ``findings``.
 """
 
 from __future__ import annotations
 
 from app.errors import InvalidInput
-from app.frameworks import meta
+from app.frameworks import lint, meta
 
-# framework_level.ordinal is a 32-bit INTEGER; the meta-standard sets no upper bound.
+# framework_level.ordinal is a 32-bit INTEGER; the version 1 schema sets no upper bound.
 _MAX_ORDINAL = 2**31 - 1
 _SUMMARISED = 5
 
 
-def document_errors(document: object) -> list[dict[str, str]]:
-    """Departures from the meta-standard, plus values the database could not store."""
-    messages = meta.validate_framework_document(document)
-    if isinstance(document, dict) and isinstance(document.get("levels"), list):
-        for index, level in enumerate(document["levels"]):
+def document_findings(document: object, registry: lint.RegistryView) -> list[lint.Finding]:
+    """Lint findings, plus values the database could not store."""
+    findings = lint.framework_findings(document, registry)
+    if meta.is_v1(document) and isinstance(document, dict):
+        levels = document.get("levels")
+        for index, level in enumerate(levels if isinstance(levels, list) else []):
             ordinal = level.get("ordinal") if isinstance(level, dict) else None
             if isinstance(ordinal, int) and ordinal > _MAX_ORDINAL:
-                messages.append(f"$.levels[{index}].ordinal: must be at most {_MAX_ORDINAL}")
-    errors = []
-    for message in messages:
-        path, _, problem = message.partition(": ")
-        errors.append({"field": path, "message": problem})
-    return errors
+                path = f"$.levels[{index}].ordinal"
+                findings.append(lint.Finding(path, "error", f"must be at most {_MAX_ORDINAL}"))
+    return findings
 
 
-def invalid_document(errors: list[dict[str, str]]) -> InvalidInput:
-    summary = "; ".join(f"{error['field']}: {error['message']}" for error in errors[:_SUMMARISED])
+def errors_of(findings: list[lint.Finding]) -> list[lint.Finding]:
+    return [finding for finding in findings if finding.severity == "error"]
+
+
+def invalid_document(
+    findings: list[lint.Finding], *, kind: str = "framework document"
+) -> InvalidInput:
+    errors = errors_of(findings)
+    summary = "; ".join(f"{error.path}: {error.message}" for error in errors[:_SUMMARISED])
     more = f" (and {len(errors) - _SUMMARISED} more)" if len(errors) > _SUMMARISED else ""
     return InvalidInput(
-        f"The framework document does not conform to the meta-standard: {summary}{more}",
-        extra={"errors": errors},
+        f"The {kind} does not conform to the meta-standard: {summary}{more}",
+        extra={
+            "errors": [{"field": error.path, "message": error.message} for error in errors],
+            "findings": [finding.to_json() for finding in findings],
+        },
     )

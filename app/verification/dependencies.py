@@ -66,6 +66,7 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
         now=now,
         status_ttl_seconds=settings.status_list_ttl_seconds,
         caches=state.own_documents,
+        trusted_accreditors=tuple(settings.trusted_accreditors),
     )
     return Verifier(
         resolver=Resolver(state.fetcher, own),

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.accreditation import service as accreditation_service
 from app.core.ttlcache import TtlCache
 from app.errors import AppError
 from app.frameworks import service as framework_service
@@ -30,6 +31,7 @@ from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
+from app.verification.accreditation import AccreditationView
 from app.verification.controllers import (
     ResolutionError,
     VerificationMethod,
@@ -57,6 +59,8 @@ class OwnDocuments(Protocol):
     def level_of(self, url: str) -> tuple[str, str] | None: ...
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None: ...
     def describe_target(self, alignment: Mapping[str, Any]) -> dict[str, Any] | None: ...
+    def accreditations(self, did: str) -> list[AccreditationView] | None: ...
+    def level_ordinal(self, framework: str, level: str) -> int | None: ...
 
 
 def _json_document(body: bytes, url: str) -> Any:
@@ -169,14 +173,15 @@ def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMetho
 class OwnDocumentCaches:
     """Process-wide caches of what our own database says, shared by every request.
 
-    Framework meanings change rarely (a minute is fine). Issuer keys and published status
-    lists are kept only briefly (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to
-    spare a burst of verifications the same queries, short enough that a key or status
+    Level meanings (which now say whether an equivalence rests on an official referencing
+    report), issuer keys and published status lists are kept only briefly
+    (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to spare a burst of
+    verifications the same queries, short enough that a withdrawn report, a key or a status
     change made by another instance shows at once for practical purposes.
     """
 
     levels: TtlCache[tuple[str, str], dict[str, Any] | None] = field(
-        default_factory=lambda: TtlCache(60.0)
+        default_factory=lambda: TtlCache(0)
     )
     issuers: TtlCache[str, IssuerContext | None] = field(
         default_factory=lambda: TtlCache(0, copies=False)
@@ -185,7 +190,11 @@ class OwnDocumentCaches:
 
     @classmethod
     def with_ttl(cls, seconds: float) -> OwnDocumentCaches:
-        return cls(issuers=TtlCache(seconds, copies=False), status_lists=TtlCache(seconds))
+        return cls(
+            levels=TtlCache(seconds),
+            issuers=TtlCache(seconds, copies=False),
+            status_lists=TtlCache(seconds),
+        )
 
 
 class DatabaseDocuments:
@@ -200,8 +209,10 @@ class DatabaseDocuments:
         now: datetime,
         status_ttl_seconds: int = 300,
         caches: OwnDocumentCaches | None = None,
+        trusted_accreditors: tuple[str, ...] = (),
     ) -> None:
         self.session = session
+        self.trusted_accreditors = trusted_accreditors
         self.caches = caches or OwnDocumentCaches.with_ttl(0)
         self.keyring = keyring
         self.public_url = public_url
@@ -299,5 +310,31 @@ class DatabaseDocuments:
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         try:
             return framework_service.describe_alignment(self.session, framework, level)
+        except AppError:
+            return None
+
+    def accreditations(self, did: str) -> list[AccreditationView] | None:
+        """The issuer's accreditations from trusted bodies, read fresh (revocation shows);
+        None when the service trusts no accrediting body at all."""
+        if not accreditation_service.trusted_accreditors(self.session, self.trusted_accreditors):
+            return None
+        return [
+            AccreditationView(
+                id=held.id,
+                url=accreditation_service.accreditation_url(self.public_url, held.id),
+                accreditor=held.accreditor,
+                accreditor_name=held.accreditor_name,
+                limits=held.limits,
+                valid_from=held.valid_from,
+                valid_until=held.valid_until,
+                revoked=held.revoked,
+                credential=held.credential,
+            )
+            for held in accreditation_service.held_by(self.session, did, self.trusted_accreditors)
+        ]
+
+    def level_ordinal(self, framework: str, level: str) -> int | None:
+        try:
+            return framework_service.read_level(self.session, framework, level).ordinal
         except AppError:
             return None

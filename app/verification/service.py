@@ -15,12 +15,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.crypto.rdfc import CanonicalizationLimits
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
+from app.verification import accreditation as accreditation_checks
 from app.verification import meaning as meaning_module
 from app.verification.checks import (
     as_list,
@@ -161,6 +162,43 @@ class Verifier:
             document, self._level_lookup(), own.describe_target if own is not None else None
         )
         report.checks.append(meaning_module.meaning_check(report.meaning))
+        report.checks.append(self._accreditation(issuer, document, report))
+
+    def _accreditation(self, issuer: Any, document: Mapping[str, Any], report: Report) -> Check:
+        own = self.resolver.own
+        if report.meaning is None:
+            return Check("accreditation", "skipped", "it names no achievement to be accredited for")
+        if own is None or not isinstance(issuer, str):
+            reason = "accreditations are known only to a verifier with the registry's database"
+            return Check("accreditation", "skipped", reason)
+        held = own.accreditations(issuer)
+        if held is None:
+            reason = "this service trusts no accrediting body, so accreditation is not checked"
+            return Check("accreditation", "skipped", reason)
+        check, considered = accreditation_checks.check(
+            [self._verified(view) for view in held],
+            accreditation_checks.claims_from(report.meaning, document),
+            own.level_ordinal,
+        )
+        if report.issuer is not None:
+            report.issuer["accreditations"] = considered
+        return check
+
+    def _verified(
+        self, view: accreditation_checks.AccreditationView
+    ) -> accreditation_checks.AccreditationView:
+        """An external body's accreditation, with its own verification folded in."""
+        if view.credential is None:
+            return view
+        # It names no achievement, so its own accreditation check is skipped: no recursion.
+        report = self.credential(view.credential)
+        if report.verified:
+            return view
+        if report.outcome_of("status") == "failed":
+            return replace(view, revoked=True)
+        why = report.failed[0].reason if report.failed else "it did not verify"
+        problem = f"the accreditation credential does not verify: {why}"
+        return replace(view, problems=[problem])
 
     def _level_lookup(self) -> meaning_module.LevelLookup | None:
         own = self.resolver.own

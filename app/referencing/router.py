@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+
+from app.auth.dependencies import PlatformAdminDep
+from app.db import SessionDep
+from app.issuers.router import KeyRingDep
+from app.referencing import service
+from app.referencing.schemas import CriteriaSetRead, ReportRead, WithdrawRequest
+
+router = APIRouter(prefix="/v1", tags=["Referencing reports"])
+
+ReportBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="{target, criteria_set?, criteria: [{id, statement, evidence: [URL]}], "
+        "level_table: [{level, target_level, relation, justification}], approved_by, "
+        "approved_on, status: official | proposed | withdrawn, title?, report_url?}",
+    ),
+]
+
+
+@router.get("/referencing-criteria", response_model=list[CriteriaSetRead])
+def list_criteria_sets() -> list[CriteriaSetRead]:
+    """The referencing criteria sets reports are checked against (EQF: 10, AQRF: 11)."""
+    return service.criteria_sets()
+
+
+@router.post(
+    "/frameworks/{code}/referencing-reports",
+    status_code=201,
+    response_model=ReportRead,
+    responses={422: {"description": "The report has lint errors (all listed as findings)"}},
+)
+def create_report(
+    code: str,
+    body: ReportBody,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: PlatformAdminDep,
+) -> ReportRead:
+    """Publish a referencing report as data and as a credential signed by the registry."""
+    return service.create_report(
+        session,
+        keyring,
+        code,
+        body,
+        actor=principal.actor,
+        now=request.app.state.clock.now(),
+        public_url=request.app.state.settings.public_url,
+    )
+
+
+@router.get("/frameworks/{code}/referencing-reports", response_model=list[ReportRead])
+def list_reports(code: str, request: Request, session: SessionDep) -> list[ReportRead]:
+    """The referencing reports of a framework, oldest first."""
+    return service.list_reports(session, code, public_url=request.app.state.settings.public_url)
+
+
+@router.get("/referencing-reports/{report_id}", response_model=ReportRead)
+def get_report(report_id: str, request: Request, session: SessionDep) -> ReportRead:
+    """A referencing report with its signed credential (its stable public URL)."""
+    return service.read_report(session, report_id, public_url=request.app.state.settings.public_url)
+
+
+@router.post(
+    "/frameworks/{code}/referencing-reports/{report_id}/withdraw", response_model=ReportRead
+)
+def withdraw_report(
+    code: str,
+    report_id: str,
+    body: WithdrawRequest,
+    request: Request,
+    session: SessionDep,
+    principal: PlatformAdminDep,
+) -> ReportRead:
+    """Withdraw a report: its credential is revoked, its linkages become proposed."""
+    return service.withdraw_report(
+        session,
+        code,
+        report_id,
+        reason=body.reason,
+        actor=principal.actor,
+        now=request.app.state.clock.now(),
+        public_url=request.app.state.settings.public_url,
+    )
