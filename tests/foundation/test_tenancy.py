@@ -37,6 +37,12 @@ PUBLIC = {
     ("GET", "/v1/industries"),
     ("GET", "/v1/vocabularies"),
     ("POST", "/v1/guidance"),
+    ("POST", "/v1/frameworks/lint"),
+    ("GET", "/v1/referencing-criteria"),
+    ("GET", "/v1/frameworks/{code}/referencing-reports"),
+    ("GET", "/v1/referencing-reports/{report_id}"),
+    ("GET", "/v1/accreditors"),
+    ("GET", "/v1/issuers/{slug}/accreditations"),
 }
 # Listings a bound key may call: they answer with its own issuer's records only.
 LISTINGS = {("GET", "/v1/issuers"), ("GET", "/v1/api-keys"), ("GET", "/v1/audit-events")}
