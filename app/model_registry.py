@@ -11,5 +11,6 @@ from app.frameworks import models as _frameworks_models  # noqa: F401
 from app.issuers import models as _issuers_models  # noqa: F401
 from app.status import models as _status_models  # noqa: F401
 from app.wallet import models as _wallet_models  # noqa: F401
+from app.webhooks import models as _webhooks_models  # noqa: F401
 
 metadata = Base.metadata

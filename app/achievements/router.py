@@ -37,6 +37,7 @@ def _read(
         isced_f=record.isced_f,
         credits_available=record.credits_available,
         suspendable=record.suspendable,
+        valid_for=record.valid_for,
         created_at=record.created_at,
         achievement=service.achievement_document(session, issuer, record, public_url=public_url),
     )

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from app.core.durations import parse_duration
+
 # The Open Badges 3.0 AchievementType enumeration; other values use the `ext:` form.
 ACHIEVEMENT_TYPES = frozenset(
     """Achievement ApprenticeshipCertificate Assessment Assignment AssociateDegree Award Badge
@@ -64,6 +66,19 @@ class AchievementCreate(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=100)
     result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = False
+    valid_for: str | None = Field(
+        default=None,
+        max_length=64,
+        examples=["P2Y"],
+        description="ISO 8601 duration: credentials get validUntil = validFrom + valid_for",
+    )
+
+    @field_validator("valid_for")
+    @classmethod
+    def _valid_for(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
 
     @field_validator("skills", mode="before")
     @classmethod
@@ -102,5 +117,6 @@ class AchievementRead(BaseModel):
     isced_f: str | None
     credits_available: float | None
     suspendable: bool
+    valid_for: str | None = None
     created_at: datetime
     achievement: dict[str, Any] = Field(description="The Open Badges 3.0 Achievement as issued")

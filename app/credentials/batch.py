@@ -29,6 +29,7 @@ from app.errors import AppError, NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
+from app.webhooks import events as webhook_events
 
 MAX_INLINE = 1_000
 MAX_ITEMS = 50_000
@@ -182,10 +183,24 @@ def run_next_job(
             job.claimed_until = now + LEASE
             if job.done_count >= job.total:
                 job.status, job.finished_at = "done", now
+                _emit_finished(session, job, context.issuer.slug, public_url, now)
             session.commit()
             if job.status == "done":
                 return True
     return True
+
+
+def _emit_finished(
+    session: Session, job: IssueJob, slug: str, public_url: str, now: datetime
+) -> None:
+    data = {
+        "job_id": job.id, "issuer": slug, "status": job.status, "total": job.total,
+        "done": job.done_count, "failed": job.failed_count,
+        "status_url": f"{public_url}/v1/jobs/{job.id}",
+    }  # fmt: skip
+    webhook_events.emit(
+        session, issuer_id=job.issuer_id, event_type="job.finished", data=data, now=now
+    )
 
 
 class JobWorker:

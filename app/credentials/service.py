@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
+from app.core.durations import add_duration
 from app.core.ids import new_id
 from app.credentials.builder import Subject, build_credential, identity_hash
+from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate, CredentialLinks
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
@@ -194,6 +196,7 @@ def issue_credential(
         credential_id=record.id,
         details={"achievement_id": record.achievement_id, "key": context.active_key.fragment},
     )
+    emit_credential_event(session, record, "credential.issued", issuer_slug=issuer.slug, now=now)
     return Issued(record, replayed=False)
 
 
@@ -230,6 +233,9 @@ def _sign_and_store(
         salt=salt,
     )
     valid_from = data.valid_from or now
+    valid_until = data.valid_until
+    if valid_until is None and achievement_record.valid_for is not None:
+        valid_until = add_duration(valid_from, achievement_record.valid_for)
     issuer = context.issuer
     unsigned = build_credential(
         credential_url=url,
@@ -237,7 +243,7 @@ def _sign_and_store(
         achievement=achievement,
         subject=subject,
         valid_from=valid_from,
-        valid_until=data.valid_until,
+        valid_until=valid_until,
         credential_status=status,
         results=_results(achievement, data),
         credits_earned=data.credits_earned,
@@ -264,7 +270,7 @@ def _sign_and_store(
         document=signed,
         jwt=token,
         valid_from=valid_from,
-        valid_until=data.valid_until,
+        valid_until=valid_until,
         status="active",
         public_page=True,
         issued_at=now,
