@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
 from app.core.ids import new_id
-from app.credentials import service
+from app.credentials import reissue, service
 from app.credentials.models import IssueJob
 from app.credentials.schemas import CredentialCreate
 from app.errors import AppError, NotFound
@@ -173,7 +173,8 @@ def run_next_job(
             start = job.done_count
             chunk = job.items[start : start + CHUNK]
             now = clock.now()
-            results = issue_items(
+            run_items = reissue.reissue_items if job.kind == "reissue" else issue_items
+            results = run_items(
                 session, keyring, context, chunk, first_index=start, now=now,
                 actor=job.actor, public_url=public_url, status_sessions=factory,
             )  # fmt: skip
@@ -194,7 +195,8 @@ def _emit_finished(
     session: Session, job: IssueJob, slug: str, public_url: str, now: datetime
 ) -> None:
     data = {
-        "job_id": job.id, "issuer": slug, "status": job.status, "total": job.total,
+        "job_id": job.id, "kind": job.kind, "issuer": slug, "status": job.status,
+        "total": job.total,
         "done": job.done_count, "failed": job.failed_count,
         "status_url": f"{public_url}/v1/jobs/{job.id}",
     }  # fmt: skip

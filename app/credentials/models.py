@@ -52,6 +52,8 @@ class IssueJob(Base):
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id"), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # "issue" (items are credential requests) or "reissue" (items name credentials).
+    kind: Mapped[str] = mapped_column(String(16), default="issue", server_default="issue")
     total: Mapped[int] = mapped_column(Integer)
     done_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)

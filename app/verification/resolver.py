@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from app.core.ttlcache import TtlCache
+from app.credentials import successions as credential_service
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -55,6 +56,7 @@ class OwnDocuments(Protocol):
     def status_list(self, url: str) -> Any | None: ...
     def level_of(self, url: str) -> tuple[str, str] | None: ...
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None: ...
+    def successor_of(self, credential_id: str) -> str | None: ...
 
 
 def _json_document(body: bytes, url: str) -> Any:
@@ -139,6 +141,10 @@ class Resolver:
 
     def owns(self, did: str) -> bool:
         return self.own is not None and self.own.owns_did(did)
+
+    def successor_of(self, credential_id: str) -> str | None:
+        """The id of the corrected credential that superseded one of ours, if any."""
+        return self.own.successor_of(credential_id) if self.own is not None else None
 
 
 def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMethod | None:
@@ -242,6 +248,15 @@ class DatabaseDocuments:
         document = documents.did_document(context.did, context.keys)
         method = method_from_document(document, method_id, expected_id=context.did)
         return replace(method, own_issuer=context.issuer.slug)
+
+    def successor_of(self, credential_id: str) -> str | None:
+        prefix = f"{self.public_url}/credentials/"
+        if not credential_id.startswith(prefix):
+            return None
+        successor = credential_service.successor_of(
+            self.session, credential_id.removeprefix(prefix)
+        )
+        return f"{prefix}{successor}" if successor is not None else None
 
     def issuer_name(self, did: str) -> str | None:
         context = self._context(did) if self.owns_did(did) else None
