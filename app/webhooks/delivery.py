@@ -288,6 +288,11 @@ class DeliveryWorker:
                 next_scan = time.monotonic() + self._scan
             try:
                 busy = self._deliverer.run_once() > 0
+            except TimeoutError:
+                # SQLite's single writer is held by a long request (a large batch); the
+                # deliveries wait for it, nothing is lost.
+                log.info("database busy; webhook deliveries wait for the next pass")
+                busy = False
             except Exception:
                 log.exception("webhook delivery pass failed; retrying")
                 busy = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Receiver:
     # Status codes to answer, in order; 200 once they run out.
     script: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Seconds each answer takes (a slow receiver keeps deliveries in flight longer).
+    delay: float = 0.0
 
     def of_type(self, event_type: str) -> list[Received]:
         with self.lock:
@@ -57,6 +60,8 @@ def loopback_receiver(path: str = "/hooks") -> Iterator[Receiver]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
+            if receiver.delay:
+                time.sleep(receiver.delay)
             with receiver.lock:
                 receiver.received.append(
                     Received({k.lower(): v for k, v in self.headers.items()}, body)
