@@ -316,7 +316,7 @@ def get_job(
     page = job.results[offset : offset + limit]
     following = offset + limit
     return JobRead(
-        job_id=job.id, issuer=issuer.slug, status=job.status, total=job.total,
+        job_id=job.id, issuer=issuer.slug, kind=job.kind, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,
         finished_at=job.finished_at, results=page,
         next_offset=following if following < len(job.results) else None,

@@ -201,6 +201,7 @@ class BulkReissueAccepted(BaseModel):
 class JobRead(BaseModel):
     job_id: str
     issuer: str
+    kind: str = Field(default="issue", description="issue (a batch) or reissue (key compromise)")
     status: str
     total: int
     done: int

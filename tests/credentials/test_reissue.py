@@ -171,6 +171,7 @@ def test_bulk_reissue_after_a_key_compromise(
     job = client.get(f"/v1/jobs/{accepted.json()['job_id']}", headers=world.admin).json()
 
     assert job["status"] == "done"
+    assert job["kind"] == "reissue"
     assert job["failed"] == 0
     assert {r["replaces"] for r in job["results"]} == {olds[0]["id"], olds[1]["id"]}
     for result in job["results"]:
