@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
     log_json: bool | None = None
+    # Webhooks: deliver the outbox in this process; timeouts, retry window, auto-disable.
+    webhook_worker: bool = True
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_hours: float = Field(default=24.0, ge=1, le=24 * 30)
+    webhook_disable_after_hours: float = Field(default=72.0, ge=1, le=24 * 90)
+    # credential.expiring fires this many days before validUntil.
+    expiry_notice_days: int = Field(default=30, ge=0, le=3_650)
 
     @field_validator("fetch_allow_hosts", "trusted_issuers", "trusted_accreditors", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import Depends, FastAPI
@@ -18,6 +19,7 @@ from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch import JobWorker
+from app.credentials.expiry import lifecycle_tasks
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -47,6 +49,9 @@ from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
 from app.web.router import pages_router
 from app.web.router import router as web_router
+from app.webhooks.delivery import Deliverer, DeliveryPolicy, DeliveryWorker
+from app.webhooks.guard import UrlGuard
+from app.webhooks.router import router as webhooks_router
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
@@ -62,6 +67,22 @@ def _open_keyring(settings: Settings, factory: sessionmaker[Session], clock: Clo
         check_master_key(session, master, now=clock.now())
         session.commit()
     return KeyRing(master)
+
+
+def _deliverer(
+    settings: Settings, factory: sessionmaker[Session], keyring: KeyRing, clock: Clock,
+    client: httpx.Client,
+) -> Deliverer:  # fmt: skip
+    policy = DeliveryPolicy(
+        timeout_seconds=settings.webhook_timeout_seconds,
+        retry_window=timedelta(hours=settings.webhook_retry_hours),
+        disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+        # Longer than any one attempt, short enough that a crashed instance's claims
+        # are picked up again within a minute.
+        lease=timedelta(seconds=3 * settings.webhook_timeout_seconds + 5),
+    )
+    guard = UrlGuard(allow_hosts=settings.fetch_allow_hosts)
+    return Deliverer(factory, keyring, clock, client, guard, policy)
 
 
 def create_app(
@@ -91,17 +112,30 @@ def create_app(
                 factory, app.state.keyring, app_clock, public_url=settings.public_url
             )
             worker.start()
-        with httpx.Client(
-            timeout=httpx.Timeout(settings.fetch_timeout_seconds),
-            follow_redirects=False,
-            headers={"User-Agent": "LearnProof-verifier"},
-        ) as client:
+        with (
+            httpx.Client(
+                timeout=httpx.Timeout(settings.fetch_timeout_seconds),
+                follow_redirects=False,
+                headers={"User-Agent": "LearnProof-verifier"},
+            ) as client,
+            httpx.Client(follow_redirects=False) as webhook_client,
+        ):
             # Sync on purpose: routes are sync (CPU-bound signing and canonicalization
             # run in the threadpool) and httpx.Client is safe to share across threads.
             app.state.http = client
+            app.state.webhooks = _deliverer(settings, factory, app.state.keyring, app_clock,
+                                            webhook_client)  # fmt: skip
+            webhook_worker = None
+            if settings.webhook_worker:
+                webhook_worker = DeliveryWorker(
+                    app.state.webhooks, periodic=lifecycle_tasks(settings, factory, app_clock)
+                )
+                webhook_worker.start()
             try:
                 yield
             finally:
+                if webhook_worker is not None:
+                    webhook_worker.stop()
                 if worker is not None:
                     worker.stop()
                 if engine is not None:
@@ -146,6 +180,7 @@ def create_app(
         vocabularies_router,
         occupation_pages_router,
         guidance_router,
+        webhooks_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

@@ -13,5 +13,6 @@ from app.issuers import models as _issuers_models  # noqa: F401
 from app.status import models as _status_models  # noqa: F401
 from app.vocabularies import models as _vocabularies_models  # noqa: F401
 from app.wallet import models as _wallet_models  # noqa: F401
+from app.webhooks import models as _webhooks_models  # noqa: F401
 
 metadata = Base.metadata

@@ -115,6 +115,8 @@ def settings(database_url: str, keys_dir: Path) -> Settings:
         fetch_allow_hosts=["127.0.0.1"],
         # Tests share one connection per test, so jobs run when a test asks, not in a thread.
         job_worker=False,
+        # Likewise webhook deliveries and expiry scans: tests drive app.state.webhooks.
+        webhook_worker=False,
         # Tests change keys and statuses and verify at once; production reuses for 2 s.
         own_documents_cache_seconds=0,
     )

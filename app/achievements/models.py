@@ -37,6 +37,8 @@ class Achievement(Base):
     isced_f: Mapped[str | None] = mapped_column(String(4))
     credits_available: Mapped[float | None] = mapped_column(Float)
     suspendable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ISO 8601 duration (e.g. P2Y): credentials get validUntil = validFrom + this.
+    valid_for: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

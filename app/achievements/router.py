@@ -39,6 +39,7 @@ def _read(
         occupations=service.target_refs(session, record, "occupation"),
         industries=service.target_refs(session, record, "industry"),
         suspendable=record.suspendable,
+        valid_for=record.valid_for,
         created_at=record.created_at,
         achievement=service.achievement_document(session, issuer, record, public_url=public_url),
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from app.core.durations import parse_duration
 from app.vocabularies.schemas import TargetRef
 
 # The Open Badges 3.0 AchievementType enumeration; other values use the `ext:` form.
@@ -92,6 +93,19 @@ class AchievementCreate(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=100)
     result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = False
+    valid_for: str | None = Field(
+        default=None,
+        max_length=64,
+        examples=["P2Y"],
+        description="ISO 8601 duration: credentials get validUntil = validFrom + valid_for",
+    )
+
+    @field_validator("valid_for")
+    @classmethod
+    def _valid_for(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
 
     @field_validator("skills", mode="before")
     @classmethod
@@ -132,5 +146,6 @@ class AchievementRead(BaseModel):
     occupations: list[TargetRef] = Field(default_factory=list)
     industries: list[TargetRef] = Field(default_factory=list)
     suspendable: bool
+    valid_for: str | None = None
     created_at: datetime
     achievement: dict[str, Any] = Field(description="The Open Badges 3.0 Achievement as issued")

@@ -159,6 +159,7 @@ def create_achievement(
         isced_f=data.isced_f,
         credits_available=data.credits_available,
         suspendable=data.suspendable,
+        valid_for=data.valid_for,
         created_at=now,
     )
     # Refuse unknown frameworks, levels and fields before anything is stored.

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
 from app.core.ids import new_id
-from app.credentials import service
+from app.credentials import reissue, service
 from app.credentials.models import IssueJob
 from app.credentials.schemas import CredentialCreate
 from app.errors import AppError, NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
+from app.webhooks import events as webhook_events
 
 MAX_INLINE = 1_000
 MAX_ITEMS = 50_000
@@ -243,7 +244,8 @@ def _work(
             start = job.done_count
             chunk = job.items[start : start + CHUNK]
             now = clock.now()
-            results = issue_items(
+            run_items = reissue.reissue_items if job.kind == "reissue" else issue_items
+            results = run_items(
                 session, keyring, context, chunk, first_index=start, now=now,
                 actor=job.actor, public_url=public_url, status_sessions=factory,
             )  # fmt: skip
@@ -253,10 +255,25 @@ def _work(
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start
             if job.done_count >= job.total:
                 job.status, job.finished_at = "done", now
+                _emit_finished(session, job, context.issuer.slug, public_url, now)
             session.commit()
             if job.status == "done":
                 return True
     return True
+
+
+def _emit_finished(
+    session: Session, job: IssueJob, slug: str, public_url: str, now: datetime
+) -> None:
+    data = {
+        "job_id": job.id, "kind": job.kind, "issuer": slug, "status": job.status,
+        "total": job.total,
+        "done": job.done_count, "failed": job.failed_count,
+        "status_url": f"{public_url}/v1/jobs/{job.id}",
+    }  # fmt: skip
+    webhook_events.emit(
+        session, issuer_id=job.issuer_id, event_type="job.finished", data=data, now=now
+    )
 
 
 class JobWorker:

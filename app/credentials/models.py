@@ -34,7 +34,7 @@ class Credential(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     jwt: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
-    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -52,6 +52,8 @@ class IssueJob(Base):
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id"), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # "issue" (items are credential requests) or "reissue" (items name credentials).
+    kind: Mapped[str] = mapped_column(String(16), default="issue", server_default="issue")
     total: Mapped[int] = mapped_column(Integer)
     done_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -61,3 +63,26 @@ class IssueJob(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LifecycleNotice(Base):
+    """Which expiry events were sent for a credential: each kind at most once (the primary
+    key is what keeps two instances' scans from announcing the same expiry twice)."""
+
+    __tablename__ = "lifecycle_notice"
+
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # expiring | expired
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CredentialSuccession(Base):
+    """A re-issue: the old credential (revoked, reason ``superseded``) and its successor."""
+
+    __tablename__ = "credential_succession"
+
+    predecessor_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), primary_key=True)
+    successor_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

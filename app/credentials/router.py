@@ -7,17 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.auth.dependencies import IssueDep, IssuerIssueDep, IssuerReadDep, ReadDep
-from app.credentials import batch, service, vc_api
+from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
+from app.credentials import batch, reissue, service, successions, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
     BatchCreate,
     BatchResult,
+    BulkReissueAccepted,
+    BulkReissueRequest,
     CredentialCreate,
     CredentialIssued,
     CredentialPage,
     JobAccepted,
     JobRead,
+    ReissueRequest,
 )
 from app.db import SessionDep
 from app.errors import BadRequest
@@ -29,7 +32,9 @@ router = APIRouter(tags=["Credentials"])
 public_router = APIRouter(tags=["Public documents"])
 
 
-def to_read(record: Credential, issuer_slug: str, public_url: str) -> CredentialIssued:
+def to_read(
+    record: Credential, issuer_slug: str, public_url: str, links: successions.Links | None = None
+) -> CredentialIssued:
     return CredentialIssued(
         id=record.id,
         url=service.credential_url(public_url, record.id),
@@ -44,6 +49,8 @@ def to_read(record: Credential, issuer_slug: str, public_url: str) -> Credential
         credential=record.document,
         jwt=record.jwt,
         links=service.links(public_url, record.id),
+        replaced_by=links.replaced_by if links else None,
+        replaces=links.replaces if links else None,
     )
 
 
@@ -139,8 +146,10 @@ def list_credentials(
         last = records[-1]
         raw = f"{last.issued_at.isoformat()}|{last.id}"
         next_cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+    linked = successions.links_of(session, [r.id for r in records])
     return CredentialPage(
-        items=[to_read(r, slug, public_url) for r in records], next_cursor=next_cursor
+        items=[to_read(r, slug, public_url, linked[r.id]) for r in records],
+        next_cursor=next_cursor,
     )
 
 
@@ -152,7 +161,58 @@ def get_credential(
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
-    return to_read(record, issuer.slug, request.app.state.settings.public_url)
+    linked = successions.links_of(session, [record.id])[record.id]
+    return to_read(record, issuer.slug, request.app.state.settings.public_url, linked)
+
+
+@router.post(
+    "/v1/credentials/{credential_id}/reissue",
+    status_code=201,
+    response_model=CredentialIssued,
+    responses={409: {"description": "The credential is already revoked or superseded"}},
+)
+def reissue_credential(
+    credential_id: str, body: ReissueRequest, request: Request, session: SessionDep,
+    keyring: KeyRingDep, principal: IssueDep,
+) -> CredentialIssued:  # fmt: skip
+    """Issue a corrected copy; the old credential is revoked as superseded and points to it."""
+    record = service.get_credential(session, credential_id)
+    issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
+    principal.require_issuer(issuer.slug)
+    public_url: str = request.app.state.settings.public_url
+    context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
+    new = reissue.reissue(
+        session, keyring, context, record.id, body, now=request.app.state.clock.now(),
+        actor=principal.actor, public_url=public_url,
+        status_sessions=request.app.state.sessionmaker,
+    )  # fmt: skip
+    return to_read(new, issuer.slug, public_url, successions.Links(None, record.id))
+
+
+@router.post(
+    "/v1/issuers/{slug}/credentials/reissue",
+    status_code=202,
+    response_model=BulkReissueAccepted,
+    responses={200: {"model": BulkReissueAccepted, "description": "Nothing to re-issue"}},
+)
+def reissue_signed_with_revoked_keys(
+    slug: str, body: BulkReissueRequest, request: Request, session: SessionDep,
+    principal: IssuerAdminDep,
+) -> BulkReissueAccepted | JSONResponse:  # fmt: skip
+    """After a key compromise: re-issue, as a job, every live credential a revoked key signed."""
+    public_url: str = request.app.state.settings.public_url
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    job = reissue.create_bulk_job(
+        session, context, signing_key=body.signing_key, reason=body.reason,
+        now=request.app.state.clock.now(), actor=principal.actor,
+    )  # fmt: skip
+    if job is None:
+        nothing = BulkReissueAccepted(job_id=None, status="done", total=0, status_url=None)
+        return JSONResponse(nothing.model_dump(), status_code=200)
+    return BulkReissueAccepted(
+        job_id=job.id, status=job.status, total=job.total,
+        status_url=f"{public_url}/v1/jobs/{job.id}",
+    )  # fmt: skip
 
 
 @public_router.get("/credentials/{credential_id}.json")
@@ -263,7 +323,7 @@ def get_job(
     page = job.results[offset : offset + limit]
     following = offset + limit
     return JobRead(
-        job_id=job.id, issuer=issuer.slug, status=job.status, total=job.total,
+        job_id=job.id, issuer=issuer.slug, kind=job.kind, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,
         finished_at=job.finished_at, results=page,
         next_offset=following if following < len(job.results) else None,

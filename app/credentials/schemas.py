@@ -86,6 +86,52 @@ class CredentialCreate(BaseModel):
         return self
 
 
+class RecipientChange(BaseModel):
+    """Corrections to the learner: only what is given changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    email: EmailStr | None = None
+    did: str | None = Field(default=None, pattern=r"^did:[a-z0-9]+:\S+$", max_length=2000)
+
+
+class ReissueRequest(BaseModel):
+    """A corrected copy of a credential; fields not given are taken from the old one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient: RecipientChange | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    result: list[ResultIn] | None = Field(default=None, max_length=50)
+    credits_earned: float | None = Field(default=None, ge=0, le=1000)
+    evidence: list[EvidenceIn] | None = Field(default=None, max_length=50)
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why it was corrected (kept in the audit log)"
+    )
+
+    @field_validator("result", "evidence", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if value is None:
+            return None
+        items = value if isinstance(value, list) else [value]
+        return [{"id": item} if isinstance(item, str) else item for item in items]
+
+
+class BulkReissueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signing_key: str | None = Field(
+        default=None,
+        max_length=32,
+        examples=["key-1"],
+        description="Only credentials signed with this revoked key (default: every revoked key)",
+    )
+    reason: str | None = Field(default=None, max_length=500)
+
+
 class CredentialLinks(BaseModel):
     page: str
     json_: str = Field(alias="json")
@@ -111,6 +157,10 @@ class CredentialIssued(BaseModel):
     credential: dict[str, Any]
     jwt: str
     links: CredentialLinks
+    replaced_by: str | None = Field(
+        default=None, description="The corrected credential that superseded this one"
+    )
+    replaces: str | None = Field(default=None, description="The credential this one corrected")
 
 
 class CredentialPage(BaseModel):
@@ -141,9 +191,17 @@ class JobAccepted(BaseModel):
     status_url: str
 
 
+class BulkReissueAccepted(BaseModel):
+    job_id: str | None
+    status: str
+    total: int
+    status_url: str | None
+
+
 class JobRead(BaseModel):
     job_id: str
     issuer: str
+    kind: str = Field(default="issue", description="issue (a batch) or reissue (key compromise)")
     status: str
     total: int
     done: int

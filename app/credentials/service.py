@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
+from app.core.durations import add_duration
 from app.core.ids import new_id
 from app.credentials.builder import Subject, build_credential, identity_hash
+from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
-from app.credentials.schemas import CredentialCreate, CredentialLinks
+from app.credentials.schemas import CredentialCreate, CredentialLinks, EvidenceIn, ResultIn
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.jsonld import find_control_characters
@@ -95,10 +97,10 @@ def _replay(
     return existing
 
 
-def _results(achievement: dict[str, Any], data: CredentialCreate) -> list[dict[str, Any]]:
+def results_for(achievement: dict[str, Any], items: list[ResultIn]) -> list[dict[str, Any]]:
     by_name = {rd["name"]: rd["id"] for rd in achievement.get("resultDescription", [])}
     results = []
-    for index, item in enumerate(data.result):
+    for index, item in enumerate(items):
         result: dict[str, Any] = {"type": ["Result"]}
         if item.value is not None:
             result["value"] = item.value
@@ -115,9 +117,9 @@ def _results(achievement: dict[str, Any], data: CredentialCreate) -> list[dict[s
     return results
 
 
-def _evidence(data: CredentialCreate) -> list[dict[str, Any]]:
+def evidence_for(items: list[EvidenceIn]) -> list[dict[str, Any]]:
     out = []
-    for item in data.evidence:
+    for item in items:
         entry: dict[str, Any] = {"type": ["Evidence"]}
         entry.update(item.model_dump(mode="json", exclude_none=True))
         out.append(entry)
@@ -160,13 +162,12 @@ def issue_credential(
     )
     try:
         with session.begin_nested():
-            record = _sign_and_store(
+            record = sign_and_store(
                 session,
                 keyring,
                 context,
                 achievement_record,
-                achievement,
-                data,
+                _draft(achievement, achievement_record, data, now=now),
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 now=now,
@@ -194,23 +195,65 @@ def issue_credential(
         credential_id=record.id,
         details={"achievement_id": record.achievement_id, "key": context.active_key.fragment},
     )
+    emit_credential_event(session, record, "credential.issued", issuer_slug=issuer.slug, now=now)
     return Issued(record, replayed=False)
 
 
-def _sign_and_store(
+@dataclass(frozen=True)
+class Draft:
+    """What one award says, before status entries, ids and proofs are added."""
+
+    achievement: dict[str, Any]
+    subject: Subject
+    valid_from: datetime
+    valid_until: datetime | None
+    results: list[dict[str, Any]]
+    credits_earned: float | None
+    evidence: list[dict[str, Any]]
+    external_id: str | None
+
+
+def _draft(
+    achievement: dict[str, Any], achievement_record: Achievement, data: CredentialCreate,
+    *, now: datetime,
+) -> Draft:  # fmt: skip
+    salt = secrets.token_hex(16) if data.recipient.email else None
+    subject = Subject(
+        name=data.recipient.name,
+        did=data.recipient.did,
+        email_hash=identity_hash(str(data.recipient.email), salt) if salt else None,
+        salt=salt,
+    )
+    valid_from = data.valid_from or now
+    valid_until = data.valid_until
+    if valid_until is None and achievement_record.valid_for is not None:
+        valid_until = add_duration(valid_from, achievement_record.valid_for)
+    return Draft(
+        achievement=achievement,
+        subject=subject,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        results=results_for(achievement, data.result),
+        credits_earned=data.credits_earned,
+        evidence=evidence_for(data.evidence),
+        external_id=data.external_id,
+    )
+
+
+def sign_and_store(
     session: Session,
     keyring: KeyRing,
     context: IssuerContext,
     achievement_record: Achievement,
-    achievement: dict[str, Any],
-    data: CredentialCreate,
+    draft: Draft,
     *,
     idempotency_key: str | None,
-    fingerprint: str,
+    fingerprint: str | None,
     now: datetime,
     public_url: str,
     status_sessions: sessionmaker[Session] | None,
 ) -> Credential:
+    """Allocate status entries, sign (Data Integrity and VC-JWT) and store; only flushes."""
     credential_id = new_id()
     url = credential_url(public_url, credential_id)
     status = status_service.allocate_entries(
@@ -222,26 +265,19 @@ def _sign_and_store(
         now=now,
         reserve_with=status_sessions,
     )
-    salt = secrets.token_hex(16) if data.recipient.email else None
-    subject = Subject(
-        name=data.recipient.name,
-        did=data.recipient.did,
-        email_hash=identity_hash(str(data.recipient.email), salt) if salt else None,
-        salt=salt,
-    )
-    valid_from = data.valid_from or now
+    subject = draft.subject
     issuer = context.issuer
     unsigned = build_credential(
         credential_url=url,
         issuer={"id": context.did, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
-        achievement=achievement,
+        achievement=draft.achievement,
         subject=subject,
-        valid_from=valid_from,
-        valid_until=data.valid_until,
+        valid_from=draft.valid_from,
+        valid_until=draft.valid_until,
         credential_status=status,
-        results=_results(achievement, data),
-        credits_earned=data.credits_earned,
-        evidence=_evidence(data),
+        results=draft.results,
+        credits_earned=draft.credits_earned,
+        evidence=draft.evidence,
     )
     key = context.active_key
     signer = issuer_service.active_signer(keyring, context)
@@ -254,17 +290,17 @@ def _sign_and_store(
         issuer_id=issuer.id,
         achievement_id=achievement_record.id,
         signing_key_id=key.id,
-        recipient_name=data.recipient.name,
+        recipient_name=subject.name,
         recipient_identity_hash=subject.email_hash,
-        recipient_salt=salt,
-        recipient_did=data.recipient.did,
-        external_id=data.external_id,
+        recipient_salt=subject.salt,
+        recipient_did=subject.did,
+        external_id=draft.external_id,
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
         document=signed,
         jwt=token,
-        valid_from=valid_from,
-        valid_until=data.valid_until,
+        valid_from=draft.valid_from,
+        valid_until=draft.valid_until,
         status="active",
         public_page=True,
         issued_at=now,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.clock import parse_datetime
 from app.core.ids import new_id
+from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
 from app.credentials.service import credential_url, refuse_control_characters
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
@@ -135,5 +136,10 @@ def issue(
         issuer_slug=context.issuer.slug,
         credential_id=credential_id,
         details={"via": "vc-api", "id": credential["id"]},
+    )
+    record = session.get(Credential, credential_id)  # from the identity map, no query
+    assert record is not None
+    emit_credential_event(
+        session, record, "credential.issued", issuer_slug=context.issuer.slug, now=now
     )
     return signed

@@ -54,6 +54,13 @@ class KeyRing:
             sealed,
         )
 
+    def seal(self, plaintext: bytes, *, associated_data: bytes) -> bytes:
+        """Encrypt another secret at rest under the master key (e.g. webhook secrets)."""
+        return self._master.encrypt(plaintext, associated_data=associated_data)
+
+    def unseal(self, blob: bytes, *, associated_data: bytes) -> bytes:
+        return self._master.decrypt(blob, associated_data=associated_data)
+
     def signer(self, row: SigningKey, *, verification_method: str) -> Signer:
         with self._lock:
             cached = self._signers.get((row.id, verification_method))

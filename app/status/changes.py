@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
+from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers.models import Issuer
@@ -164,6 +165,9 @@ def _apply(
             issuer_slug=issuer_slug,
             credential_id=credential.id,
             details={"purpose": purpose, "reason": reason},
+        )
+        emit_credential_event(
+            session, credential, _AUDIT_ACTION[action], issuer_slug=issuer_slug, now=now
         )
     session.flush()
 

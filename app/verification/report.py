@@ -38,6 +38,7 @@ _TITLES: Final = {
     "meaning": "Meaning not read",
     "holder": "Presenter not bound to the presentation",
     "credentials": "A presented credential did not verify",
+    "successor": "Superseded by a corrected credential",
 }
 
 
@@ -75,6 +76,8 @@ class Report:
     issuer: dict[str, Any] | None = None
     # False only for unsigned presentations, whose credentials carry their own proofs.
     require_proof: bool = True
+    # A credential of ours that was re-issued: the id of the corrected one.
+    successor: str | None = None
 
     def add(
         self, check: str, outcome: Outcome, reason: str, problem_type: str | None = None
@@ -127,6 +130,8 @@ class Report:
             body["issuer"] = self.issuer
         if self.meaning is not None:
             body["meaning"] = self.meaning
+        if self.successor is not None:
+            body["successor"] = self.successor
         if include_credential and self.credential is not None:
             body["credential"] = self.credential
         return body

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
 from app.core.ttlcache import TtlCache
+from app.credentials import successions as credential_service
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -61,6 +62,7 @@ class OwnDocuments(Protocol):
     def describe_target(self, alignment: Mapping[str, Any]) -> dict[str, Any] | None: ...
     def accreditations(self, did: str) -> list[AccreditationView] | None: ...
     def level_ordinal(self, framework: str, level: str) -> int | None: ...
+    def successor_of(self, credential_id: str) -> str | None: ...
 
 
 def _json_document(body: bytes, url: str) -> Any:
@@ -145,6 +147,10 @@ class Resolver:
 
     def owns(self, did: str) -> bool:
         return self.own is not None and self.own.owns_did(did)
+
+    def successor_of(self, credential_id: str) -> str | None:
+        """The id of the corrected credential that superseded one of ours, if any."""
+        return self.own.successor_of(credential_id) if self.own is not None else None
 
 
 def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMethod | None:
@@ -256,6 +262,15 @@ class DatabaseDocuments:
         document = documents.did_document(context.did, context.keys)
         method = method_from_document(document, method_id, expected_id=context.did)
         return replace(method, own_issuer=context.issuer.slug)
+
+    def successor_of(self, credential_id: str) -> str | None:
+        prefix = f"{self.public_url}/credentials/"
+        if not credential_id.startswith(prefix):
+            return None
+        successor = credential_service.successor_of(
+            self.session, credential_id.removeprefix(prefix)
+        )
+        return f"{prefix}{successor}" if successor is not None else None
 
     def issuer_name(self, did: str) -> str | None:
         context = self._context(did) if self.owns_did(did) else None

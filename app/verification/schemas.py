@@ -45,6 +45,11 @@ class VerificationReport(BaseModel):
         "(with equivalent levels in other frameworks when aligned to our framework pages)",
     )
     credential: dict[str, Any] | None = None
+    successor: str | None = Field(
+        default=None,
+        description="For a credential of ours that was re-issued: the id of its corrected "
+        "successor (the old one is revoked with reason 'superseded')",
+    )
 
 
 class PresentationReport(VerificationReport):

@@ -138,7 +138,19 @@ class Verifier:
         report.checks.append(check_validity(document, now=self.now, skew=self.skew))
         if check_status:
             report.extend(self._status(document))
+            self._successor(document, report)
             self._issuer_and_meaning(document, report)
+
+    def _successor(self, document: Mapping[str, Any], report: Report) -> None:
+        """A re-issued credential of ours names the corrected one that replaced it."""
+        credential_id = document.get("id")
+        if not isinstance(credential_id, str):
+            return
+        successor = self.resolver.successor_of(credential_id)
+        if successor is not None:
+            report.successor = successor
+            reason = f"the issuer replaced it with a corrected credential: {successor}"
+            report.add("successor", "warning", reason)
 
     def _issuer_and_meaning(self, document: Mapping[str, Any], report: Report) -> None:
         issuer = issuer_id(document)

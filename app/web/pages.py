@@ -55,17 +55,32 @@ def downloads(credential_id: str) -> list[Download]:
     ]
 
 
+def _notice(record: Credential, *, expired: bool, successor_path: str | None) -> str | None:
+    if successor_path is not None:
+        return "The issuer replaced this credential with a corrected one; it is no longer valid."
+    notice = _STATUS_NOTICES.get(record.status)
+    if notice is None and expired and record.valid_until is not None:
+        notice = f"This credential expired on {record.valid_until:%Y-%m-%d}."
+    return notice
+
+
 def credential_page(
-    record: Credential, links: CredentialLinks, verification: VerificationView
+    record: Credential,
+    links: CredentialLinks,
+    verification: VerificationView,
+    *,
+    expired: bool = False,
+    successor_path: str | None = None,
 ) -> dict[str, Any]:
     summary = summarise(record.document)
     base = f"/credentials/{record.id}"
     return {
+        "status_notice": _notice(record, expired=expired, successor_path=successor_path),
+        "successor_path": successor_path,
         "summary": summary,
         "credential_id": record.id,
         "page_url": links.page,
         "badge_src": f"/credentials/{record.id}.png",
-        "status_notice": _STATUS_NOTICES.get(record.status),
         "verification": verification,
         "downloads": downloads(record.id),
         "linkedin_url": linkedin_url(summary, links.page, record.id),

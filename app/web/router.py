@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
 from app.credentials import service as credential_service
+from app.credentials import successions
 from app.db import SessionDep
 from app.errors import NotFound
 from app.proofs.extract import ExtractionError, extract_credential
@@ -116,14 +117,27 @@ def credential_page(
             raise
         return render_page("not_found.html", status_code=404)
     links = credential_service.links(_public_url(request), record.id)
+    successor = successions.successor_of(session, record.id)
+    replaced_by = (
+        credential_service.credential_url(_public_url(request), successor) if successor else None
+    )
+    now = request.app.state.clock.now()
+    expired = record.valid_until is not None and record.valid_until <= now
     if as_json:
-        body = CredentialPublicRead(credential=record.document, status=record.status, links=links)
+        body = CredentialPublicRead(
+            credential=record.document, status=record.status, links=links, expired=expired,
+            valid_until=record.valid_until, replaced_by=replaced_by,
+        )  # fmt: skip
         return JSONResponse(
             body.model_dump(mode="json", by_alias=True),
             headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
         )
     verification = verify(verifier, record.document)
-    response = render_page("credential.html", **pages.credential_page(record, links, verification))
+    page = pages.credential_page(
+        record, links, verification, expired=expired,
+        successor_path=f"/credentials/{successor}" if successor else None,
+    )  # fmt: skip
+    response = render_page("credential.html", **page)
     response.headers["Vary"] = "Accept"
     return response
 

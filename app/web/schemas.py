@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,3 +27,8 @@ class CredentialPublicRead(BaseModel):
     credential: dict[str, Any]
     status: str = Field(description="active, revoked or suspended")
     links: CredentialLinks
+    expired: bool = Field(default=False, description="validUntil has passed")
+    valid_until: datetime | None = None
+    replaced_by: str | None = Field(
+        default=None, description="The page of the corrected credential that superseded this one"
+    )

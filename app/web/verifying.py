@@ -30,6 +30,7 @@ _LABELS: Final = {
     "status": "Not revoked or suspended",
     "issuer_trust": "Issuer",
     "meaning": "What it certifies",
+    "successor": "Replaced",
     "internal": "Verification service",
 }
 _OUTCOMES: Final = {

@@ -109,6 +109,9 @@ def test_json_clients_get_credential_status_and_links(
         "credential": issued["credential"],
         "status": "active",
         "links": issued["links"],
+        "expired": False,
+        "valid_until": None,
+        "replaced_by": None,
     }
     assert RECIPIENT["email"] not in response.text
 

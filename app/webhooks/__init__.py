@@ -1,0 +1,1 @@
+"""Webhooks: signed event callbacks (Standard Webhooks) fed by a transactional outbox."""
