@@ -155,6 +155,11 @@ def _body(method: str, template: str, t: Tenants) -> Any:
         ("POST", "/v1/credentials/{credential_id}/revoke"): {"reason": "taken over"},
         ("POST", "/v1/credentials/{credential_id}/suspend"): {"reason": "taken over"},
         ("POST", "/v1/credentials/{credential_id}/page"): {"public": True},
+        ("POST", "/v1/credentials/{credential_id}/reissue"): {"recipient": {"name": "Taken Over"}},
+        ("POST", "/v1/issuers/{slug}/credentials/reissue"): {},
+        ("POST", "/v1/issuers/{slug}/webhooks"): {
+            "url": "https://hooks.example/lp", "events": ["credential.issued"],
+        },
         ("POST", "/v1/frameworks"): {
             "code": "xx-nqf", "name": "X", "jurisdiction": "XX",
             "levels": [{"code": "1", "name": "One", "descriptors": {"knowledge": "k"}}],
