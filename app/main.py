@@ -33,6 +33,8 @@ from app.observability import (
     RequestContextMiddleware,
     configure_logging,
 )
+from app.pathways.router import pages_router as pathway_pages_router
+from app.pathways.router import router as pathways_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
@@ -132,6 +134,8 @@ def create_app(
         credentials_router,
         credential_documents_router,
         wallet_router,
+        pathways_router,
+        pathway_pages_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

@@ -1,0 +1,203 @@
+"""Credit bank endpoints: pathways, their public page, evaluation and awards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import IssueDep, ReadDep, RevokeDep
+from app.core.negotiation import prefers
+from app.db import SessionDep
+from app.errors import NotFound
+from app.issuers import service as issuer_service
+from app.issuers.router import KeyRingDep
+from app.pathways import evaluating, rules, service
+from app.pathways.schemas import (
+    EvaluationRead,
+    PathwayCreate,
+    PathwayRead,
+    RuleRevoke,
+    TransferRuleCreate,
+    TransferRuleRead,
+)
+from app.status import service as status_service
+from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.web.rendering import render_page
+
+router = APIRouter(tags=["Credit bank"])
+pages_router = APIRouter(tags=["Pages"])
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def _public_url(request: Request) -> str:
+    value: str = request.app.state.settings.public_url
+    return value
+
+
+@router.post("/v1/issuers/{slug}/pathways", status_code=201, response_model=PathwayRead)
+def create_pathway(
+    slug: str, body: PathwayCreate, request: Request, session: SessionDep, principal: IssueDep
+) -> PathwayRead:
+    """Define a pathway: the requirements that earn the target achievement."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    public_url = _public_url(request)
+    record = service.create_pathway(
+        session,
+        issuer,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    return service.pathway_read(session, record, public_url=public_url)
+
+
+@router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
+def list_pathways(
+    slug: str, request: Request, session: SessionDep, principal: ReadDep
+) -> list[PathwayRead]:
+    """List an issuer's pathways."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    public_url = _public_url(request)
+    return [
+        service.pathway_read(session, record, public_url=public_url)
+        for record in service.list_pathways(session, issuer)
+    ]
+
+
+@router.get("/v1/pathways/{pathway_id}", response_model=PathwayRead)
+def read_pathway(pathway_id: str, request: Request, session: SessionDep) -> PathwayRead:
+    """A pathway and its requirements (public)."""
+    record = service.get_pathway(session, pathway_id)
+    return service.pathway_read(session, record, public_url=_public_url(request))
+
+
+@pages_router.get(
+    "/pathways/{pathway_id}",
+    response_model=PathwayRead,
+    responses={200: {"content": {"text/html": {}}}, 404: {"description": "No such pathway"}},
+)
+def pathway_page(pathway_id: str, request: Request, session: SessionDep) -> Response:
+    """The pathway in plain words: HTML for people, JSON for clients that ask for it."""
+    record = service.get_pathway(session, pathway_id)
+    public_url = _public_url(request)
+    read = service.pathway_read(session, record, public_url=public_url)
+    accept = request.headers.get("accept")
+    if prefers(accept, ["application/json"], ["text/html"]):
+        return JSONResponse(
+            read.model_dump(mode="json"),
+            headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
+        )
+    issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
+    response = render_page(
+        "pathway.html",
+        pathway=read,
+        issuer_name=issuer.name,
+        rules=rules.describe_rules(session, record, now=request.app.state.clock.now()),
+    )
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.post(
+    "/v1/pathways/{pathway_id}/evaluate",
+    response_model=EvaluationRead,
+    responses={
+        404: {"description": "No such pathway", **_PROBLEM},
+        413: {"description": "The body is too large or too deep", **_PROBLEM},
+        429: {"description": "Too many credentials from this client", **_PROBLEM},
+    },
+)
+def evaluate_pathway(
+    pathway_id: str, request: Request, raw: RawBody, session: SessionDep, verifier: VerifierDep
+) -> dict[str, Any]:
+    """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
+    record = service.get_pathway(session, pathway_id)
+    presented = evaluating.read_request(raw)
+    client = request.client.host if request.client else "unknown"
+    evaluating.take_budget(client, verification_state(request.app), len(presented.credentials))
+    evaluated = evaluating.evaluate(
+        session,
+        verifier,
+        record,
+        presented,
+        now=request.app.state.clock.now(),
+        public_url=_public_url(request),
+    )
+    return evaluating.to_json(evaluated, public_url=_public_url(request))
+
+
+@router.post("/v1/issuers/{slug}/transfer-rules", status_code=201, response_model=TransferRuleRead)
+def create_transfer_rule(
+    slug: str,
+    body: TransferRuleCreate,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: IssueDep,
+) -> TransferRuleRead:
+    """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
+    principal.require_issuer(slug)
+    public_url = _public_url(request)
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    record = rules.create_rule(
+        session,
+        keyring,
+        context,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    rule, credential = rules.get_rule(session, record.id)
+    return rules.rule_read(rule, credential, public_url=public_url)
+
+
+@router.get("/v1/transfer-rules/{rule_id}", response_model=TransferRuleRead)
+def read_transfer_rule(rule_id: str, request: Request, session: SessionDep) -> TransferRuleRead:
+    """A transfer rule, its status and its signed credential (public)."""
+    rule, credential = rules.get_rule(session, rule_id)
+    return rules.rule_read(rule, credential, public_url=_public_url(request))
+
+
+@pages_router.get("/transfer-rules/{rule_id}", response_model=dict[str, Any])
+def transfer_rule_document(rule_id: str, session: SessionDep) -> JSONResponse:
+    """The signed transfer rule credential (its ``id`` URL dereferences here)."""
+    _rule, credential = rules.get_rule(session, rule_id)
+    return JSONResponse(
+        credential.document,
+        media_type="application/vc+ld+json",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+    )
+
+
+@router.post("/v1/issuers/{slug}/transfer-rules/{rule_id}/revoke", response_model=TransferRuleRead)
+def revoke_transfer_rule(
+    slug: str,
+    rule_id: str,
+    body: RuleRevoke,
+    request: Request,
+    session: SessionDep,
+    principal: RevokeDep,
+) -> TransferRuleRead:
+    """Revoke a transfer rule: it stops counting in every evaluation from now on."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    rule, credential = rules.get_rule(session, rule_id)
+    if rule.issuer_id != issuer.id:
+        raise NotFound(f"Issuer '{slug}' has no transfer rule '{rule_id}'.")
+    status_service.change_status(
+        session,
+        credential,
+        "revoke",
+        reason=body.reason,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+    )
+    rule, credential = rules.get_rule(session, rule_id)
+    return rules.rule_read(rule, credential, public_url=_public_url(request))
