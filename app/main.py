@@ -13,6 +13,8 @@ from app.achievements.router import public_router as achievement_documents_route
 from app.achievements.router import router as achievements_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.clr.router import pages_router as clr_pages_router
+from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch import JobWorker
@@ -136,6 +138,8 @@ def create_app(
         wallet_router,
         pathways_router,
         pathway_pages_router,
+        clr_router,
+        clr_pages_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

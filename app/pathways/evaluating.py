@@ -22,8 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.achievements.builder import FIELD_TARGET_TYPE
+from app.clr import service as clr_service
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
+from app.credentials.schemas import Recipient
 from app.errors import AppError, BadRequest, InvalidInput, NotFound, PayloadTooLarge
 from app.frameworks import service as frameworks_service
 from app.frameworks.equivalence import Relation
@@ -130,8 +132,15 @@ def verify_all(verifier: Verifier, presented: Presented) -> list[Report]:
 class FactsReader:
     """Reads what a verified credential is worth: achievement, levels, field, credits."""
 
-    def __init__(self, session: Session, registry: RegistryLookups, public_url: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        registry: RegistryLookups,
+        public_url: str,
+        holder: Recipient | None = None,
+    ) -> None:
         self.session = session
+        self.holder = holder
         self.registry = registry
         self.public_url = public_url
         self._reach: dict[tuple[str, str], dict[str, int]] = {}
@@ -168,6 +177,10 @@ class FactsReader:
             stored = self._stored_status(document)
             if stored is not None:
                 verified, reason = False, stored
+            elif self.holder is not None:
+                problem = clr_service.holder_problem(document, self.holder)
+                if problem is not None:
+                    verified, reason = False, problem
         trusted = bool(report.issuer and report.issuer.get("trusted"))
         subject = next(
             (
@@ -300,11 +313,13 @@ def evaluate(
     *,
     now: datetime,
     public_url: str,
+    holder: Recipient | None = None,
 ) -> Evaluation:
+    """``holder``: count only credentials naming this recipient (awards need that)."""
     registry = RegistryLookups(session, public_url)
     tree = load_tree(session, pathway, public_url=public_url, registry=registry)
     reports = verify_all(verifier, presented)
-    reader = FactsReader(session, registry, public_url)
+    reader = FactsReader(session, registry, public_url, holder)
     facts = [
         reader.facts(index, value, report)
         for index, (value, report) in enumerate(zip(presented.credentials, reports, strict=True))

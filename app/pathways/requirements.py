@@ -146,7 +146,7 @@ def parse(value: Any, lookups: Lookups, *, path: str = "requirements") -> Node:
     counter = [0]
     if isinstance(value, list):
         members = _members(value, lookups, path, depth=1, counter=counter)
-        return Node("all", path, members=members)
+        return Node("all", path, at_least=len(members), members=members)
     return _node(value, lookups, path, depth=1, counter=counter)
 
 

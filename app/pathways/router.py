@@ -8,13 +8,17 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, ReadDep, RevokeDep
+from app.clr import service as clr_service
 from app.core.negotiation import prefers
+from app.credentials import service as credential_service
 from app.db import SessionDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
-from app.pathways import evaluating, rules, service
+from app.pathways import awards, evaluating, rules, service
 from app.pathways.schemas import (
+    AwardCreate,
+    AwardRead,
     EvaluationRead,
     PathwayCreate,
     PathwayRead,
@@ -201,3 +205,65 @@ def revoke_transfer_rule(
     )
     rule, credential = rules.get_rule(session, rule_id)
     return rules.rule_read(rule, credential, public_url=_public_url(request))
+
+
+@router.post(
+    "/v1/issuers/{slug}/pathways/{pathway_id}/award",
+    status_code=201,
+    response_model=AwardRead,
+    responses={
+        200: {"model": AwardRead, "description": "Already awarded: the same credential"},
+        422: {"description": "The pathway is not met; the body carries the evaluation"},
+    },
+)
+def award_pathway(
+    slug: str,
+    pathway_id: str,
+    body: AwardCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    verifier: VerifierDep,
+    principal: IssueDep,
+) -> AwardRead:
+    """Award the pathway's qualification to a learner whose credentials meet it, once."""
+    principal.require_issuer(slug)
+    public_url = _public_url(request)
+    issuer = issuer_service.get_issuer(session, slug)
+    pathway = service.get_issuer_pathway(session, issuer, pathway_id)
+    client = request.client.host if request.client else "unknown"
+    evaluating.take_budget(client, verification_state(request.app), len(body.credentials))
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    awarded = awards.award(
+        session,
+        keyring,
+        context,
+        verifier,
+        pathway,
+        body.recipient,
+        body.credentials,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    if awarded.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    record = awarded.award
+    return AwardRead(
+        id=record.id,
+        pathway_id=record.pathway_id,
+        credential_id=record.credential_id,
+        url=credential_service.credential_url(public_url, record.credential_id),
+        credential=awarded.credential.document,
+        clr_url=clr_service.clr_url(public_url, record.clr_credential_id)
+        if record.clr_credential_id
+        else None,
+        credits=record.credits,
+        counted=record.counted,
+        created_at=record.created_at,
+        evaluation=evaluating.to_json(awarded.evaluation, public_url=public_url)
+        if awarded.evaluation
+        else None,
+    )

@@ -37,7 +37,7 @@ _TITLES: Final = {
     "issuer_trust": "Issuer not known",
     "meaning": "Meaning not read",
     "holder": "Presenter not bound to the presentation",
-    "credentials": "A presented credential did not verify",
+    "credentials": "An included or presented credential did not verify",
 }
 
 
@@ -75,6 +75,8 @@ class Report:
     issuer: dict[str, Any] | None = None
     # False only for unsigned presentations, whose credentials carry their own proofs.
     require_proof: bool = True
+    # The reports of the credentials a CLR includes, in order.
+    nested: list[Report] = field(default_factory=list)
 
     def add(
         self, check: str, outcome: Outcome, reason: str, problem_type: str | None = None
@@ -129,6 +131,11 @@ class Report:
             body["meaning"] = self.meaning
         if include_credential and self.credential is not None:
             body["credential"] = self.credential
+        if self.nested:
+            body["credentials"] = [
+                item.to_json(problem_base=problem_base, include_credential=False)
+                for item in self.nested
+            ]
         return body
 
 

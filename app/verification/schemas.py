@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class CheckRead(BaseModel):
     check: str = Field(
         description="parsing, contexts, structure, proof, key_binding, validity, "
-        "status, issuer_trust, meaning (presentations: credentials)"
+        "status, issuer_trust, meaning (presentations and CLRs: credentials)"
     )
     outcome: Literal["passed", "failed", "warning", "skipped"]
     reason: str = Field(description="What was found, in plain words")
@@ -45,6 +45,9 @@ class VerificationReport(BaseModel):
         "(with equivalent levels in other frameworks when aligned to our framework pages)",
     )
     credential: dict[str, Any] | None = None
+    credentials: list[VerificationReport] | None = Field(
+        default=None, description="A ClrCredential's included credentials, one report each"
+    )
 
 
 class PresentationReport(VerificationReport):

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
-from app.credentials.builder import CONTEXTS, OB_SCHEMA
+from app.credentials.builder import CONTEXTS, OB_SCHEMA, identity_hash
 from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
@@ -85,7 +85,15 @@ class Outsider:
         self.signer = LocalSigner(key, key_id=f"{self.did}#{self.did.removeprefix('did:key:')}")
 
     def credential(
-        self, ident: str, name: str, *, level: str, isced_f: str, credits: float, now: datetime
+        self,
+        ident: str,
+        name: str,
+        *,
+        level: str,
+        isced_f: str,
+        credits: float,
+        now: datetime,
+        email: str = LEARNER["email"],
     ) -> dict[str, Any]:
         achievement = {
             "id": f"https://outsider.example/achievements/{ident}",
@@ -115,7 +123,7 @@ class Outsider:
         }
         unsigned = {
             "@context": list(CONTEXTS),
-            "id": f"urn:uuid:{ident}-{abs(hash(self.did)) % 10**8:08d}",
+            "id": f"urn:example:outside-academy:{self.did[-8:]}:{ident}",
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "name": name,
             "issuer": {"id": self.did, "type": ["Profile"], "name": "Outside Academy"},
@@ -123,6 +131,15 @@ class Outsider:
             "credentialSubject": {
                 "type": ["AchievementSubject"],
                 "name": LEARNER["name"],
+                "identifier": [
+                    {
+                        "type": "IdentityObject",
+                        "hashed": True,
+                        "identityHash": identity_hash(email, "0123abcd"),
+                        "identityType": "emailAddress",
+                        "salt": "0123abcd",
+                    }
+                ],
                 "achievement": achievement,
             },
             "credentialSchema": [dict(OB_SCHEMA)],
