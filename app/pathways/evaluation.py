@@ -9,11 +9,11 @@ verified credential never lowers it):
 - A credential may satisfy several requirements (it can be both EQF 5 and ISCED-F 0613), but
   its credits are added once. Under transfer rules it is worth the largest value one of them
   gives it; otherwise its ``creditsEarned``, else its achievement's ``creditsAvailable``.
-- The same credential presented twice (say as JSON-LD and as a VC-JWT) counts once; several
-  credentials for the same achievement satisfy the same requirements, but only the one worth
-  most adds credits (a course taken twice is not twice the credit).
+- The same credential presented twice (same ``id``, say as JSON-LD and as a VC-JWT) adds its
+  credits once, the most any copy is worth. Distinct credentials count separately, even for
+  the same achievement: merging them would let one more input lower the total.
 - ``{credits: N}`` and ``min_credits`` compare with the total counted credits.
-Choices between equals are made on content (credits, then key), never on position.
+Totals never depend on position; only which of two copies is listed as "counted once" does.
 """
 
 from __future__ import annotations
@@ -102,11 +102,6 @@ def leaf_matches(node: Node, facts: Facts) -> bool:
     return False
 
 
-def _choose(candidates: Sequence[Facts]) -> Facts:
-    """The representative of equal keys: the one worth most, ties by key (content only)."""
-    return max(candidates, key=lambda f: (f.credits, f.achievement or "", f.key))
-
-
 def evaluate(
     tree: Node, facts: Sequence[Facts], rules: Iterable[Rule], *, min_credits: float | None
 ) -> Result:
@@ -114,23 +109,11 @@ def evaluate(
     leaves = [node for node in tree.walk() if not node.is_group and node.kind != "credits"]
     outcomes = {f.index: Outcome(f.index, f.key, False, 0.0, f.reason) for f in facts}
 
-    # 1. One representative per key among verified credentials.
-    by_key: dict[str, list[Facts]] = {}
-    for f in facts:
-        if f.verified:
-            by_key.setdefault(f.key, []).append(f)
-    chosen = {key: _choose(group) for key, group in by_key.items()}
-    for f in facts:
-        if f.verified and chosen[f.key] is not f:
-            outcomes[
-                f.index
-            ].reason = (
-                f"the same credential as input {chosen[f.key].index + 1}, which is counted once"
-            )
-
-    # 2. Trust and relevance; credits each would add.
+    # 1. Trust and relevance of each verified input.
     relevant: list[tuple[Facts, list[Rule], list[str]]] = []
-    for f in sorted(chosen.values(), key=lambda item: item.key):
+    for f in facts:
+        if not f.verified:
+            continue
         matched_rules = [rule for rule in rules if rule.covers(f)]
         outcome = outcomes[f.index]
         if not (f.trusted or matched_rules):
@@ -140,50 +123,43 @@ def evaluate(
             )
             continue
         satisfied = [node.path for node in leaves if leaf_matches(node, f)]
-        satisfied += [
-            path
-            for rule in matched_rules
-            if rule.requirement is not None
-            for path in [_path_of(tree, rule.requirement)]
-            if path is not None and path not in satisfied
-        ]
+        for rule in matched_rules:
+            path = _path_of(tree, rule.requirement) if rule.requirement is not None else None
+            if path is not None and path not in satisfied:
+                satisfied.append(path)
         if not satisfied and not matched_rules:
             outcome.reason = "it satisfies no requirement of this pathway"
             continue
         relevant.append((f, matched_rules, satisfied))
 
-    # 3. Credits: one credential's credits once; one achievement's credits once.
-    best_of_achievement: dict[str, Facts] = {}
-    worth: dict[str, float] = {}
-    for f, matched_rules, _ in relevant:
-        worth[f.key] = max((r.credits for r in matched_rules), default=f.credits)
-    for f, _, _ in relevant:
-        if f.achievement is None:
-            continue
-        group_key = f"{f.issuer}|{f.achievement}"
-        current = best_of_achievement.get(group_key)
-        if current is None or (worth[f.key], f.key) > (worth[current.key], current.key):
-            best_of_achievement[group_key] = f
+    # 2. Credits: each credential (by key) adds the most any of its copies is worth, once.
+    def worth(item: tuple[Facts, list[Rule], list[str]]) -> float:
+        return max((r.credits for r in item[1]), default=item[0].credits)
+
+    best: dict[str, tuple[Facts, list[Rule], list[str]]] = {}
+    for item in relevant:
+        current = best.get(item[0].key)
+        if current is None or worth(item) > worth(current):
+            best[item[0].key] = item
     total = 0.0
     per_rule: dict[str, list[str]] = {rule.id: [] for rule in rules}
     rule_credits: dict[str, float] = {rule.id: 0.0 for rule in rules}
-    for f, matched_rules, satisfied in relevant:
+    for item in relevant:
+        f, matched_rules, satisfied = item
         outcome = outcomes[f.index]
         outcome.counted = True
         outcome.satisfies = satisfied
-        duplicate = (
-            f.achievement is not None
-            and best_of_achievement[f"{f.issuer}|{f.achievement}"] is not f
-        )
-        if duplicate:
-            outcome.reason = "counted for its requirements; another credential for the same "
-            outcome.reason += "achievement already adds its credits"
+        outcome.rules = [r.id for r in matched_rules]
+        chosen = best[f.key]
+        if chosen is not item:
+            outcome.reason = (
+                f"the same credential as input {chosen[0].index + 1}, whose credits count once"
+            )
             continue
-        outcome.credits = worth[f.key]
+        outcome.credits = worth(item)
         total += outcome.credits
         if matched_rules:
             rule = max(matched_rules, key=lambda r: (r.credits, r.id))
-            outcome.rules = [r.id for r in matched_rules]
             per_rule[rule.id].append(f.key)
             rule_credits[rule.id] += rule.credits
             outcome.reason = f"counted at {rule.credits:g} credits under transfer rule {rule.id}"
