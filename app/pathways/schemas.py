@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+)
 
 from app.credentials.schemas import Recipient
 
@@ -99,11 +107,13 @@ class TransferRuleCreate(BaseModel):
     valid_until: AwareDatetime | None = None
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=20)
 
-    @model_validator(mode="after")
-    def _window(self) -> TransferRuleCreate:
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
+    @field_validator("valid_until")
+    @classmethod
+    def _window(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("valid_from")
+        if value is not None and start is not None and value <= start:
             raise ValueError("valid_until must be after valid_from")
-        return self
+        return value
 
 
 class TransferRuleRead(BaseModel):
