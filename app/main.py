@@ -35,13 +35,14 @@ from app.observability import (
     RequestContextMiddleware,
     configure_logging,
 )
-from app.pathways.router import pages_router as pathway_pages_router
+from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.router import router as verification_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
+from app.web.credit_bank import router as credit_bank_pages_router
 from app.web.router import pages_router
 from app.web.router import router as web_router
 
@@ -137,7 +138,8 @@ def create_app(
         credential_documents_router,
         wallet_router,
         pathways_router,
-        pathway_pages_router,
+        pathway_documents_router,
+        credit_bank_pages_router,
         clr_router,
         clr_pages_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.

@@ -218,3 +218,8 @@ def get_award(session: Session, pathway: Pathway, award_id: str) -> PathwayAward
     if found is None or found.pathway_id != pathway.id:
         raise NotFound(f"Pathway '{pathway.id}' has no award '{award_id}'.")
     return found
+
+
+def award_for_credential(session: Session, credential_id: str) -> PathwayAward | None:
+    """The award that issued this credential, if any."""
+    return session.scalar(select(PathwayAward).where(PathwayAward.credential_id == credential_id))

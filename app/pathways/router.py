@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, ReadDep, RevokeDep
 from app.clr import service as clr_service
-from app.core.negotiation import prefers
 from app.credentials import service as credential_service
 from app.db import SessionDep
 from app.errors import NotFound
@@ -28,10 +27,9 @@ from app.pathways.schemas import (
 )
 from app.status import service as status_service
 from app.verification.dependencies import RawBody, VerifierDep, verification_state
-from app.web.rendering import render_page
 
 router = APIRouter(tags=["Credit bank"])
-pages_router = APIRouter(tags=["Pages"])
+pages_router = APIRouter(tags=["Public documents"])
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
@@ -79,33 +77,6 @@ def read_pathway(pathway_id: str, request: Request, session: SessionDep) -> Path
     """A pathway and its requirements (public)."""
     record = service.get_pathway(session, pathway_id)
     return service.pathway_read(session, record, public_url=_public_url(request))
-
-
-@pages_router.get(
-    "/pathways/{pathway_id}",
-    response_model=PathwayRead,
-    responses={200: {"content": {"text/html": {}}}, 404: {"description": "No such pathway"}},
-)
-def pathway_page(pathway_id: str, request: Request, session: SessionDep) -> Response:
-    """The pathway in plain words: HTML for people, JSON for clients that ask for it."""
-    record = service.get_pathway(session, pathway_id)
-    public_url = _public_url(request)
-    read = service.pathway_read(session, record, public_url=public_url)
-    accept = request.headers.get("accept")
-    if prefers(accept, ["application/json"], ["text/html"]):
-        return JSONResponse(
-            read.model_dump(mode="json"),
-            headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
-        )
-    issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
-    response = render_page(
-        "pathway.html",
-        pathway=read,
-        issuer_name=issuer.name,
-        rules=rules.describe_rules(session, record, now=request.app.state.clock.now()),
-    )
-    response.headers["Vary"] = "Accept"
-    return response
 
 
 @router.post(
