@@ -151,4 +151,8 @@ def render_text(report: Report) -> str:
     if report.meaning and report.meaning.get("statement"):
         lines.append(f"meaning: {report.meaning['statement']}")
     lines.extend(f"  [{_SYMBOLS[c.outcome]}] {c.check}: {c.reason}" for c in report.checks)
+    for number, item in enumerate(report.nested, start=1):
+        verdict = "VERIFIED" if item.verified else "NOT VERIFIED"
+        why = f": {item.failed[0].reason}" if item.failed else ""
+        lines.append(f"  included credential {number}: {verdict}{why}")
     return "\n".join(lines)

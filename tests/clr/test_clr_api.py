@@ -133,3 +133,14 @@ def test_other_issuers_keys_and_private_credentials(bank: Bank) -> None:
     )
     assert college.status_code == 422
     assert bank.client.get("/clr/not-a-record").status_code == 404
+
+
+def test_the_command_line_lists_included_credentials(bank: Bank) -> None:
+    from app.verification.report import Report, render_text
+
+    inner = Report()
+    inner.add("proof", "failed", "the signature does not match")
+    outer = Report(nested=[inner])
+    outer.add("proof", "passed", "signed")
+    text = render_text(outer)
+    assert "included credential 1: NOT VERIFIED: the signature does not match" in text

@@ -194,3 +194,29 @@ def test_revoking_an_input_or_a_rule_counts_at_the_next_evaluation(
     outside = next(c for c in again["credentials"] if c["id"] == pool[2]["id"])
     assert not outside["counted"]
     assert "not trusted" in outside["reason"]
+
+
+def test_a_presentation_whose_own_proof_fails_counts_nothing(
+    bank: Bank, client: TestClient
+) -> None:
+    pathway = bank.pathway()
+    python = bank.mooc.issue(bank.python)["credential"]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "verifiableCredential": [python],
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "proofPurpose": "authentication",
+            "verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+            "#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            "proofValue": "z" + "1" * 80,
+        },
+    }
+    response = client.post(f"/v1/pathways/{pathway['id']}/evaluate", json=presentation)
+    assert response.status_code == 200, response.text
+    [entry] = response.json()["credentials"]
+    assert not entry["counted"]
+    assert "the presentation did not verify" in entry["reason"]
