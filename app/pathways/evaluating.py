@@ -38,7 +38,7 @@ from app.verification.checks import as_list, issuer_id
 from app.verification.dependencies import VerificationState
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
-from app.verification.service import Verifier
+from app.verification.service import Verifier, included_credentials
 
 MAX_CREDENTIALS: Final = 100
 # Relations strong enough to say "this level is that level" (broad/narrow/related are not).
@@ -303,6 +303,8 @@ class Evaluation:
     facts: list[Facts]
     reports: list[Report]
     inputs: list[Any]
+    # Per evaluated item: (index of the request's input, number inside a CLR input or None).
+    origins: list[tuple[int, int | None]]
 
 
 def evaluate(
@@ -318,15 +320,36 @@ def evaluate(
     """``holder``: count only credentials naming this recipient (awards need that)."""
     registry = RegistryLookups(session, public_url)
     tree = load_tree(session, pathway, public_url=public_url, registry=registry)
-    reports = verify_all(verifier, presented)
+    values, reports, origins = _expanded(presented.credentials, verify_all(verifier, presented))
     reader = FactsReader(session, registry, public_url, holder)
     facts = [
         reader.facts(index, value, report)
-        for index, (value, report) in enumerate(zip(presented.credentials, reports, strict=True))
+        for index, (value, report) in enumerate(zip(values, reports, strict=True))
     ]
     rules = rules_in_force(session, pathway, registry, now=now)
     result = evaluation.evaluate(tree, facts, rules, min_credits=pathway.min_credits)
-    return Evaluation(pathway, tree, result, facts, reports, list(presented.credentials))
+    return Evaluation(pathway, tree, result, facts, reports, values, origins)
+
+
+def _expanded(
+    values: list[Any], reports: list[Report]
+) -> tuple[list[Any], list[Report], list[tuple[int, int | None]]]:
+    """Inputs followed, for a verified learner record (CLR), by the credentials it includes:
+    those were verified with it, each on its own, and count like any other input."""
+    out_values: list[Any] = []
+    out_reports: list[Report] = []
+    origins: list[tuple[int, int | None]] = []
+    for index, (value, report) in enumerate(zip(values, reports, strict=True)):
+        out_values.append(value)
+        out_reports.append(report)
+        origins.append((index, None))
+        if report.verified and report.nested and isinstance(report.credential, Mapping):
+            items = included_credentials(report.credential)
+            for number, (item, inner) in enumerate(zip(items, report.nested, strict=True), start=1):
+                out_values.append(item)
+                out_reports.append(inner)
+                origins.append((index, number))
+    return out_values, out_reports, origins
 
 
 def summary(pathway_name: str, result: Result) -> str:
@@ -345,11 +368,17 @@ def to_json(evaluated: Evaluation, *, public_url: str) -> dict[str, Any]:
     result = evaluated.result
     pathway = evaluated.pathway
     facts = {f.index: f for f in evaluated.facts}
+    records = {origin[0] for origin in evaluated.origins if origin[1] is not None}
     credentials = []
     for outcome in result.credentials:
         f = facts[outcome.index]
+        source, number = evaluated.origins[outcome.index]
+        if number is None and source in records and not outcome.counted:
+            outcome.reason = "a learner record: the credentials it includes count one by one"
         entry: dict[str, Any] = {
             "index": outcome.index,
+            "input": source,
+            "included": number,
             "id": outcome.key,
             "counted": outcome.counted,
             "credits": outcome.credits,

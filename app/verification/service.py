@@ -53,7 +53,8 @@ CREDENTIAL_LIMITS = CanonicalizationLimits(
 )
 PRESENTATION_LIMITS = CanonicalizationLimits(timeout_seconds=2.0)
 STATUS_CACHE_SECONDS = 300.0
-# A Comprehensive Learner Record carries credentials with their own proofs; each is verified.
+# A Comprehensive Learner Record carries credentials with their own proofs; each is verified,
+# within a budget per Verifier (one per request), so a batch of records stays bounded.
 MAX_NESTED_CREDENTIALS = 100
 NESTING_TYPES = frozenset({"ClrCredential"})
 
@@ -94,6 +95,7 @@ class Verifier:
     trusted_issuers: Sequence[str] = ()
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     max_list_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    nested_budget: int = MAX_NESTED_CREDENTIALS
 
     def credential(
         self, value: Any, *, check_status: bool = True, check_nested: bool = True
@@ -152,20 +154,16 @@ class Verifier:
     def _nested(self, document: Mapping[str, Any], report: Report) -> None:
         if not NESTING_TYPES & set(map(str, as_list(document.get("type")))):
             return
-        items = [
-            item
-            for subject in as_list(document.get("credentialSubject"))
-            if isinstance(subject, Mapping)
-            for item in as_list(subject.get("verifiableCredential"))
-        ]
+        items = included_credentials(document)
         if not items:
             report.add("credentials", "skipped", "it includes no credentials")
             return
-        if len(items) > MAX_NESTED_CREDENTIALS:
-            reason = f"it includes {len(items)} credentials; at most "
-            reason += f"{MAX_NESTED_CREDENTIALS} are verified, so none was"
+        if len(items) > self.nested_budget:
+            reason = f"it includes {len(items)} credentials and this request may verify only "
+            reason += f"{self.nested_budget} more included credentials, so none was verified"
             report.add("credentials", "failed", reason)
             return
+        self.nested_budget -= len(items)
         report.nested = [self.credential(item, check_nested=False) for item in items]
         bad = [i for i, r in enumerate(report.nested, start=1) if not r.verified]
         if bad:
@@ -319,6 +317,16 @@ class Verifier:
                 "credentials", "passed", f"all {len(credentials)} presented credentials verify"
             )
         return credentials
+
+
+def included_credentials(document: Mapping[str, Any]) -> list[Any]:
+    """The credentials a CLR's subject carries (``verifiableCredential``), in order."""
+    return [
+        item
+        for subject in as_list(document.get("credentialSubject"))
+        if isinstance(subject, Mapping)
+        for item in as_list(subject.get("verifiableCredential"))
+    ]
 
 
 def _describe_input(parsed: CredentialInput) -> str:

@@ -83,7 +83,8 @@ def evaluation_view(
         ],
         "credentials": [
             {
-                "label": labels[item["index"]],
+                "label": labels[item["input"]]
+                + (f", included credential {item['included']}" if item["included"] else ""),
                 "counted": item["counted"],
                 "credits": item["credits"],
                 "reason": item["reason"],

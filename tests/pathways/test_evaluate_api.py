@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pathways.factories import Bank
+from tests.pathways.factories import LEARNER, Bank
 
 
 def _reasons(result: dict[str, Any]) -> list[tuple[bool, str]]:
@@ -220,3 +220,53 @@ def test_a_presentation_whose_own_proof_fails_counts_nothing(
     [entry] = response.json()["credentials"]
     assert not entry["counted"]
     assert "the presentation did not verify" in entry["reason"]
+
+
+def test_a_learner_record_counts_through_the_credentials_it_includes(
+    bank: Bank, client: TestClient
+) -> None:
+    pathway = bank.pathway()
+    bank.rule(pathway)
+    python = bank.mooc.issue(bank.python)
+    web = bank.mooc.issue(bank.web)
+    record = client.post(
+        f"/v1/issuers/{bank.mooc.slug}/clr",
+        json={"recipient": LEARNER, "credential_ids": [python["id"], web["id"]]},
+        headers=bank.mooc.issue_headers,
+    ).json()["credential"]
+    result = bank.evaluate(pathway, [record, bank.outside_databases(), python["jwt"]])
+    assert result["met"]
+    assert result["credits"] == 26  # the JWT is the Python credential again: counted once
+    entries = [
+        (c["input"], c["included"], c["counted"], c["credits"]) for c in result["credentials"]
+    ]
+    assert entries == [(0, None, False, 0), (0, 1, True, 10), (0, 2, True, 10),
+                       (1, None, True, 6), (2, None, True, 0)]  # fmt: skip
+    assert "learner record" in result["credentials"][0]["reason"]
+    # Tampering with a credential inside breaks the record's own proof: nothing of it counts.
+    forged = copy.deepcopy(record)
+    forged["credentialSubject"]["verifiableCredential"][1]["name"] = "Forged"
+    result = bank.evaluate(pathway, [forged])
+    assert [c["counted"] for c in result["credentials"]] == [False]
+
+
+def test_included_credentials_are_verified_within_a_budget(bank: Bank, client: TestClient) -> None:
+    pathway = bank.pathway()
+    python = bank.mooc.issue(bank.python)
+    record = client.post(
+        f"/v1/issuers/{bank.mooc.slug}/clr",
+        json={"recipient": LEARNER, "credential_ids": [python["id"]] * 60},
+        headers=bank.mooc.issue_headers,
+    ).json()["credential"]
+    assert len(record["credentialSubject"]["verifiableCredential"]) == 1  # the same one, once
+    big = copy.deepcopy(record)
+    big["credentialSubject"]["verifiableCredential"] *= 60  # 60 copies: signature now fails
+    result = bank.evaluate(pathway, [record, big, big])
+    assert [c["counted"] for c in result["credentials"] if c["included"] is None] == [
+        False, False, False
+    ]  # fmt: skip
+    report = client.post("/v1/verify/batch", json={"credentials": [big, big]}).json()
+    reasons = [
+        c["reason"] for r in report["results"] for c in r["checks"] if c["check"] == "credentials"
+    ]
+    assert "may verify only 40 more included credentials" in reasons[1]
