@@ -16,6 +16,8 @@ from app.achievements.router import public_router as achievement_documents_route
 from app.achievements.router import router as achievements_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.clr.router import pages_router as clr_pages_router
+from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch import JobWorker
@@ -40,6 +42,8 @@ from app.observability import (
 )
 from app.occupations.router import pages_router as occupation_pages_router
 from app.occupations.router import router as guidance_router
+from app.pathways.router import pages_router as pathway_documents_router
+from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
@@ -47,6 +51,7 @@ from app.verification.router import router as verification_router
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
+from app.web.credit_bank import router as credit_bank_pages_router
 from app.web.router import pages_router
 from app.web.router import router as web_router
 from app.webhooks.delivery import Deliverer, DeliveryPolicy, DeliveryWorker
@@ -181,6 +186,11 @@ def create_app(
         occupation_pages_router,
         guidance_router,
         webhooks_router,
+        pathways_router,
+        pathway_documents_router,
+        credit_bank_pages_router,
+        clr_router,
+        clr_pages_router,
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,

@@ -10,6 +10,7 @@ from app.credentials import models as _credentials_models  # noqa: F401
 from app.db import Base
 from app.frameworks import models as _frameworks_models  # noqa: F401
 from app.issuers import models as _issuers_models  # noqa: F401
+from app.pathways import models as _pathways_models  # noqa: F401
 from app.status import models as _status_models  # noqa: F401
 from app.vocabularies import models as _vocabularies_models  # noqa: F401
 from app.wallet import models as _wallet_models  # noqa: F401

@@ -58,6 +58,9 @@ CONTEXT_FILES: Final[Mapping[str, str]] = MappingProxyType(
             "ob-v3p0-extensions.1edtech-validator.json"
         ),
         "https://www.w3.org/ns/did/v1": "did-v1.1edtech-validator.jsonld",
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": (
+            "clr-v2p0-context-2.0.1.1edtech-validator.json"
+        ),
     }
 )
 

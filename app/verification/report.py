@@ -37,7 +37,7 @@ _TITLES: Final = {
     "issuer_trust": "Issuer not known",
     "meaning": "Meaning not read",
     "holder": "Presenter not bound to the presentation",
-    "credentials": "A presented credential did not verify",
+    "credentials": "An included or presented credential did not verify",
     "successor": "Superseded by a corrected credential",
 }
 
@@ -78,6 +78,8 @@ class Report:
     require_proof: bool = True
     # A credential of ours that was re-issued: the id of the corrected one.
     successor: str | None = None
+    # The reports of the credentials a CLR includes, in order.
+    nested: list[Report] = field(default_factory=list)
 
     def add(
         self, check: str, outcome: Outcome, reason: str, problem_type: str | None = None
@@ -134,6 +136,11 @@ class Report:
             body["successor"] = self.successor
         if include_credential and self.credential is not None:
             body["credential"] = self.credential
+        if self.nested:
+            body["credentials"] = [
+                item.to_json(problem_base=problem_base, include_credential=False)
+                for item in self.nested
+            ]
         return body
 
 
@@ -149,4 +156,8 @@ def render_text(report: Report) -> str:
     if report.meaning and report.meaning.get("statement"):
         lines.append(f"meaning: {report.meaning['statement']}")
     lines.extend(f"  [{_SYMBOLS[c.outcome]}] {c.check}: {c.reason}" for c in report.checks)
+    for number, item in enumerate(report.nested, start=1):
+        verdict = "VERIFIED" if item.verified else "NOT VERIFIED"
+        why = f": {item.failed[0].reason}" if item.failed else ""
+        lines.append(f"  included credential {number}: {verdict}{why}")
     return "\n".join(lines)

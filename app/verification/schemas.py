@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class CheckRead(BaseModel):
     check: str = Field(
         description="parsing, contexts, structure, proof, key_binding, validity, "
-        "status, issuer_trust, meaning (presentations: credentials)"
+        "status, issuer_trust, meaning (presentations and CLRs: credentials)"
     )
     outcome: Literal["passed", "failed", "warning", "skipped"]
     reason: str = Field(description="What was found, in plain words")
@@ -49,6 +49,9 @@ class VerificationReport(BaseModel):
         default=None,
         description="For a credential of ours that was re-issued: the id of its corrected "
         "successor (the old one is revoked with reason 'superseded')",
+    )
+    credentials: list[VerificationReport] | None = Field(
+        default=None, description="A ClrCredential's included credentials, one report each"
     )
 
 

@@ -54,6 +54,10 @@ CREDENTIAL_LIMITS = CanonicalizationLimits(
 )
 PRESENTATION_LIMITS = CanonicalizationLimits(timeout_seconds=2.0)
 STATUS_CACHE_SECONDS = 300.0
+# A Comprehensive Learner Record carries credentials with their own proofs; each is verified,
+# within a budget per Verifier (one per request), so a batch of records stays bounded.
+MAX_NESTED_CREDENTIALS = 100
+NESTING_TYPES = frozenset({"ClrCredential"})
 
 
 class StatusListCache:
@@ -92,12 +96,20 @@ class Verifier:
     trusted_issuers: Sequence[str] = ()
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     max_list_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    nested_budget: int = MAX_NESTED_CREDENTIALS
 
-    def credential(self, value: Any, *, check_status: bool = True) -> Report:
-        """Verify one credential (JSON-LD object, VC-JWT string or envelope); never raises."""
+    def credential(
+        self, value: Any, *, check_status: bool = True, check_nested: bool = True
+    ) -> Report:
+        """Verify one credential (JSON-LD object, VC-JWT string or envelope); never raises.
+
+        A CLR's included credentials are verified too, one report each (not CLRs in CLRs).
+        """
         report = Report()
         try:
             self._credential(read_credential(value), report, check_status)
+            if check_status and check_nested and isinstance(report.credential, Mapping):
+                self._nested(report.credential, report)
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
@@ -151,6 +163,30 @@ class Verifier:
             report.successor = successor
             reason = f"the issuer replaced it with a corrected credential: {successor}"
             report.add("successor", "warning", reason)
+
+    def _nested(self, document: Mapping[str, Any], report: Report) -> None:
+        if not NESTING_TYPES & set(map(str, as_list(document.get("type")))):
+            return
+        items = included_credentials(document)
+        if not items:
+            report.add("credentials", "skipped", "it includes no credentials")
+            return
+        if len(items) > self.nested_budget:
+            reason = f"it includes {len(items)} credentials and this request may verify only "
+            reason += f"{self.nested_budget} more included credentials, so none was verified"
+            report.add("credentials", "failed", reason)
+            return
+        self.nested_budget -= len(items)
+        report.nested = [self.credential(item, check_nested=False) for item in items]
+        bad = [i for i, r in enumerate(report.nested, start=1) if not r.verified]
+        if bad:
+            first = report.nested[bad[0] - 1].failed
+            why = first[0].reason if first else "it did not verify"
+            reason = f"{len(bad)} of {len(items)} included credentials did not verify "
+            reason += f"(credential {bad[0]}: {why})"
+            report.add("credentials", "failed", reason)
+        else:
+            report.add("credentials", "passed", f"all {len(items)} included credentials verify")
 
     def _issuer_and_meaning(self, document: Mapping[str, Any], report: Report) -> None:
         issuer = issuer_id(document)
@@ -334,6 +370,16 @@ class Verifier:
                 "credentials", "passed", f"all {len(credentials)} presented credentials verify"
             )
         return credentials
+
+
+def included_credentials(document: Mapping[str, Any]) -> list[Any]:
+    """The credentials a CLR's subject carries (``verifiableCredential``), in order."""
+    return [
+        item
+        for subject in as_list(document.get("credentialSubject"))
+        if isinstance(subject, Mapping)
+        for item in as_list(subject.get("verifiableCredential"))
+    ]
 
 
 def _describe_input(parsed: CredentialInput) -> str:

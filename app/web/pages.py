@@ -104,10 +104,35 @@ def verify_result(
         "summary": summary,
         "source": source,
         "guidance_input": guidance_input,
+        "error": None,
+    }
+
+
+def unreadable_result(source: str, error: str) -> dict[str, Any]:
+    """One of several uploads that could not be read: said in its place, the others go on."""
+    return {
+        "verification": None,
+        "summary": None,
+        "source": source,
+        "guidance_input": None,
+        "error": error,
     }
 
 
 def verify_page(
-    *, pasted: str = "", error: str | None = None, result: dict[str, Any] | None = None
+    *,
+    pasted: str = "",
+    error: str | None = None,
+    result: dict[str, Any] | None = None,
+    results: list[dict[str, Any]] | None = None,
+    evaluation: dict[str, Any] | None = None,
+    pathway: str = "",
 ) -> dict[str, Any]:
-    return {"pasted": pasted, "error": error, "result": result, "show_learner": True}
+    return {
+        "pasted": pasted,
+        "error": error,
+        "results": results if results is not None else ([result] if result else []),
+        "evaluation": evaluation,
+        "pathway": pathway,
+        "show_learner": True,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
@@ -16,7 +16,7 @@ from app.errors import NotFound
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.payload import MAX_FILE_BYTES
 from app.verification.dependencies import VerifierDep, verification_state
-from app.web import downloads, pages, service
+from app.web import credit_bank, downloads, pages, service
 from app.web.negotiation import wants_json
 from app.web.rendering import SVG_CSP, download_headers, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
@@ -25,6 +25,8 @@ from app.web.verifying import prepares_for, verify
 router = APIRouter(tags=["Credentials"])
 pages_router = APIRouter(tags=["Pages"])
 
+# Files one submission of the verify page may carry (each is verified, so it is bounded).
+MAX_FILES = 20
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such credential, or its issuer made it private"}
 }
@@ -133,53 +135,93 @@ def credential_page(
             headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
         )
     verification = verify(verifier, record.document)
-    page = pages.credential_page(
+    context = pages.credential_page(
         record, links, verification, expired=expired,
         successor_path=f"/credentials/{successor}" if successor else None,
     )  # fmt: skip
-    response = render_page("credential.html", **page)
+    clr = credit_bank.clr_link(session, record.id)
+    if clr is not None:
+        context["downloads"].append(
+            pages.Download(
+                "Learner record (CLR 2.0)", clr, "this award with every credential it rests on"
+            )
+        )
+    response = render_page("credential.html", **context)
     response.headers["Vary"] = "Accept"
     return response
 
 
 @pages_router.get("/verify", response_class=HTMLResponse)
-def verify_form() -> HTMLResponse:
-    """The verification page: paste a credential or upload a file."""
-    return render_page("verify.html", **pages.verify_page())
+def verify_form(pathway: Annotated[str, Query(max_length=36)] = "") -> HTMLResponse:
+    """The verification page: paste a credential or upload files (optionally for a pathway)."""
+    return render_page("verify.html", **pages.verify_page(pathway=pathway))
 
 
 @pages_router.post("/verify", response_class=HTMLResponse)
 def verify_submission(
     request: Request,
     verifier: VerifierDep,
+    session: SessionDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
-    file: Annotated[UploadFile | None, File()] = None,
+    # An unused file input arrives as an empty string, not as a file.
+    file: Annotated[list[UploadFile | str] | None, File()] = None,
+    pathway: Annotated[str, Form(max_length=36)] = "",
 ) -> HTMLResponse:
-    """Verify a pasted credential or an uploaded file (JSON, JWT, PDF, PNG or SVG)."""
-    if file is not None and file.filename:
-        data, source = file.file.read(MAX_FILE_BYTES + 1), f"the file {file.filename}"
-    else:
-        data, source = credential.encode("utf-8"), "the pasted credential"
-    if not data.strip():
-        message = "Paste a credential or choose a file, then press Verify."
-        return render_page("verify.html", status_code=400, **pages.verify_page(error=message))
+    """Verify a pasted credential or uploaded files; with a pathway, evaluate them for it."""
+    inputs = [
+        (item.file.read(MAX_FILE_BYTES + 1), f"the file {item.filename}")
+        for item in (file or [])[: MAX_FILES + 1]
+        if not isinstance(item, str) and item.filename
+    ]
+    if credential.strip() or not inputs:
+        inputs.append((credential.encode("utf-8"), "the pasted credential"))
+    inputs = [(data, source) for data, source in inputs if data.strip()]
+
+    def page(status: int, error: str) -> HTMLResponse:
+        context = pages.verify_page(pasted=credential, error=error, pathway=pathway)
+        return render_page("verify.html", status_code=status, **context)
+
+    if not inputs:
+        return page(400, "Paste a credential or choose a file, then press Verify.")
+    if len(inputs) > MAX_FILES:
+        return page(422, f"Choose at most {MAX_FILES} files at a time.")
     client = request.client.host if request.client else "unknown"
-    wait = verification_state(request.app).limiter.take(client, cost=1)
+    wait = verification_state(request.app).limiter.take(client, cost=len(inputs))
     if wait:
         message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
-        response = render_page(
-            "verify.html", status_code=429, **pages.verify_page(pasted=credential, error=message)
-        )
+        response = page(429, message)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    try:
-        payload = extract_credential(data)
-    except ExtractionError as error:
-        return render_page(
-            "verify.html", status_code=422, **pages.verify_page(pasted=credential, error=str(error))
-        )
-    result = pages.verify_result(verify(verifier, payload), source, payload)
-    return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
+    results, payloads, labels = [], [], []
+    for data, source in inputs:
+        try:
+            payload = extract_credential(data)
+        except ExtractionError as error:
+            if len(inputs) == 1:
+                return page(422, str(error))
+            results.append(pages.unreadable_result(source, str(error)))
+            continue
+        results.append(pages.verify_result(verify(verifier, payload), source, payload))
+        payloads.append(payload)
+        labels.append(source)
+    evaluation = None
+    if pathway.strip() and payloads:
+        try:
+            evaluation = credit_bank.evaluation_view(
+                session,
+                verifier,
+                pathway.strip(),
+                payloads,
+                labels=labels,
+                now=request.app.state.clock.now(),
+                public_url=_public_url(request),
+            )
+        except NotFound as error:
+            return page(404, error.detail)
+    context = pages.verify_page(
+        pasted=credential, results=results, evaluation=evaluation, pathway=pathway
+    )
+    return render_page("verify.html", **context)
 
 
 @router.post(

@@ -56,6 +56,9 @@ CONTEXT_SHA256 = {
     "ob-v3p0-extensions.1edtech-validator.json": (
         "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3"
     ),
+    "clr-v2p0-context-2.0.1.1edtech-validator.json": (
+        "30e8c666adf9fd720c118ce0bafe65dbd2a88f6d2acf362f34bfb0f4753804d1"
+    ),
 }
 
 

@@ -1,0 +1,240 @@
+"""Credit bank endpoints: pathways, their public page, evaluation and awards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import IssueDep, ReadDep, RevokeDep
+from app.clr import service as clr_service
+from app.credentials import service as credential_service
+from app.db import SessionDep
+from app.errors import NotFound
+from app.issuers import service as issuer_service
+from app.issuers.router import KeyRingDep
+from app.pathways import awards, evaluating, rules, service
+from app.pathways.schemas import (
+    AwardCreate,
+    AwardRead,
+    EvaluationRead,
+    PathwayCreate,
+    PathwayRead,
+    RuleRevoke,
+    TransferRuleCreate,
+    TransferRuleRead,
+)
+from app.status import service as status_service
+from app.verification.dependencies import RawBody, VerifierDep, verification_state
+
+router = APIRouter(tags=["Credit bank"])
+pages_router = APIRouter(tags=["Public documents"])
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def _public_url(request: Request) -> str:
+    value: str = request.app.state.settings.public_url
+    return value
+
+
+@router.post("/v1/issuers/{slug}/pathways", status_code=201, response_model=PathwayRead)
+def create_pathway(
+    slug: str, body: PathwayCreate, request: Request, session: SessionDep, principal: IssueDep
+) -> PathwayRead:
+    """Define a pathway: the requirements that earn the target achievement."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    public_url = _public_url(request)
+    record = service.create_pathway(
+        session,
+        issuer,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    return service.pathway_read(session, record, public_url=public_url)
+
+
+@router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
+def list_pathways(
+    slug: str, request: Request, session: SessionDep, principal: ReadDep
+) -> list[PathwayRead]:
+    """List an issuer's pathways."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    public_url = _public_url(request)
+    return [
+        service.pathway_read(session, record, public_url=public_url)
+        for record in service.list_pathways(session, issuer)
+    ]
+
+
+@router.get("/v1/pathways/{pathway_id}", response_model=PathwayRead)
+def read_pathway(pathway_id: str, request: Request, session: SessionDep) -> PathwayRead:
+    """A pathway and its requirements (public)."""
+    record = service.get_pathway(session, pathway_id)
+    return service.pathway_read(session, record, public_url=_public_url(request))
+
+
+@router.post(
+    "/v1/pathways/{pathway_id}/evaluate",
+    response_model=EvaluationRead,
+    responses={
+        404: {"description": "No such pathway", **_PROBLEM},
+        413: {"description": "The body is too large or too deep", **_PROBLEM},
+        429: {"description": "Too many credentials from this client", **_PROBLEM},
+    },
+)
+def evaluate_pathway(
+    pathway_id: str, request: Request, raw: RawBody, session: SessionDep, verifier: VerifierDep
+) -> dict[str, Any]:
+    """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
+    record = service.get_pathway(session, pathway_id)
+    presented = evaluating.read_request(raw)
+    client = request.client.host if request.client else "unknown"
+    evaluating.take_budget(client, verification_state(request.app), len(presented.credentials))
+    evaluated = evaluating.evaluate(
+        session,
+        verifier,
+        record,
+        presented,
+        now=request.app.state.clock.now(),
+        public_url=_public_url(request),
+    )
+    return evaluating.to_json(evaluated, public_url=_public_url(request))
+
+
+@router.post("/v1/issuers/{slug}/transfer-rules", status_code=201, response_model=TransferRuleRead)
+def create_transfer_rule(
+    slug: str,
+    body: TransferRuleCreate,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    principal: IssueDep,
+) -> TransferRuleRead:
+    """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
+    principal.require_issuer(slug)
+    public_url = _public_url(request)
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    record = rules.create_rule(
+        session,
+        keyring,
+        context,
+        body,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    rule, credential = rules.get_rule(session, record.id)
+    return rules.rule_read(rule, credential, public_url=public_url)
+
+
+@router.get("/v1/transfer-rules/{rule_id}", response_model=TransferRuleRead)
+def read_transfer_rule(rule_id: str, request: Request, session: SessionDep) -> TransferRuleRead:
+    """A transfer rule, its status and its signed credential (public)."""
+    rule, credential = rules.get_rule(session, rule_id)
+    return rules.rule_read(rule, credential, public_url=_public_url(request))
+
+
+@pages_router.get("/transfer-rules/{rule_id}", response_model=dict[str, Any])
+def transfer_rule_document(rule_id: str, session: SessionDep) -> JSONResponse:
+    """The signed transfer rule credential (its ``id`` URL dereferences here)."""
+    _rule, credential = rules.get_rule(session, rule_id)
+    return JSONResponse(
+        credential.document,
+        media_type="application/vc+ld+json",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+    )
+
+
+@router.post("/v1/issuers/{slug}/transfer-rules/{rule_id}/revoke", response_model=TransferRuleRead)
+def revoke_transfer_rule(
+    slug: str,
+    rule_id: str,
+    body: RuleRevoke,
+    request: Request,
+    session: SessionDep,
+    principal: RevokeDep,
+) -> TransferRuleRead:
+    """Revoke a transfer rule: it stops counting in every evaluation from now on."""
+    principal.require_issuer(slug)
+    issuer = issuer_service.get_issuer(session, slug)
+    rule, credential = rules.get_rule(session, rule_id)
+    if rule.issuer_id != issuer.id:
+        raise NotFound(f"Issuer '{slug}' has no transfer rule '{rule_id}'.")
+    status_service.change_status(
+        session,
+        credential,
+        "revoke",
+        reason=body.reason,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+    )
+    rule, credential = rules.get_rule(session, rule_id)
+    return rules.rule_read(rule, credential, public_url=_public_url(request))
+
+
+@router.post(
+    "/v1/issuers/{slug}/pathways/{pathway_id}/award",
+    status_code=201,
+    response_model=AwardRead,
+    responses={
+        200: {"model": AwardRead, "description": "Already awarded: the same credential"},
+        422: {"description": "The pathway is not met; the body carries the evaluation"},
+    },
+)
+def award_pathway(
+    slug: str,
+    pathway_id: str,
+    body: AwardCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    verifier: VerifierDep,
+    principal: IssueDep,
+) -> AwardRead:
+    """Award the pathway's qualification to a learner whose credentials meet it, once."""
+    principal.require_issuer(slug)
+    public_url = _public_url(request)
+    issuer = issuer_service.get_issuer(session, slug)
+    pathway = service.get_issuer_pathway(session, issuer, pathway_id)
+    client = request.client.host if request.client else "unknown"
+    evaluating.take_budget(client, verification_state(request.app), len(body.credentials))
+    context = issuer_service.load_context(session, slug, public_url=public_url)
+    awarded = awards.award(
+        session,
+        keyring,
+        context,
+        verifier,
+        pathway,
+        body.recipient,
+        body.credentials,
+        now=request.app.state.clock.now(),
+        actor=principal.actor,
+        public_url=public_url,
+    )
+    if awarded.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    record = awarded.award
+    return AwardRead(
+        id=record.id,
+        pathway_id=record.pathway_id,
+        credential_id=record.credential_id,
+        url=credential_service.credential_url(public_url, record.credential_id),
+        credential=awarded.credential.document,
+        clr_url=clr_service.clr_url(public_url, record.clr_credential_id)
+        if record.clr_credential_id
+        else None,
+        credits=record.credits,
+        counted=record.counted,
+        created_at=record.created_at,
+        evaluation=evaluating.to_json(awarded.evaluation, public_url=public_url)
+        if awarded.evaluation
+        else None,
+    )

@@ -1,0 +1,3 @@
+from tests.pathways.conftest import bank
+
+__all__ = ["bank"]
