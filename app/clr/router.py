@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.auth.dependencies import IssueDep
+from app.auth.dependencies import IssuerIssueDep
 from app.clr import service
 from app.clr.schemas import ClrCreate, ClrRead
 from app.db import SessionDep
@@ -25,10 +25,9 @@ def issue_clr(
     session: SessionDep,
     keyring: KeyRingDep,
     verifier: VerifierDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
 ) -> ClrRead:
     """Package verified credentials of one learner in a signed ClrCredential (CLR 2.0)."""
-    principal.require_issuer(slug)
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     record = service.issue_clr(

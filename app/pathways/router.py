@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.auth.dependencies import IssueDep, ReadDep, RevokeDep
+from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
 from app.clr import service as clr_service
 from app.credentials import service as credential_service
 from app.db import SessionDep
@@ -41,10 +41,9 @@ def _public_url(request: Request) -> str:
 
 @router.post("/v1/issuers/{slug}/pathways", status_code=201, response_model=PathwayRead)
 def create_pathway(
-    slug: str, body: PathwayCreate, request: Request, session: SessionDep, principal: IssueDep
+    slug: str, body: PathwayCreate, request: Request, session: SessionDep, principal: IssuerIssueDep
 ) -> PathwayRead:
     """Define a pathway: the requirements that earn the target achievement."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     public_url = _public_url(request)
     record = service.create_pathway(
@@ -60,10 +59,9 @@ def create_pathway(
 
 @router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
 def list_pathways(
-    slug: str, request: Request, session: SessionDep, principal: ReadDep
+    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
 ) -> list[PathwayRead]:
     """List an issuer's pathways."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     public_url = _public_url(request)
     return [
@@ -114,10 +112,9 @@ def create_transfer_rule(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
 ) -> TransferRuleRead:
     """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
-    principal.require_issuer(slug)
     public_url = _public_url(request)
     context = issuer_service.load_context(session, slug, public_url=public_url)
     record = rules.create_rule(
@@ -158,10 +155,9 @@ def revoke_transfer_rule(
     body: RuleRevoke,
     request: Request,
     session: SessionDep,
-    principal: RevokeDep,
+    principal: IssuerRevokeDep,
 ) -> TransferRuleRead:
     """Revoke a transfer rule: it stops counting in every evaluation from now on."""
-    principal.require_issuer(slug)
     issuer = issuer_service.get_issuer(session, slug)
     rule, credential = rules.get_rule(session, rule_id)
     if rule.issuer_id != issuer.id:
@@ -196,10 +192,9 @@ def award_pathway(
     session: SessionDep,
     keyring: KeyRingDep,
     verifier: VerifierDep,
-    principal: IssueDep,
+    principal: IssuerIssueDep,
 ) -> AwardRead:
     """Award the pathway's qualification to a learner whose credentials meet it, once."""
-    principal.require_issuer(slug)
     public_url = _public_url(request)
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
