@@ -158,7 +158,12 @@ def _field(path: Sequence[Any]) -> str:
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For oneOf/anyOf failures, the branch error that says what is wrong, not 'no branch'."""
     while error.context:
-        best = jsonschema.exceptions.best_match(error.context)
+        # Branches that fail only on the instance's own type ("is not of type 'array'") are
+        # the branches the author did not mean; the others say what is missing.
+        meant = [
+            e for e in error.context if not (e.validator == "type" and len(e.relative_path) == 0)
+        ]
+        best = jsonschema.exceptions.best_match(meant or error.context)
         if best is None or best is error:
             break
         error = best
