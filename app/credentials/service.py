@@ -17,6 +17,7 @@ from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.credentials import validation
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate, CredentialLinks
@@ -95,8 +96,21 @@ def _replay(
     return existing
 
 
+def _check_claims(achievement: dict[str, Any], data: CredentialCreate) -> None:
+    """Claims that contradict the achievement are refused, naming the request's field."""
+    available = achievement.get("creditsAvailable")
+    if data.credits_earned is not None and available is not None:
+        if data.credits_earned > available:
+            raise InvalidInput(
+                f"credits_earned {data.credits_earned:g} is more than the {available:g} "
+                "credits the achievement makes available.",
+                field="credits_earned",
+            )
+
+
 def _results(achievement: dict[str, Any], data: CredentialCreate) -> list[dict[str, Any]]:
-    by_name = {rd["name"]: rd["id"] for rd in achievement.get("resultDescription", [])}
+    descriptions = {rd["name"]: rd for rd in achievement.get("resultDescription", [])}
+    by_name = {name: rd["id"] for name, rd in descriptions.items()}
     results = []
     for index, item in enumerate(data.result):
         result: dict[str, Any] = {"type": ["Result"]}
@@ -111,6 +125,12 @@ def _results(achievement: dict[str, Any], data: CredentialCreate) -> list[dict[s
                     field=f"result.{index}.result_description",
                 )
             result["resultDescription"] = by_name[item.result_description]
+            problem = validation.result_problem(result, descriptions[item.result_description])
+            if problem:
+                raise InvalidInput(
+                    f"result {index} ({item.result_description}): {problem}.",
+                    field=f"result.{index}.value",
+                )
         results.append(result)
     return results
 
@@ -222,6 +242,7 @@ def _sign_and_store(
         now=now,
         reserve_with=status_sessions,
     )
+    _check_claims(achievement, data)
     salt = secrets.token_hex(16) if data.recipient.email else None
     subject = Subject(
         name=data.recipient.name,
@@ -243,6 +264,8 @@ def _sign_and_store(
         credits_earned=data.credits_earned,
         evidence=_evidence(data),
     )
+    # The same rules as the verifier's (and the VC-API's): nothing is signed that would fail.
+    validation.refuse_invalid(unsigned)
     key = context.active_key
     signer = issuer_service.active_signer(keyring, context)
     signed = add_proof(

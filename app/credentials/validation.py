@@ -72,7 +72,7 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _result_problem(result: Mapping[str, Any], description: Mapping[str, Any]) -> str | None:
+def result_problem(result: Mapping[str, Any], description: Mapping[str, Any]) -> str | None:
     """Why the result's value is outside its ResultDescription, or None.
 
     Bounds are compared as numbers; a non-numeric scale (letter grades) has no order we could
@@ -125,7 +125,7 @@ def claim_problems(document: Mapping[str, Any]) -> list[Problem]:
             if not isinstance(result, Mapping):
                 continue
             description = descriptions.get(result.get("resultDescription"))
-            problem = _result_problem(result, description) if description else None
+            problem = result_problem(result, description) if description else None
             if problem:
                 spot = f"{where}.result.{index}" if isinstance(results, list) else f"{where}.result"
                 problems.append((f"{spot}.value", problem))
