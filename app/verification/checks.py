@@ -333,7 +333,8 @@ def identifier_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-_SRI: Final = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$")
+_SRI_HASH: Final = r"(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}"
+_SRI: Final = re.compile(rf"^{_SRI_HASH}( +{_SRI_HASH})*$")
 
 
 def related_resource_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -366,9 +367,9 @@ def related_resource_problems(document: Mapping[str, Any]) -> list[tuple[str, st
             message = "digestSRI must read 'sha256-…', 'sha384-…' or 'sha512-…' (base64)"
             problems.append((f"{where}.digestSRI", message))
         if multibase is not None and not (
-            isinstance(multibase, str) and len(multibase) > 1 and multibase[0] in "uzfmMbB"
+            isinstance(multibase, str) and len(multibase) > 1 and multibase[0] in "uz"
         ):
-            message = "digestMultibase must be a multibase string (e.g. 'u…' or 'z…')"
+            message = "digestMultibase must be a multibase string: 'u…' (base64url) or 'z…'"
             problems.append((f"{where}.digestMultibase", message))
     return problems
 
