@@ -179,7 +179,7 @@ def _chain_problem(proofs: list[Any]) -> str:
         if not isinstance(proof, Mapping) or "previousProof" not in proof:
             continue
         wanted = as_list(proof["previousProof"])
-        missing = [w for w in wanted if w not in ids]
+        missing = [w for w in wanted if not isinstance(w, str) or w not in ids]
         if not wanted or missing:
             shown = ", ".join(map(str, missing)) or "nothing"
             return f"a proof's previousProof names {shown}, which is not a proof of this document"
@@ -188,18 +188,25 @@ def _chain_problem(proofs: list[Any]) -> str:
     # A proof that (through others) precedes itself can never have been made in order.
     state: dict[str, int] = {}
 
-    def cyclic(node: str) -> bool:
-        if state.get(node) == 1:
-            return True
-        if state.get(node) == 2:
-            return False
-        state[node] = 1
-        if any(isinstance(n, str) and cyclic(n) for n in previous.get(node, [])):
-            return True
-        state[node] = 2
+    def cyclic(start: str) -> bool:
+        # Iterative depth-first search (1 = on the current path, 2 = done): no recursion
+        # limit for a long chain.
+        stack = [(start, iter(previous.get(start, [])))]
+        state[start] = 1
+        while stack:
+            node, following = stack[-1]
+            step = next(following, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(step) == 1:
+                return True
+            elif state.get(step) is None:
+                state[step] = 1
+                stack.append((step, iter(previous.get(step, []))))
         return False
 
-    if any(cyclic(node) for node in previous):
+    if any(state.get(node) is None and cyclic(node) for node in previous):
         return "the proofs' previousProof references form a cycle, so they are no valid chain"
     return ""
 

@@ -267,3 +267,33 @@ def test_open_badges_keep_the_one_element_proof_array(world: World) -> None:
     proof = response.json()["verifiableCredential"]["proof"]
     assert isinstance(proof, list)
     assert len(proof) == 1
+
+
+@pytest.mark.parametrize(
+    ("members", "options"),
+    [
+        ({"credentialStatus": "https://status.example/1"}, {}),
+        ({"credentialStatus": 5}, {}),
+        ({"credentialStatus": [1, 2]}, {}),
+        ({"credentialStatus": []}, {}),
+        ({"credentialStatus": {"type": ["BitstringStatusListEntry"], "statusListIndex": "1"}}, {}),
+        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                               "statusListIndex": "99999999999999999999999",
+                               "statusListCredential": "https://s.example/1"}}, {}),
+        ({"id": 5}, {}),
+        ({"id": ["urn:a", "urn:b"]}, {}),
+        ({"relatedResource": {"id": {"x": 1}}}, {}),
+        ({"validFrom": 20260101}, {}),
+        ({"credentialSubject": "did:example:x"}, {}),
+        ({}, {"cryptosuite": 5}),
+        ({}, {"format": ["application/vc+jwt"]}),
+        ({}, {"credentialId": {"a": 1}}),
+        ({"issuer": {"id": None}}, {}),
+    ],
+)  # fmt: skip
+def test_hostile_shapes_are_4xx_never_5xx(
+    world: World, members: dict[str, Any], options: dict[str, Any]
+) -> None:
+    response = _issue(world, _credential(world, **members), **options)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -114,3 +114,30 @@ def test_a_co_signature_by_the_reference_stack_is_verified(world: World) -> None
     body = _verify(world, co_signed)
     assert body["verified"] is True, body["errors"]
     assert "co-signer" in _checks(body, "proof")[1]["reason"]
+
+
+@pytest.mark.parametrize(
+    "previous", [{"a": 1}, [[]], [None], "", [], 5, ["urn:uuid:proof-1", {"x": 1}]]
+)
+def test_hostile_previous_proof_values_fail_cleanly(world: World, previous: Any) -> None:
+    issued = world.issue()["credential"]
+    co_signed = add_proof(issued, _cosigner(), created=CREATED)
+    co_signed["proof"][1]["previousProof"] = previous
+    response = world.client.post("/credentials/verify", json={"verifiableCredential": co_signed})
+    assert response.status_code == 422, response.text
+    assert response.json()["verified"] is False
+    assert not any(c["check"] == "internal" for c in response.json()["checks"])
+
+
+def test_a_long_chain_is_checked_without_recursion(world: World) -> None:
+    issued = world.issue()["credential"]
+    proofs = [
+        {**issued["proof"][0], "id": f"urn:p:{n}", "previousProof": f"urn:p:{n + 1}"}
+        for n in range(3000)
+    ]
+    proofs[-1]["previousProof"] = "urn:p:0"
+    from app.verification.proofs import _chain_problem
+
+    assert "cycle" in _chain_problem(proofs)
+    proofs[-1].pop("previousProof")
+    assert _chain_problem(proofs) == ""
