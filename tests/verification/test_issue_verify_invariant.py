@@ -213,6 +213,20 @@ REFUSED: dict[str, tuple[dict[str, Any], str]] = {
         },
         "credential.credentialStatus.id",
     ),
+    "id null": ({**_v2(), "id": None}, "credential.id"),
+    "type mapped to a non-URL": (
+        _v2(
+            **{
+                "@context": [V2, {"ExampleTestCredential": "https ://not-a-url#Example"}],
+                "type": ["VerifiableCredential", "ExampleTestCredential"],
+            }
+        ),
+        "credential",
+    ),
+    "protected term redefined": (
+        _v2(**{"@context": [V2, {"VerifiableCredential": "https://example.org/#Bad"}]}),
+        "credential",
+    ),
     "credits above those available": (
         _ob(creditsEarned=50),
         "credential.credentialSubject.creditsEarned",
