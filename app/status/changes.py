@@ -72,9 +72,20 @@ def find_credential(session: Session, credential_id: str, *, public_url: str) ->
     """
     credential = session.get(Credential, _bare_id(credential_id, public_url))
     if credential is None:
-        credential = session.scalars(
-            select(Credential).where(Credential.document["id"].as_string() == credential_id)
-        ).first()
+        matches = list(
+            session.scalars(
+                select(Credential)
+                .where(Credential.document["id"].as_string() == credential_id)
+                .limit(2)
+            )
+        )
+        if len(matches) > 1:
+            # Two issuers chose the same id: acting on either could be the wrong tenant's.
+            raise Conflict(
+                f"The id '{credential_id}' names several credentials; use the LearnProof id "
+                "(uuid) of the one you mean."
+            )
+        credential = matches[0] if matches else None
     if credential is None:
         raise NotFound(f"No credential has the id '{credential_id}'.")
     slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
@@ -100,6 +111,8 @@ def find_vc_api_credential(
     issuer_id = None
     if issuer_slug is not None:
         issuer_id = session.scalar(select(Issuer.id).where(Issuer.slug == issuer_slug))
+        if issuer_id is None:
+            raise NotFound(f"No issuer has the slug '{issuer_slug}'.")
     by_document = select(Credential).where(Credential.document["id"].as_string() == credential_id)
     if issuer_id is not None:
         by_document = by_document.where(Credential.issuer_id == issuer_id)

@@ -297,3 +297,16 @@ def test_hostile_shapes_are_4xx_never_5xx(
     response = _issue(world, _credential(world, **members), **options)
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_v1_status_routes_refuse_a_shared_caller_id(
+    world: World, other: World, admin_headers: dict[str, str]
+) -> None:
+    shared = "urn:example:shared-v1"
+    assert _issue(world, _credential(world, id=shared)).status_code == 201
+    assert _issue(other, _credential(other, id=shared)).status_code == 201
+    response = world.client.post(f"/v1/credentials/{shared}/revoke", headers=admin_headers)
+    assert response.status_code == 409, response.text
+    # A key bound to one issuer is refused the other's, never silently given it.
+    mine = world.client.post(f"/v1/credentials/{shared}/revoke", headers=world.revoke_headers)
+    assert mine.status_code in (403, 409)
