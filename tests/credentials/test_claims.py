@@ -39,3 +39,17 @@ def test_results_must_fit_their_description(
     body = world.issue(expected, result=[{"status": "Completed"}, result])
     if expected == 422:
         assert body["errors"][0]["field"] == "result.1.value"
+
+
+def test_the_verifier_warns_about_credits_beyond_those_available() -> None:
+    from app.verification.meaning import describe, meaning_check
+
+    document = {
+        "credentialSubject": {
+            "achievement": {"name": "Python", "creditsAvailable": 5},
+            "creditsEarned": 50,
+        }
+    }
+    check = meaning_check(describe(document))
+    assert check.outcome == "warning"
+    assert "50 credits earned of 5" in check.reason
