@@ -117,8 +117,9 @@ def _valid_from(credential: dict[str, Any], now: datetime) -> datetime:
 
 
 def _own_space(public_url: str, value: str) -> bool:
-    base = public_url.rstrip("/")
-    return value == base or value.startswith(base + "/")
+    # Scheme and host are case-insensitive; refusing a differently-cased path too is harmless.
+    base, candidate = public_url.rstrip("/").lower(), value.strip().lower()
+    return candidate == base or candidate.startswith((base + "/", base + "?", base + "#"))
 
 
 def _check_caller_id(

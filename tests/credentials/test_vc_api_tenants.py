@@ -105,6 +105,8 @@ def test_a_caller_id_is_unique_within_its_issuer(world: World, other: World) -> 
         f"{PUBLIC}/credentials/00000000-0000-4000-8000-000000000000",
         f"{PUBLIC}/issuers/uni-other",
         PUBLIC,
+        "HTTP://127.0.0.1:8000/Credentials/00000000-0000-4000-8000-000000000000",
+        f"{PUBLIC}#fragment",
     ],
 )
 def test_ids_in_our_url_space_are_refused(world: World, caller_id: str) -> None:
