@@ -80,6 +80,7 @@ def reissue(
     valid_until = data.valid_until or old.valid_until
     if valid_until is not None and valid_until <= valid_from:
         raise InvalidInput("valid_until must be after valid_from.", field="valid_until")
+    service.check_claims(achievement, data.credits_earned)
     draft = service.Draft(
         achievement=achievement,
         subject=_subject(old, data),

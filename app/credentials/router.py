@@ -241,7 +241,11 @@ def credential_jwt(credential_id: str, session: SessionDep) -> Response:
     "/credentials/issue",
     status_code=201,
     tags=["VC-API"],
-    responses={400: {"description": "Malformed credential or issuer mismatch"}},
+    responses={
+        400: {"description": "Malformed credential or issuer mismatch"},
+        409: {"description": "This issuer already has a credential with that id"},
+        422: {"description": "The credential would not verify, or an option is not supported"},
+    },
 )
 def vc_api_issue(
     body: vc_api.IssueRequest,

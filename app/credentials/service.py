@@ -18,6 +18,7 @@ from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.durations import add_duration
 from app.core.ids import new_id
+from app.credentials import validation
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
@@ -97,8 +98,20 @@ def _replay(
     return existing
 
 
+def check_claims(achievement: dict[str, Any], credits_earned: float | None) -> None:
+    """Claims that contradict the achievement are refused, naming the request's field."""
+    available = achievement.get("creditsAvailable")
+    if credits_earned is not None and available is not None and credits_earned > available:
+        raise InvalidInput(
+            f"credits_earned {credits_earned:g} is more than the {available:g} "
+            "credits the achievement makes available.",
+            field="credits_earned",
+        )
+
+
 def results_for(achievement: dict[str, Any], items: list[ResultIn]) -> list[dict[str, Any]]:
-    by_name = {rd["name"]: rd["id"] for rd in achievement.get("resultDescription", [])}
+    descriptions = {rd["name"]: rd for rd in achievement.get("resultDescription", [])}
+    by_name = {name: rd["id"] for name, rd in descriptions.items()}
     results = []
     for index, item in enumerate(items):
         result: dict[str, Any] = {"type": ["Result"]}
@@ -113,6 +126,12 @@ def results_for(achievement: dict[str, Any], items: list[ResultIn]) -> list[dict
                     field=f"result.{index}.result_description",
                 )
             result["resultDescription"] = by_name[item.result_description]
+            problem = validation.result_problem(result, descriptions[item.result_description])
+            if problem:
+                raise InvalidInput(
+                    f"result {index} ({item.result_description}): {problem}.",
+                    field=f"result.{index}.value",
+                )
         results.append(result)
     return results
 
@@ -217,6 +236,7 @@ def _draft(
     achievement: dict[str, Any], achievement_record: Achievement, data: CredentialCreate,
     *, now: datetime,
 ) -> Draft:  # fmt: skip
+    check_claims(achievement, data.credits_earned)
     salt = secrets.token_hex(16) if data.recipient.email else None
     subject = Subject(
         name=data.recipient.name,
@@ -279,6 +299,8 @@ def sign_and_store(
         credits_earned=draft.credits_earned,
         evidence=draft.evidence,
     )
+    # The same rules as the verifier's (and the VC-API's): nothing is signed that would fail.
+    validation.refuse_invalid(unsigned)
     key = context.active_key
     signer = issuer_service.active_signer(keyring, context)
     signed = add_proof(

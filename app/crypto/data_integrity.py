@@ -153,8 +153,13 @@ def add_proof(
     domain: str | None = None,
     as_array: bool = True,
     limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
 ) -> dict[str, Any]:
     """A copy of `document` secured with a new DataIntegrityProof by `signer`.
+
+    `proof_id` names the new proof; `previous_proof` makes it part of a proof chain (DI
+    §2.1.2): the named existing proofs are then signed along with the document.
 
     Existing proofs are kept (a proof set) and the new one is appended; otherwise `proof` is a
     one-element array when `as_array` (as OB 3.0 does), else a single object. Documents with
@@ -179,6 +184,10 @@ def add_proof(
         options["challenge"] = challenge
     if domain is not None:
         options["domain"] = domain
+    if proof_id is not None:
+        options["id"] = proof_id
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof
 
     # One private copy is both signed and returned, so what we sign is what we hand back.
     unsecured = copy.deepcopy(_unsecured(document))
@@ -188,7 +197,14 @@ def add_proof(
             "control characters are not allowed in a credential; found at " + ", ".join(bad_paths)
         )
     config = _proof_config(suite, options, unsecured)
-    data = hash_data(suite, unsecured, config, signer.key_type, limits)
+    signed_part = unsecured
+    if previous_proof is not None:
+        signed_part = dict(unsecured)
+        try:
+            _with_previous_proofs(signed_part, options, list_proofs(document))
+        except _Failure as failure:
+            raise ProofGenerationError(failure.reason) from None
+    data = hash_data(suite, signed_part, config, signer.key_type, limits)
 
     proof = dict(options)
     if suite.transform == "jcs":

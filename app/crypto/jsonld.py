@@ -180,8 +180,6 @@ class _CheckingProcessor(CachingContextProcessor):
             if isinstance(datatype, str) and datatype != "@json":
                 if not _is_absolute_or_blank(datatype):
                     self._add(f"datatype {datatype!r} is not defined by the @context")
-            if "@direction" in value:
-                self._add(f"value {value['@value']!r} has an @direction, which RDF cannot hold")
             return
         for key, item in value.items():
             if key == "@id":
@@ -228,7 +226,10 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
         # canonicalizes from a threadpool; the work is CPU-bound under the GIL anyway.
         with _PYLD_LOCK:
             if to_rdf:
-                result = processor.to_rdf(dict(document), _options())
+                # As the reference stack (jsonld.js under the Data Integrity suites) does: a
+                # value's base direction becomes the datatype i18n:{language}_{direction}.
+                options = {**_options(), "rdfDirection": "i18n-datatype"}
+                result = processor.to_rdf(dict(document), options)
             else:
                 result = processor.expand(dict(document), _options())
     except (JsonLdError, ContextNotAllowed) as error:

@@ -73,14 +73,86 @@ def find_credential(session: Session, credential_id: str, *, public_url: str) ->
     """
     credential = session.get(Credential, _bare_id(credential_id, public_url))
     if credential is None:
-        credential = session.scalars(
-            select(Credential).where(Credential.document["id"].as_string() == credential_id)
-        ).first()
+        matches = list(
+            session.scalars(
+                select(Credential)
+                .where(Credential.document["id"].as_string() == credential_id)
+                .limit(2)
+            )
+        )
+        if len(matches) > 1:
+            # Two issuers chose the same id: acting on either could be the wrong tenant's.
+            raise Conflict(
+                f"The id '{credential_id}' names several credentials; use the LearnProof id "
+                "(uuid) of the one you mean."
+            )
+        credential = matches[0] if matches else None
     if credential is None:
         raise NotFound(f"No credential has the id '{credential_id}'.")
     slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
     assert slug is not None, "the foreign key guarantees the issuer exists"
     return StatusTarget(credential=credential, issuer_slug=slug)
+
+
+def find_vc_api_credential(
+    session: Session,
+    credential_id: str,
+    *,
+    public_url: str,
+    issuer_slug: str | None,
+    purpose: str,
+    list_credential: str | None,
+) -> StatusTarget:
+    """VC-API ``credentialId`` → the one credential it names, among the caller's issuer's.
+
+    Callers may choose their own ids, and two issuers may choose the same one: a key bound to
+    an issuer only ever finds that issuer's credentials; for an unbound key an id shared by
+    several credentials is refused (409) unless ``statusListCredential`` tells them apart.
+    """
+    issuer_id = None
+    if issuer_slug is not None:
+        issuer_id = session.scalar(select(Issuer.id).where(Issuer.slug == issuer_slug))
+        if issuer_id is None:
+            raise NotFound(f"No issuer has the slug '{issuer_slug}'.")
+    by_document = select(Credential).where(Credential.document["id"].as_string() == credential_id)
+    if issuer_id is not None:
+        by_document = by_document.where(Credential.issuer_id == issuer_id)
+    found = {c.id: c for c in session.scalars(by_document.limit(50))}
+    own = session.get(Credential, _bare_id(credential_id, public_url))
+    if own is not None and (issuer_id is None or own.issuer_id == issuer_id):
+        found.setdefault(own.id, own)
+    candidates = sorted(found.values(), key=lambda c: c.id)
+    if len(candidates) > 1 and list_credential is not None:
+        narrowed = [
+            c for c in candidates if _entry_url(session, c, purpose, public_url) == list_credential
+        ]
+        candidates = narrowed or candidates
+    if not candidates:
+        raise NotFound(f"No credential of yours has the id '{credential_id}'.")
+    if len(candidates) > 1:
+        raise Conflict(
+            f"The id '{credential_id}' names {len(candidates)} credentials; nothing was changed. "
+            "Use the credential's LearnProof id (its uuid), name its statusListCredential, or "
+            "use an API key bound to its issuer.",
+            extra={"candidates": [c.id for c in candidates]},
+        )
+    [credential] = candidates
+    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
+    assert slug is not None, "the foreign key guarantees the issuer exists"
+    return StatusTarget(credential=credential, issuer_slug=slug)
+
+
+def _entry_url(
+    session: Session, credential: Credential, purpose: str, public_url: str
+) -> str | None:
+    entry = session.get(StatusEntry, (credential.id, purpose))
+    if entry is None:
+        return None
+    status_list = session.get(StatusList, entry.list_id)
+    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
+    if status_list is None or slug is None:
+        return None
+    return lists.list_url(public_url, slug, status_list.public_id)
 
 
 def _lock_credentials(

@@ -151,7 +151,14 @@ def update_status(
 ) -> CredentialStatusRead:
     """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
     public_url: str = request.app.state.settings.public_url
-    target = service.find_credential(session, body.credential_id, public_url=public_url)
+    target = service.find_vc_api_credential(
+        session,
+        body.credential_id,
+        public_url=public_url,
+        issuer_slug=principal.issuer_slug,
+        purpose=body.credential_status.status_purpose,
+        list_credential=body.credential_status.status_list_credential,
+    )
     principal.require_issuer(target.issuer_slug)
     credential = service.set_status(
         session,

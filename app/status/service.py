@@ -14,6 +14,7 @@ from app.status.changes import (
     bulk_change,
     change_status,
     find_credential,
+    find_vc_api_credential,
     set_status,
 )
 from app.status.lists import list_url, parse_public_id
@@ -28,6 +29,7 @@ __all__ = [
     "bulk_change",
     "change_status",
     "find_credential",
+    "find_vc_api_credential",
     "list_url",
     "parse_public_id",
     "published_list",

@@ -171,4 +171,10 @@ def meaning_check(meaning: Mapping[str, Any] | None) -> Check:
         return Check(
             "meaning", "skipped", "it names no achievement, so there is no award to describe"
         )
+    earned, available = meaning.get("creditsEarned"), meaning.get("creditsAvailable")
+    if earned is not None and available is not None and earned > available:
+        # LearnProof refuses to issue this; others' credentials may still claim it.
+        reason = f"it claims {_amount(earned)} credits earned of {_amount(available)} "
+        reason += "available: the credential contradicts itself, so do not rely on the credits"
+        return Check("meaning", "warning", reason)
     return Check("meaning", "passed", meaning.get("statement") or "an achievement with no details")

@@ -142,19 +142,133 @@ def check_data_integrity(
             Check("key_binding", "skipped", "no supported signature"),
         ]
     checks: list[Check] = []
+    chain_problem = _chain_problem(proofs)
+    if chain_problem:
+        checks.append(Check("proof", "failed", chain_problem, CRYPTOGRAPHIC_SECURITY_ERROR))
+    if len(proofs) == 1:
+        return checks + _one_proof(
+            document, proofs[0], keys, "", purpose, owner, role, now, challenge, domain, limits
+        )
+    by_owner = False
     for position, proof in enumerate(proofs, start=1):
-        prefix = f"proof {position} of {len(proofs)}: " if len(proofs) > 1 else ""
+        prefix = f"proof {position} of {len(proofs)}: "
         if proof not in supported:
             label = proof_label(proof) if isinstance(proof, Mapping) else "an invalid proof"
             reason = f"{prefix}{label} is not supported here and was not checked"
             checks.append(Check("proof", "warning", reason))
             continue
-        checks.extend(
-            _one_proof(
-                document, proof, keys, prefix, purpose, owner, role, now, challenge, domain, limits
-            )
+        found, owned = _set_member(
+            document, proof, keys, prefix, purpose, owner, role, now, challenge, domain, limits
         )
+        checks.extend(found)
+        by_owner = by_owner or owned
+    if not by_owner:
+        reason = (
+            f"none of the {len(proofs)} proofs is a valid {_PURPOSE_WORDS.get(purpose, purpose)}"
+        )
+        reason += f" proof by a key of the {role} {owner}" if owner else " proof"
+        checks.append(Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR))
     return checks
+
+
+def _chain_problem(proofs: list[Any]) -> str:
+    """Why the proofs' ``previousProof`` references are broken (DI §2.1.2), or ""."""
+    ids = {p.get("id") for p in proofs if isinstance(p, Mapping) and isinstance(p.get("id"), str)}
+    previous: dict[str, list[Any]] = {}
+    for proof in proofs:
+        if not isinstance(proof, Mapping) or "previousProof" not in proof:
+            continue
+        wanted = as_list(proof["previousProof"])
+        missing = [w for w in wanted if not isinstance(w, str) or w not in ids]
+        if not wanted or missing:
+            shown = ", ".join(map(str, missing)) or "nothing"
+            return f"a proof's previousProof names {shown}, which is not a proof of this document"
+        if isinstance(proof.get("id"), str):
+            previous[proof["id"]] = wanted
+    # A proof that (through others) precedes itself can never have been made in order.
+    state: dict[str, int] = {}
+
+    def cyclic(start: str) -> bool:
+        # Iterative depth-first search (1 = on the current path, 2 = done): no recursion
+        # limit for a long chain.
+        stack = [(start, iter(previous.get(start, [])))]
+        state[start] = 1
+        while stack:
+            node, following = stack[-1]
+            step = next(following, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(step) == 1:
+                return True
+            elif state.get(step) is None:
+                state[step] = 1
+                stack.append((step, iter(previous.get(step, []))))
+        return False
+
+    if any(state.get(node) is None and cyclic(node) for node in previous):
+        return "the proofs' previousProof references form a cycle, so they are no valid chain"
+    return ""
+
+
+def _set_member(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    keys: KeySource,
+    prefix: str,
+    purpose: str,
+    owner: Any,
+    role: str,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+    limits: CanonicalizationLimits,
+) -> tuple[list[Check], bool]:
+    """One proof of a proof set: (its checks, whether it is a valid proof by the owner).
+
+    Proofs by others (a co-signer, an endorsing body) are checked against their own
+    controller and for the purpose they state; they neither make nor break the owner's.
+    """
+    stated = proof.get("proofPurpose")
+    url = proof.get("verificationMethod")
+    try:
+        if not isinstance(url, str):
+            raise ResolutionError("the proof's verificationMethod is not a URL")
+        method = keys.verification_method(url)
+    except ResolutionError as error:
+        reason = f"{prefix}the signing key could not be obtained: {error}"
+        return [
+            Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
+            Check("key_binding", "skipped", f"{prefix}the key could not be obtained"),
+        ], False
+    owners = owner is None or method.document_id == owner
+    # Each proof is checked for the purpose it states (its key must be authorised for it);
+    # only the owner's proof for `purpose` counts as the owner's.
+    expected = stated if isinstance(stated, str) else purpose
+    result = verify_proof(
+        document,
+        proof,
+        method.public_key,
+        expected_purpose=expected,
+        challenge=challenge if expected == purpose else None,
+        domain=domain if expected == purpose else None,
+        now=now,
+        limits=limits,
+    )
+    who = f"{role} {method.document_id}" if owners else f"co-signer {method.document_id}"
+    what = f"{prefix}the {proof_label(proof)} signature by the {who} "
+    what += f"(for {_PURPOSE_WORDS.get(expected, expected)})"
+    if result.verified:
+        proof_check = Check("proof", "passed", f"{what} is valid")
+    else:
+        reason = f"{what}: " + _signature_reason(result.error_code, result.reason)
+        proof_check = Check("proof", "failed", reason, result.error_url)
+    binding = check_binding(
+        method, owner=method.document_id, purpose=expected, role=role if owners else "co-signer"
+    )
+    binding = Check(binding.check, binding.outcome, prefix + binding.reason, binding.problem_type)
+    valid_owner = owners and expected == purpose and result.verified and binding.outcome == "passed"
+    return [proof_check, binding], valid_owner
 
 
 def _one_proof(

@@ -34,6 +34,7 @@ _TITLES: Final = {
     "key_binding": "Signing key not bound to the issuer",
     "validity": "Outside its validity period",
     "status": "Status problem",
+    "related_resource": "Related resource does not match its digest",
     "issuer_trust": "Issuer not known",
     "meaning": "Meaning not read",
     "holder": "Presenter not bound to the presentation",

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.accreditation import service as accreditation_service
 from app.core.ttlcache import TtlCache
 from app.credentials import successions as credential_service
+from app.crypto.jsonld import CONTEXT_FILES, CONTEXTS_DIR
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -90,6 +91,16 @@ class Resolver:
         if fetched.content_type in _JWT_MEDIA_TYPES:
             return fetched.body.decode("ascii", "replace").strip()
         return _json_document(fetched.body, url)
+
+    def resource(self, url: str) -> bytes:
+        """The bytes of a related resource: a vendored context by URL, else fetched."""
+        if url in CONTEXT_FILES:
+            return (CONTEXTS_DIR / CONTEXT_FILES[url]).read_bytes()
+        if not url.startswith(("https://", "http://")):
+            raise ResolutionError(f"{url} is not an http(s) URL")
+        if self.fetcher is None:
+            raise ResolutionError(f"{url} cannot be fetched: this verifier works offline")
+        return self.fetcher.get(url, accept="*/*").body
 
     def verification_method(self, url: str) -> VerificationMethod:
         if not isinstance(url, str) or not url:

@@ -34,6 +34,7 @@ from app.verification.checks import (
 from app.verification.controllers import ResolutionError
 from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
 from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
+from app.verification.related import check_related_resources
 from app.verification.report import (
     MALFORMED_VALUE_ERROR,
     PARSING_ERROR,
@@ -149,6 +150,7 @@ class Verifier:
         report.extend(proofs)
         report.checks.append(check_validity(document, now=self.now, skew=self.skew))
         if check_status:
+            report.extend(check_related_resources(document, self.resolver.resource))
             report.extend(self._status(document))
             self._successor(document, report)
             self._issuer_and_meaning(document, report)

@@ -40,9 +40,50 @@ def status_entry_problem(entry: Any) -> str:
     size = entry.get("statusSize", 1)
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16:
         return f"statusSize {size!r} is not an integer between 1 and 16"
-    if size > 1 and len(as_list(entry.get("statusMessage"))) != 2**size:
+    messages = entry.get("statusMessage")
+    if size > 1 and len(as_list(messages)) != 2**size:
         return f"statusSize {size} needs {2**size} statusMessage entries"
+    if messages is not None:
+        return _messages_problem(as_list(messages), size)
     return ""
+
+
+_HEX: Final = re.compile(r"^0x[0-9a-fA-F]+$")
+
+
+def _messages_problem(messages: list[Any], size: int) -> str:
+    """BSL §2.1: each statusMessage has a hex `status` (within statusSize bits) and a message."""
+    seen: set[int] = set()
+    for message in messages:
+        if not isinstance(message, Mapping):
+            return "each statusMessage must be an object with status and message"
+        status = message.get("status")
+        if not isinstance(status, str) or not _HEX.match(status) or len(status) > 8:
+            return f"statusMessage status {status!r} is not a hexadecimal value such as '0x1'"
+        value = int(status, 16)
+        if value >= 2**size:
+            return f"statusMessage status {status} does not fit in statusSize {size}"
+        if value in seen:
+            return f"statusMessage status {status} is listed twice"
+        seen.add(value)
+        if not isinstance(message.get("message"), str):
+            return f"statusMessage {status} has no message text"
+    return ""
+
+
+def _status_message(entry: Mapping[str, Any], value: int) -> str | None:
+    for message in as_list(entry.get("statusMessage")):
+        status = message.get("status") if isinstance(message, Mapping) else None
+        if isinstance(status, str) and _HEX.match(status) and int(status, 16) == value:
+            text = message.get("message")
+            return text if isinstance(text, str) else None
+    return None
+
+
+def _references(entry: Mapping[str, Any]) -> str:
+    """The entry's statusReference(s): where the issuer explains its status values."""
+    refs = [r for r in as_list(entry.get("statusReference")) if isinstance(r, str)]
+    return f" (explained at {', '.join(refs)})" if refs else ""
 
 
 def _read_status(bits: Bitstring, index: int, size: int) -> int:
@@ -88,21 +129,22 @@ def evaluate_status(
         reason = f"statusListIndex {index} is outside the status list ({entries} entries)"
         return Check("status", "failed", reason, RANGE_ERROR)
     value = _read_status(bits, index, size)
+    message = _status_message(entry, value)
+    said = f" (status {hex(value)}: {message})" if message and size > 1 else ""
+    references = _references(entry)
     if purpose == "revocation":
         if value:
-            return Check("status", "failed", "revoked: the issuer has revoked this credential")
+            reason = f"revoked: the issuer has revoked this credential{said}{references}"
+            return Check("status", "failed", reason)
         return Check("status", "passed", "not revoked (checked against the issuer's status list)")
     if purpose == "suspension":
         if value:
-            return Check("status", "failed", "suspended: the issuer has suspended this credential")
+            reason = f"suspended: the issuer has suspended this credential{said}{references}"
+            return Check("status", "failed", reason)
         return Check("status", "passed", "not suspended (checked against the issuer's status list)")
-    message = next(
-        (
-            m.get("message")
-            for m in as_list(entry.get("statusMessage"))
-            if isinstance(m, Mapping) and m.get("status") == hex(value)
-        ),
-        None,
-    )
+    # Other purposes ("message", "refresh", …) inform; they do not fail the credential.
+    if message is None and entry.get("statusMessage") is not None:
+        reason = f"{purpose} status is {hex(value)}, which its statusMessage does not describe"
+        return Check("status", "warning", reason + references)
     reason = f"{purpose} status is {hex(value)}" + (f": {message}" if message else "")
-    return Check("status", "passed", reason)
+    return Check("status", "passed", reason + references)

@@ -27,6 +27,7 @@ _LABELS: Final = {
     "proof": "Issuer's digital signature",
     "key_binding": "Signing key belongs to the issuer",
     "validity": "Validity dates",
+    "related_resource": "Linked files unchanged",
     "status": "Not revoked or suspended",
     "issuer_trust": "Issuer",
     "meaning": "What it certifies",

@@ -47,10 +47,12 @@ def assert_ob_valid(credential: dict[str, Any]) -> None:
 class World:
     """An issuer with an achievement and keys of each scope, made through the API."""
 
-    def __init__(self, client: TestClient, session: Session, admin: dict[str, str]) -> None:
+    def __init__(
+        self, client: TestClient, session: Session, admin: dict[str, str], **issuer: Any
+    ) -> None:
         self.client = client
         self.admin = admin
-        self.issuer = create_issuer(client, admin)
+        self.issuer = create_issuer(client, admin, **issuer)
         self.slug = self.issuer["slug"]
         self.issue_headers = {
             "Authorization": f"Bearer {make_key(session, Scope.issue, issuer=self.slug)}"

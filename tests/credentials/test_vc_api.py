@@ -22,7 +22,7 @@ def test_vc_api_issue_v2(world: World) -> None:
     response = _post(world, {"credential": credential, "options": {}})
     assert response.status_code == 201, response.text
     vc = response.json()["verifiableCredential"]
-    assert vc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert vc["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert vc["id"].startswith("http://127.0.0.1:8000/credentials/")
     assert "proof" not in credential
@@ -43,7 +43,7 @@ def test_vc_api_issue_v1(world: World) -> None:
     assert response.status_code == 201, response.text
     vc = response.json()["verifiableCredential"]
     assert "credentialStatus" not in vc
-    assert vc["proof"][0]["proofPurpose"] == "assertionMethod"
+    assert vc["proof"]["proofPurpose"] == "assertionMethod"
 
 
 @pytest.mark.parametrize(

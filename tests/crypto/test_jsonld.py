@@ -185,7 +185,7 @@ def test_relative_iris_are_dropped_not_resolved_against_a_made_up_base() -> None
     assert canonize(document) == "<urn:x:a> <https://schema.org/knows> <urn:x:b> .\n"
 
 
-def test_safe_mode_rejects_null_mapped_and_direction() -> None:
+def test_safe_mode_rejects_null_mapped_and_keeps_direction() -> None:
     null_mapped = {"@context": {"@vocab": "urn:v:", "secret": None}, "@id": "urn:x", "secret": 1}
     directed = {
         "@context": {"name": "https://schema.org/name"},
@@ -196,7 +196,24 @@ def test_safe_mode_rejects_null_mapped_and_direction() -> None:
     assert undefined_terms(null_mapped) == [
         "a property mapped to null (or named like a keyword) is dropped"
     ]
-    assert undefined_terms(directed) == ["value 'abc' has an @direction, which RDF cannot hold"]
+    assert undefined_terms(directed) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ({"@value": "abc", "@direction": "rtl"}, '"abc"^^<https://www.w3.org/ns/i18n#_rtl>'),
+        (
+            {"@value": "مرحبا", "@language": "AR-eg", "@direction": "rtl"},
+            '"مرحبا"^^<https://www.w3.org/ns/i18n#ar-eg_rtl>',
+        ),
+        ({"@value": "hi", "@language": "en"}, '"hi"@en'),
+    ],
+)
+def test_direction_is_an_i18n_datatype_as_in_jsonld_js(value: Any, literal: str) -> None:
+    document = {"@context": {"name": "https://schema.org/name"}, "@id": "urn:x", "name": value}
+
+    assert canonize(document, safe=True) == f"<urn:x> <https://schema.org/name> {literal} .\n"
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,15 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as didKey from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import {
+  createVerifyCryptosuite as createEcdsaJcs2019VerifyCryptosuite
+} from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
+import {
   cryptosuite as ecdsaRdfc2019Cryptosuite
 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {
+  createVerifyCryptosuite as createEddsaJcs2022VerifyCryptosuite
+} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {
   cryptosuite as eddsaRdfc2022Cryptosuite
 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -167,7 +173,9 @@ export function buildDocumentLoader({documents = {}} = {}) {
 export function verifySuites() {
   return [
     new DataIntegrityProof({cryptosuite: eddsaRdfc2022Cryptosuite}),
-    new DataIntegrityProof({cryptosuite: ecdsaRdfc2019Cryptosuite})
+    new DataIntegrityProof({cryptosuite: ecdsaRdfc2019Cryptosuite}),
+    new DataIntegrityProof({cryptosuite: createEddsaJcs2022VerifyCryptosuite()}),
+    new DataIntegrityProof({cryptosuite: createEcdsaJcs2019VerifyCryptosuite()})
   ];
 }
 
