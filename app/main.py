@@ -35,6 +35,7 @@ from app.observability import (
 )
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
+from app.verification.dependencies import shutdown_verification
 from app.verification.router import router as verification_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
@@ -95,6 +96,7 @@ def create_app(
             try:
                 yield
             finally:
+                shutdown_verification(app)
                 if worker is not None:
                     worker.stop()
                 if engine is not None:

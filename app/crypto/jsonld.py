@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from pyld.jsonld import JsonLdError
 
+from app.core import budget
 from app.crypto.context_cache import (
     BoundedCache,
     CachingContextProcessor,
@@ -32,6 +33,7 @@ from app.crypto.context_cache import (
     KnownContexts,
 )
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
+from app.crypto.node_map import indexed_values
 from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits, canonicalize_dataset
 
 CONTEXTS_DIR: Final = Path(__file__).with_name("contexts")
@@ -165,6 +167,16 @@ class _CheckingProcessor(CachingContextProcessor):
         self._inspect(expanded)
         return expanded
 
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        budget.check()  # once per element: the request's budget bounds expansion too
+        return super()._expand(*args, **kwargs)
+
+    def _create_node_map(self, *args: Any, **kwargs: Any) -> Any:
+        budget.check()
+        # Linear duplicate checks (see node_map); the recursive calls come back through here.
+        with indexed_values():
+            return super()._create_node_map(*args, **kwargs)
+
     def _inspect(self, value: Any) -> None:
         if isinstance(value, list):
             for item in value:
@@ -213,6 +225,16 @@ def _translate(error: BaseException) -> JsonLdProcessingError:
     return JsonLdProcessingError(f"invalid JSON-LD: {message}{detail}")
 
 
+def _budget_spent(error: BaseException) -> budget.WorkLimitExceeded | None:
+    """The request's budget running out inside pyld, should pyld have wrapped it."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, budget.WorkLimitExceeded):
+            return cause
+        cause = cause.__cause__
+    return None
+
+
 _PYLD_LOCK = threading.RLock()
 
 
@@ -229,6 +251,9 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
             else:
                 result = processor.expand(dict(document), _options())
     except (JsonLdError, ContextNotAllowed) as error:
+        spent = _budget_spent(error)
+        if spent is not None:
+            raise spent from None
         raise _translate(error) from error
     except (TypeError, ValueError, AttributeError, RecursionError) as error:
         # pyld assumes JSON-shaped input; anything else fails deep inside it.

@@ -38,6 +38,7 @@ _TITLES: Final = {
     "meaning": "Meaning not read",
     "holder": "Presenter not bound to the presentation",
     "credentials": "A presented credential did not verify",
+    "limits": "Too much work to verify",
 }
 
 

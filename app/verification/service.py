@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.crypto.rdfc import CanonicalizationLimits
+from app.core import budget as work_budget
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
 from app.verification import meaning as meaning_module
 from app.verification.checks import (
@@ -32,6 +32,7 @@ from app.verification.checks import (
 )
 from app.verification.controllers import ResolutionError
 from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.limits import VerifyLimits
 from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
 from app.verification.report import (
     MALFORMED_VALUE_ERROR,
@@ -46,12 +47,6 @@ from app.verification.status_checks import STATUS_ENTRY, evaluate_status, status
 
 log = logging.getLogger("learnproof.verification")
 
-# Tighter than the signing defaults: untrusted input must fail fast, and a real credential
-# canonicalizes in milliseconds with a few hundred quads.
-CREDENTIAL_LIMITS = CanonicalizationLimits(
-    max_quads=20_000, max_blank_nodes=5_000, timeout_seconds=1.0
-)
-PRESENTATION_LIMITS = CanonicalizationLimits(timeout_seconds=2.0)
 STATUS_CACHE_SECONDS = 300.0
 
 
@@ -91,12 +86,20 @@ class Verifier:
     trusted_issuers: Sequence[str] = ()
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     max_list_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    # Tighter than the signing defaults: untrusted input must fail fast, and a real
+    # credential canonicalizes in milliseconds with a few hundred quads.
+    limits: VerifyLimits = field(default_factory=VerifyLimits)
 
     def credential(self, value: Any, *, check_status: bool = True) -> Report:
         """Verify one credential (JSON-LD object, VC-JWT string or envelope); never raises."""
         report = Report()
         try:
-            self._credential(read_credential(value), report, check_status)
+            if (budget := work_budget.current()) is not None:
+                budget.check_now()
+            parsed = read_credential(value, max_nodes=self.limits.max_json_values)
+            self._credential(parsed, report, check_status)
+        except work_budget.WorkLimitExceeded as spent:
+            report.add("limits", "failed", f"not verified: {spent.reason}")
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
@@ -128,7 +131,7 @@ class Verifier:
                 purpose="assertionMethod",
                 owner=issuer_id(document),
                 now=self.now,
-                limits=CREDENTIAL_LIMITS,
+                limits=self.limits.canonicalization(),
             )
         terms_checked = parsed.kind == "json-ld" and rdfc_verified(document, proofs)
         contexts = check_contexts(document, terms_checked=terms_checked, jwt=parsed.kind == "jwt")
@@ -225,6 +228,8 @@ class Verifier:
         credentials: list[Report] = []
         try:
             credentials = self._presentation(value, report, challenge, domain, signed)
+        except work_budget.WorkLimitExceeded as spent:
+            report.add("limits", "failed", f"not verified: {spent.reason}")
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("presentation verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
@@ -254,7 +259,7 @@ class Verifier:
                 now=self.now,
                 challenge=challenge,
                 domain=domain,
-                limits=PRESENTATION_LIMITS,
+                limits=self.limits.canonicalization(quads_factor=5),
             )
         terms_checked = rdfc_verified(value, proofs)
         report.checks.insert(contexts_at, check_contexts(value, terms_checked=terms_checked))
@@ -267,6 +272,9 @@ class Verifier:
             report.add("proof", "skipped", "an unsigned presentation: only its credentials count")
         presented = as_list(value.get("verifiableCredential"))
         credentials = [self.credential(item) for item in presented]
+        spent = next((c for r in credentials for c in r.checks if c.check == "limits"), None)
+        if spent is not None:
+            report.add("limits", "failed", spent.reason)
         bad = [i for i, r in enumerate(credentials, start=1) if not r.verified]
         if not credentials:
             report.add("credentials", "skipped", "it presents no credentials")
