@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +35,7 @@ from app.observability import (
 from app.status.router import public_router as status_documents_router
 from app.status.router import router as status_router
 from app.verification.dependencies import shutdown_verification
+from app.verification.fetch import make_http_client
 from app.verification.router import router as verification_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
@@ -85,11 +85,7 @@ def create_app(
                 factory, app.state.keyring, app_clock, public_url=settings.public_url
             )
             worker.start()
-        with httpx.Client(
-            timeout=httpx.Timeout(settings.fetch_timeout_seconds),
-            follow_redirects=False,
-            headers={"User-Agent": "LearnProof-verifier"},
-        ) as client:
+        with make_http_client(settings.fetch_timeout_seconds) as client:
             # Sync on purpose: routes are sync (CPU-bound signing and canonicalization
             # run in the threadpool) and httpx.Client is safe to share across threads.
             app.state.http = client
