@@ -14,6 +14,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
+from app.core.strictjson import StrictJsonMiddleware
 from app.credentials.batch import JobWorker
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
@@ -108,6 +109,8 @@ def create_app(
     app.state.clock = app_clock
     app.state.metrics = metrics
     install_error_handlers(app)
+    # Innermost: checks the body as the route reads it, already capped by the size limit.
+    app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -13,7 +13,6 @@ SSRF-safe `Fetcher`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.core import strictjson
 from app.core.ttlcache import TtlCache
 from app.errors import AppError
 from app.frameworks import service as framework_service
@@ -59,7 +59,9 @@ class OwnDocuments(Protocol):
 
 def _json_document(body: bytes, url: str) -> Any:
     try:
-        document = json.loads(body)
+        document = strictjson.loads(body)
+    except strictjson.StrictJsonError as error:
+        raise ResolutionError(f"{url} did not answer with I-JSON: {error}") from None
     except (RecursionError, UnicodeDecodeError, ValueError):
         raise ResolutionError(f"{url} did not answer with JSON") from None
     problem = bounds_problem(document, max_nodes=_DOCUMENT_NODES)
