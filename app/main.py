@@ -14,7 +14,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
-from app.core.strictjson import StrictJsonMiddleware
+from app.core.json_middleware import StrictJsonMiddleware
 from app.credentials.batch import JobWorker
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router

@@ -43,7 +43,12 @@ from app.verification.report import (
     Report,
 )
 from app.verification.resolver import Resolver
-from app.verification.status_checks import STATUS_ENTRY, evaluate_status, status_entry_problem
+from app.verification.status_checks import (
+    STATUS_ENTRY,
+    evaluate_status,
+    list_ownership_problem,
+    status_entry_problem,
+)
 
 log = logging.getLogger("learnproof.verification")
 
@@ -189,10 +194,10 @@ class Verifier:
             if problem:
                 checks.append(Check("status", "failed", problem, MALFORMED_VALUE_ERROR))
                 continue
-            checks.append(self._one_status(entry))
+            checks.append(self._one_status(entry, issuer_id(document)))
         return checks
 
-    def _one_status(self, entry: Mapping[str, Any]) -> Check:
+    def _one_status(self, entry: Mapping[str, Any], issuer: Any) -> Check:
         url = entry["statusListCredential"]
         try:
             status_list = self.resolver.status_list(url)
@@ -209,6 +214,9 @@ class Verifier:
         if failure is not None:
             return failure
         document = status_list if isinstance(status_list, Mapping) else _jwt_payload(status_list)
+        problem = list_ownership_problem(document, url, issuer)
+        if problem:
+            return Check("status", "failed", problem, STATUS_VERIFICATION_ERROR)
         return evaluate_status(entry, document, self.max_list_bytes)
 
     def _verify_status_list(self, status_list: Any) -> Check | None:

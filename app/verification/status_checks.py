@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from app.status.bitstring import MIN_ENTRIES, Bitstring, EncodedListError
-from app.verification.checks import as_list
+from app.verification.checks import as_list, issuer_id
 from app.verification.report import (
     RANGE_ERROR,
     STATUS_LIST_LENGTH_ERROR,
@@ -42,6 +42,25 @@ def status_entry_problem(entry: Any) -> str:
         return f"statusSize {size!r} is not an integer between 1 and 16"
     if size > 1 and len(as_list(entry.get("statusMessage"))) != 2**size:
         return f"statusSize {size} needs {2**size} statusMessage entries"
+    return ""
+
+
+def list_ownership_problem(status_list: Mapping[str, Any], url: str, issuer: Any) -> str:
+    """Why a verified status list may not decide this credential's status, or "".
+
+    A list signed by anyone else could mark any credential valid, so, as
+    @digitalbazaar/vc-bitstring-status-list does by default, the list credential must be
+    issued by the credential's own issuer, and be the list published at the URL it came from.
+    """
+    list_issuer = issuer_id(status_list)
+    if not isinstance(issuer, str) or list_issuer != issuer:
+        return (
+            f"the status list {url} is issued by {list_issuer or 'no one'}, not by the "
+            f"credential's issuer {issuer}, so it cannot speak for this credential"
+        )
+    list_id = status_list.get("id")
+    if list_id != url:
+        return f"the status list fetched from {url} names itself {list_id!r}, not {url}"
     return ""
 
 

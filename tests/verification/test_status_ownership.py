@@ -1,0 +1,99 @@
+"""Issue 11 item 6: a status list decides only for credentials of its own issuer, at its URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from app.crypto.data_integrity import add_proof
+from app.crypto.keys import generate_private_key
+from app.crypto.multikey import did_key_for
+from app.crypto.signer import LocalSigner
+from app.status.bitstring import Bitstring
+from app.verification.service import Verifier
+from tests.verification.conftest import FakeWeb
+
+LIST_URL = "https://lists.example/status/1"
+SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _signer() -> LocalSigner:
+    key = generate_private_key("Ed25519")
+    did = did_key_for(key.public_key())
+    return LocalSigner(key, f"{did}#{did.removeprefix('did:key:')}")
+
+
+def _did(signer: LocalSigner) -> str:
+    return signer.key_id.split("#")[0]
+
+
+def _status_list(signer: LocalSigner, list_id: str) -> dict[str, Any]:
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": _did(signer),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": f"{list_id}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": Bitstring().encode(),
+        },
+    }
+    return add_proof(document, signer, created=SIGNED_AT)
+
+
+def _credential(signer: LocalSigner, list_url: str = LIST_URL) -> dict[str, Any]:
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:8c4a1d0e-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential"],
+        "issuer": _did(signer),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+        "credentialStatus": {
+            "id": f"{list_url}#7",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "7",
+            "statusListCredential": list_url,
+        },
+    }
+    return add_proof(document, signer, created=SIGNED_AT)
+
+
+def _status(verifier: Verifier, credential: dict[str, Any]) -> Any:
+    report = verifier.credential(credential)
+    [status] = [c for c in report.checks if c.check == "status"]
+    return status
+
+
+def test_own_list_decides(offline_verifier: Verifier, fake_web: FakeWeb) -> None:
+    issuer_a = _signer()
+    fake_web.add_json("lists.example", "/status/1", _status_list(issuer_a, LIST_URL))
+
+    assert _status(offline_verifier, _credential(issuer_a)).outcome == "passed"
+
+
+def test_another_issuers_list_is_refused(offline_verifier: Verifier, fake_web: FakeWeb) -> None:
+    """B's credential pointing at A's list verified: anyone's list could clear anyone."""
+    issuer_a, issuer_b = _signer(), _signer()
+    fake_web.add_json("lists.example", "/status/1", _status_list(issuer_a, LIST_URL))
+
+    status = _status(offline_verifier, _credential(issuer_b))
+
+    assert status.outcome == "failed"
+    assert f"issued by {_did(issuer_a)}" in status.reason
+    assert f"not by the credential's issuer {_did(issuer_b)}" in status.reason
+
+
+def test_list_naming_another_url_is_refused(offline_verifier: Verifier, fake_web: FakeWeb) -> None:
+    issuer_a = _signer()
+    other = "https://lists.example/status/2"
+    fake_web.add_json("lists.example", "/status/1", _status_list(issuer_a, other))
+
+    status = _status(offline_verifier, _credential(issuer_a))
+
+    assert status.outcome == "failed"
+    assert f"names itself {other!r}" in status.reason
