@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
     # Bounds on one verification request (README "Limits per request").
-    verify_cpu_seconds: float = Field(default=1.5, gt=0, le=600)
+    verify_cpu_seconds: float = Field(default=2.0, gt=0, le=600)
     verify_wall_seconds: float = Field(default=20.0, gt=0, le=600)
     verify_max_json_values: int = Field(default=20_000, ge=100)
     verify_max_json_depth: int = Field(default=32, ge=8, le=200)

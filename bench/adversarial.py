@@ -113,6 +113,26 @@ def many_proofs(count: int, values: int) -> dict[str, Any]:
     return document
 
 
+def valid_credentials(count: int) -> list[dict[str, Any]]:
+    """`count` distinct, correctly signed OB credentials (did:key issuer, no status): the
+    ordinary batch, to show what the limits leave for honest use."""
+    from datetime import UTC, datetime
+
+    from app.crypto.data_integrity import add_proof
+    from app.crypto.signer import LocalSigner
+    from bench.issue import _credential
+
+    key = generate_private_key("Ed25519")
+    did = did_key_for(key.public_key())
+    signer = LocalSigner(key, f"{did}#{did.removeprefix('did:key:')}")
+    signed = []
+    for i in range(count):
+        document = _credential(i, did)
+        document.pop("credentialStatus", None)
+        signed.append(add_proof(document, signer, created=datetime(2026, 1, 1, tzinfo=UTC)))
+    return signed
+
+
 def _verify(document: Any) -> tuple[str, bytes]:
     return "/credentials/verify", json.dumps({"verifiableCredential": document}).encode()
 
@@ -135,6 +155,8 @@ CASES: dict[str, Callable[[], tuple[str, bytes]]] = {
     "proofs-50x2000": lambda: _verify(many_proofs(50, 2000)),
     "batch-100x2000": lambda: _batch([many_names(2000) for _ in range(100)]),
     "batch-20-chains": lambda: _batch([blank_node_chains(4, 1200) for _ in range(20)]),
+    # Not hostile: an ordinary full batch, which must still verify within the limits.
+    "valid-batch-1000": lambda: _batch(valid_credentials(1000)),
 }
 
 
@@ -189,7 +211,10 @@ def _reason(response: Any) -> str:
         return str(body["detail"])[:100]
     checks = body.get("checks") or (body.get("results") or [{}])[-1].get("checks") or []
     failed = [c["reason"] for c in checks if c.get("outcome") == "failed"]
-    return (failed[0] if failed else "verified")[:100]
+    results = body.get("results") or []
+    verified = sum(1 for r in results if r.get("verified"))
+    summary = f"{verified}/{len(results)} verified; " if results else ""
+    return (summary + (failed[0] if failed else "verified"))[:100]
 
 
 if __name__ == "__main__":

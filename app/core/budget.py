@@ -95,7 +95,7 @@ class WorkBudget:
         if self.cpu_used() > self.cpu_seconds:
             return (
                 f"verification stopped: this request used up its {self.cpu_seconds:g} s of CPU "
-                f"({self.cpu_setting})"
+                f"({self.cpu_setting}); send what was not verified in another request"
             )
         if time.monotonic() > self.deadline:
             return (

@@ -21,7 +21,7 @@ class VerifyLimits:
     max_presentation_values: int = MAX_PRESENTATION_NODES
     max_quads: int = 20_000
     max_blank_nodes: int = 5_000
-    cpu_seconds: float = 1.5
+    cpu_seconds: float = 2.0
     wall_seconds: float = 20.0
 
     @classmethod

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from app.auth.dependencies import ReadDep
 from app.credentials import service as credential_service
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import NotFound, ServiceUnavailable, TooManyRequests
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.payload import MAX_FILE_BYTES
 from app.verification.dependencies import VerifierDep, verification_state
@@ -134,7 +134,7 @@ def verify_form() -> HTMLResponse:
 
 
 @pages_router.post("/verify", response_class=HTMLResponse)
-def verify_submission(
+async def verify_submission(
     request: Request,
     verifier: VerifierDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
@@ -142,14 +142,15 @@ def verify_submission(
 ) -> HTMLResponse:
     """Verify a pasted credential or an uploaded file (JSON, JWT, PDF, PNG or SVG)."""
     if file is not None and file.filename:
-        data, source = file.file.read(MAX_FILE_BYTES + 1), f"the file {file.filename}"
+        data, source = await file.read(MAX_FILE_BYTES + 1), f"the file {file.filename}"
     else:
         data, source = credential.encode("utf-8"), "the pasted credential"
     if not data.strip():
         message = "Paste a credential or choose a file, then press Verify."
         return render_page("verify.html", status_code=400, **pages.verify_page(error=message))
     client = request.client.host if request.client else "unknown"
-    wait = verification_state(request.app).limiter.take(client, cost=1)
+    state = verification_state(request.app)
+    wait = state.limiter.take(client, cost=1)
     if wait:
         message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
         response = render_page(
@@ -157,14 +158,30 @@ def verify_submission(
         )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
+
+    def work() -> HTMLResponse:
+        try:
+            payload = extract_credential(data)
+        except ExtractionError as error:
+            return render_page(
+                "verify.html",
+                status_code=422,
+                **pages.verify_page(pasted=credential, error=str(error)),
+            )
+        result = pages.verify_result(verify(verifier, payload), source)
+        return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
+
+    # The same pool, budget and per-client CPU bucket as the verification API.
     try:
-        payload = extract_credential(data)
-    except ExtractionError as error:
-        return render_page(
-            "verify.html", status_code=422, **pages.verify_page(pasted=credential, error=str(error))
+        return await state.pool.run(request, state.limits, work)
+    except (TooManyRequests, ServiceUnavailable) as refused:
+        response = render_page(
+            "verify.html",
+            status_code=refused.status,
+            **pages.verify_page(pasted=credential, error=refused.detail),
         )
-    result = pages.verify_result(verify(verifier, payload), source)
-    return render_page("verify.html", **pages.verify_page(pasted=credential, result=result))
+        response.headers.update(refused.headers)
+        return response
 
 
 @router.post(
