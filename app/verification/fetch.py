@@ -183,10 +183,79 @@ def _ip(text: str) -> IPAddress | None:
     return ip
 
 
-def _public(ip: IPAddress) -> bool:
+# IANA special-purpose blocks that are not globally reachable, listed here as well because
+# `is_global` depends on the Python release (3.11 still calls most of 192.0.0.0/24 global).
+# 192.0.0.0/24 is refused whole, although two of its /32s are anycast services.
+_NOT_PUBLIC: Final = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",  # the deprecated 6to4 relay anycast
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/128",
+        "::1/128",
+        "::ffff:0:0/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+        "fe80::/10",
+        "ff00::/8",
+    )
+)
+_NAT64: Final = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and that a packet to it may reach.
+
+    6to4 (2002::/16, e.g. 2002:7f00:1:: is 127.0.0.1), Teredo (server and client),
+    IPv4-mapped and -compatible (::a.b.c.d), and the NAT64 well-known prefix.
+    """
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or int(ip) >> 32 == 0:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _public_one(ip: IPAddress) -> bool:
     # is_global alone lets multicast through (224.0.0.0/4 is not in the private registry).
     special = ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_link_local
-    return ip.is_global and not special and not ip.is_loopback
+    if not ip.is_global or special or ip.is_loopback:
+        return False
+    return not any(ip.version == block.version and ip in block for block in _NOT_PUBLIC)
+
+
+def _public(ip: IPAddress) -> bool:
+    """Globally reachable, and so is every IPv4 address tunnelled inside it."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64:
+        # DNS64 networks reach every IPv4-only site this way: judge the IPv4 address
+        # (Python calls the prefix reserved, as it lies in ::/8).
+        return _public_one(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return _public_one(ip) and all(_public_one(inner) for inner in _embedded_ipv4(ip))
 
 
 def _cache_seconds(cache_control: str) -> float:
