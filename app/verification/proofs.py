@@ -122,6 +122,7 @@ def check_data_integrity(
     challenge: str | None = None,
     domain: str | None = None,
     limits: CanonicalizationLimits,
+    skew: timedelta = timedelta(seconds=300),
 ) -> list[Check]:
     """One `proof` check per proof (and `key_binding` per verified key)."""
     proofs = list_proofs(document)
@@ -151,7 +152,18 @@ def check_data_integrity(
             continue
         checks.extend(
             _one_proof(
-                document, proof, keys, prefix, purpose, owner, role, now, challenge, domain, limits
+                document,
+                proof,
+                keys,
+                prefix,
+                purpose,
+                owner,
+                role,
+                now,
+                challenge,
+                domain,
+                limits,
+                skew,
             )
         )
     return checks
@@ -169,6 +181,7 @@ def _one_proof(
     challenge: str | None,
     domain: str | None,
     limits: CanonicalizationLimits,
+    skew: timedelta,
 ) -> list[Check]:
     label = proof_label(proof)
     url = proof.get("verificationMethod")
@@ -191,6 +204,7 @@ def _one_proof(
         domain=domain,
         now=now,
         limits=limits,
+        skew=skew,
     )
     if result.verified:
         proof_check = Check("proof", "passed", f"{prefix}the {label} signature is valid")

@@ -137,6 +137,7 @@ class Verifier:
                 owner=issuer_id(document),
                 now=self.now,
                 limits=self.limits.canonicalization(),
+                skew=self.skew,
             )
         terms_checked = parsed.kind == "json-ld" and rdfc_verified(document, proofs)
         contexts = check_contexts(document, terms_checked=terms_checked, jwt=parsed.kind == "jwt")
@@ -268,6 +269,7 @@ class Verifier:
                 challenge=challenge,
                 domain=domain,
                 limits=self.limits.canonicalization(quads_factor=5),
+                skew=self.skew,
             )
         terms_checked = rdfc_verified(value, proofs)
         report.checks.insert(contexts_at, check_contexts(value, terms_checked=terms_checked))
