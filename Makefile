@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-node system-deps lint
+.PHONY: run test install install-node system-deps lint fuzz
 
 # Debian packages: fonts that cover Latin, Arabic and Chinese for PDF certificates and badges,
 # and Chromium for the browser test (Playwright drives /usr/bin/chromium; it downloads nothing).
@@ -38,3 +38,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict app
+
+# Optional, not in CI: schemathesis against /openapi.json on a throw-away local server
+# (no 5xx, no undocumented status code or content type). Installs the `fuzz` extra.
+fuzz: install
+	$(BIN)/pip install --quiet -e '.[fuzz]'
+	$(BIN)/python scripts/fuzz.py

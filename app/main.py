@@ -15,6 +15,7 @@ from app.auth.router import router as auth_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.core.json_middleware import StrictJsonMiddleware
+from app.core.openapi import install_problem_responses
 from app.credentials.batch import JobWorker
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
@@ -139,4 +140,5 @@ def create_app(
     ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
+    install_problem_responses(app)
     return app
