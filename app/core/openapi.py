@@ -100,7 +100,9 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
                     existing["content"] = content
                     if _DEFAULT_422 in declared:
                         existing["description"] = _DESCRIPTIONS[status]
-            for existing in responses.values():
+            for status, existing in responses.items():
+                if status[0] in "45" and not existing.get("content"):
+                    existing["content"] = content  # declared by a description only
                 # Routes declare problem responses as bare {"application/problem+json": {}}.
                 media = existing.get("content", {}).get("application/problem+json")
                 if media is not None and "schema" not in media:
