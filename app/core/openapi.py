@@ -12,7 +12,8 @@ status the service really answers with:
   writes 409 (the state does not allow it).
 
 FastAPI's own 422 (`HTTPValidationError`) is replaced by the RFC 9457 problem schema that the
-error handlers really send. HTML pages get the same statuses as pages.
+error handlers really send; every 4xx/5xx may be a problem, and HTML pages also answer their
+own errors as pages.
 """
 
 from __future__ import annotations
@@ -84,29 +85,25 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
     """Add the problem responses each operation can give (in place)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    page = {"text/html": {"schema": {"type": "string"}}}
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            content = page if _is_page(operation) else problem
+            page = _is_page(operation)
             for status in _statuses(method, operation):
-                existing = responses.get(status)
-                if existing is None:
-                    responses[status] = {"description": _DESCRIPTIONS[status], "content": content}
+                responses.setdefault(status, {"description": _DESCRIPTIONS[status]})
+            for status, response in responses.items():
+                if status[0] not in "45":
                     continue
-                declared = json.dumps(existing.get("content", {}))
-                if _DEFAULT_422 in declared or not existing.get("content"):
-                    existing["content"] = content
-                    if _DEFAULT_422 in declared:
-                        existing["description"] = _DESCRIPTIONS[status]
-            for status, existing in responses.items():
-                if status[0] in "45" and not existing.get("content"):
-                    existing["content"] = content  # declared by a description only
-                # Routes declare problem responses as bare {"application/problem+json": {}}.
-                media = existing.get("content", {}).get("application/problem+json")
-                if media is not None and "schema" not in media:
-                    media["schema"] = {"$ref": "#/components/schemas/Problem"}
+                content = response.setdefault("content", {})
+                if _DEFAULT_422 in json.dumps(content):
+                    content.clear()
+                    response["description"] = _DESCRIPTIONS[status]
+                # Any 4xx may be a problem (validation, strict JSON, size), even where the
+                # route also answers that status with its own body (a report, a page).
+                content["application/problem+json"] = problem
+                if page:
+                    content.setdefault("text/html", {"schema": {"type": "string"}})
     if _DEFAULT_422 not in json.dumps(schema.get("paths", {})):
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
