@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
+from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
 from app.db import SessionDep
 from app.errors import NotFound, ServiceUnavailable, TooManyRequests
@@ -121,7 +122,10 @@ def credential_page(
             body.model_dump(mode="json", by_alias=True),
             headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
         )
-    verification = verify(verifier, record.document)
+    # Public and unauthenticated: bounded like any verification request.
+    limits = verification_state(request.app).limits
+    budget = WorkBudget(cpu_seconds=limits.cpu_seconds, wall_seconds=limits.wall_seconds)
+    verification = run_within(budget, lambda: verify(verifier, record.document))
     response = render_page("credential.html", **pages.credential_page(record, links, verification))
     response.headers["Vary"] = "Accept"
     return response
