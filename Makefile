@@ -40,7 +40,10 @@ lint: install
 	$(BIN)/mypy --strict app
 
 # Optional, not in CI: schemathesis against /openapi.json on a throw-away local server
-# (no 5xx, no undocumented status code or content type). Installs the `fuzz` extra.
+# (no 5xx, no undocumented status code or content type). The `fuzz` extra goes into a venv
+# of its own: schemathesis brings `requests`, which pyld would then import in the app's venv.
+FUZZ_VENV ?= .venv-fuzz
 fuzz: install
-	$(BIN)/pip install --quiet -e '.[fuzz]'
-	$(BIN)/python scripts/fuzz.py
+	test -x $(FUZZ_VENV)/bin/schemathesis || ($(PYTHON) -m venv $(FUZZ_VENV) && \
+		$(FUZZ_VENV)/bin/pip install --quiet -e '.[fuzz]')
+	$(BIN)/python scripts/fuzz.py --schemathesis $(FUZZ_VENV)/bin/schemathesis

@@ -238,6 +238,16 @@ def _budget_spent(error: BaseException) -> budget.WorkLimitExceeded | None:
 _PYLD_LOCK = threading.RLock()
 
 
+def _acquire_pyld_lock() -> None:
+    """Take the lock; a request waiting for it still stops at its deadline or disconnect."""
+    current = budget.current()
+    if current is None:
+        _PYLD_LOCK.acquire()
+        return
+    while not _PYLD_LOCK.acquire(timeout=0.05):
+        current.check_now()
+
+
 def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     if not isinstance(document, Mapping):
         raise JsonLdProcessingError("a JSON-LD document must be a JSON object")
@@ -245,11 +255,14 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     try:
         # pyld's shared context caches (cachetools LRUs) are not thread-safe, and the app
         # canonicalizes from a threadpool; the work is CPU-bound under the GIL anyway.
-        with _PYLD_LOCK:
+        _acquire_pyld_lock()
+        try:
             if to_rdf:
                 result = processor.to_rdf(dict(document), _options())
             else:
                 result = processor.expand(dict(document), _options())
+        finally:
+            _PYLD_LOCK.release()
     except (JsonLdError, ContextNotAllowed) as error:
         spent = _budget_spent(error)
         if spent is not None:
