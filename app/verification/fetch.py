@@ -389,6 +389,12 @@ class Fetcher:
         token = _DEADLINE.set(deadline)
         try:
             return self._stream(url, pinned, headers, extensions, deadline)
+        except (httpx.TimeoutException, ResolutionError):
+            # Cut short by this request's own deadline, not by the server: say so, and keep
+            # it out of the negative cache (it says nothing about the URL for other requests).
+            if budget is not None and budget.wall_remaining() <= 0:
+                budget.check_now()
+            raise
         finally:
             _DEADLINE.reset(token)
 

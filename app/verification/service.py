@@ -223,6 +223,10 @@ class Verifier:
     def _verify_status_list(self, status_list: Any) -> Check | None:
         """None when the list credential verifies; else the failed status check."""
         report = self.credential(status_list, check_status=False)
+        spent = next((c for c in report.checks if c.check == "limits"), None)
+        if spent is not None:
+            # This request ran out of budget: nothing to remember about the list itself.
+            raise work_budget.WorkLimitExceeded(spent.reason.removeprefix("not verified: "))
         if report.verified and report.credential is not None:
             return None
         first = report.failed[0].reason if report.failed else "it carries no valid proof"

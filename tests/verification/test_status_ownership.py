@@ -97,3 +97,28 @@ def test_list_naming_another_url_is_refused(offline_verifier: Verifier, fake_web
 
     assert status.outcome == "failed"
     assert f"names itself {other!r}" in status.reason
+
+
+def test_a_budget_cut_during_the_list_check_is_not_remembered(
+    offline_verifier: Verifier, fake_web: FakeWeb
+) -> None:
+    """Otherwise one request out of budget would fail everyone's status for five minutes."""
+    from app.core import budget as work_budget
+
+    issuer_a = _signer()
+    fake_web.add_json("lists.example", "/status/1", _status_list(issuer_a, LIST_URL))
+    credential = _credential(issuer_a)
+    budget = work_budget.WorkBudget(cpu_seconds=60, wall_seconds=60)
+    fetch = offline_verifier.resolver.status_list
+
+    def fetch_then_cancel(url: str) -> Any:
+        document = fetch(url)
+        budget.cancel()
+        return document
+
+    offline_verifier.resolver.status_list = fetch_then_cancel  # type: ignore[method-assign]
+    cut = work_budget.run_within(budget, lambda: offline_verifier.credential(credential))
+    offline_verifier.resolver.status_list = fetch  # type: ignore[method-assign]
+
+    assert [c.check for c in cut.failed] == ["limits"]
+    assert _status(offline_verifier, credential).outcome == "passed"
