@@ -7,10 +7,13 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from app.core import budget as work_budget
 from app.verification.controllers import ResolutionError
 from app.verification.fetch import Fetcher, make_http_client
+from tests.verification.conftest import FakeWeb
 
 TRICKLE_SECONDS = 4.0  # how long the server trickles before it answers in full
 
@@ -59,3 +62,26 @@ def test_trickled_headers_hit_the_overall_deadline(
             fetcher.get(f"http://127.0.0.1:{port}/status/1")
     # The connection was dropped while the server was still trickling.
     assert client_gone.wait(TRICKLE_SECONDS + 2)
+
+
+def test_a_fetch_cut_by_the_requests_deadline_is_not_cached(
+    fetcher: Fetcher, fake_web: FakeWeb
+) -> None:
+    """The URL did nothing wrong: the next request must fetch it again."""
+    budget = work_budget.WorkBudget(cpu_seconds=60, wall_seconds=60)
+    calls = 0
+
+    def slow_then_fine(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            budget.deadline = time.monotonic() - 1  # the request's time runs out meanwhile
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200, json={"id": "fine"})
+
+    fake_web.handlers[("lists.example", "/1")] = slow_then_fine
+
+    with pytest.raises(work_budget.WorkLimitExceeded, match="LEARNPROOF_VERIFY_WALL_SECONDS"):
+        work_budget.run_within(budget, lambda: fetcher.get("https://lists.example/1"))
+    assert fetcher.get("https://lists.example/1").body == b'{"id":"fine"}'
+    assert calls == 2
