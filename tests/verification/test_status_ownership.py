@@ -11,6 +11,7 @@ from app.crypto.multikey import did_key_for
 from app.crypto.signer import LocalSigner
 from app.status.bitstring import Bitstring
 from app.verification.service import Verifier
+from tests.conftest import TEST_PUBLIC_URL
 from tests.verification.conftest import FakeWeb
 
 LIST_URL = "https://lists.example/status/1"
@@ -122,3 +123,26 @@ def test_a_budget_cut_during_the_list_check_is_not_remembered(
 
     assert [c.check for c in cut.failed] == ["limits"]
     assert _status(offline_verifier, credential).outcome == "passed"
+
+
+def test_our_issuer_b_cannot_borrow_our_issuer_as_list(world: Any, app: Any) -> None:
+    """The same rule for lists we publish ourselves: B's credential on A's list fails."""
+    from app.issuers import service as issuer_service
+    from tests.issuers.test_issuers_api import create_issuer
+
+    a_credential = world.issue()["credential"]
+    b = create_issuer(world.client, world.admin, slug="uni-b", name="University B")
+    with app.state.sessionmaker() as session:
+        context = issuer_service.load_context(session, "uni-b", public_url=TEST_PUBLIC_URL)
+        b_signer = issuer_service.active_signer(app.state.keyring, context)
+    forged = {k: v for k, v in a_credential.items() if k != "proof"}
+    forged["issuer"] = {**forged["issuer"], "id": b["did"], "name": "University B"}
+    signed = add_proof(forged, b_signer, created=SIGNED_AT)
+
+    response = world.client.post("/credentials/verify", json={"verifiableCredential": signed})
+
+    checks = {c["check"]: c for c in response.json()["checks"]}
+    assert checks["proof"]["outcome"] == "passed"
+    assert checks["status"]["outcome"] == "failed"
+    assert f"not by the credential's issuer {b['did']}" in checks["status"]["reason"]
+    assert world.issuer["did"] in checks["status"]["reason"]
