@@ -137,7 +137,14 @@ def verify_form() -> HTMLResponse:
     return render_page("verify.html", **pages.verify_page())
 
 
-@pages_router.post("/verify", response_class=HTMLResponse)
+@pages_router.post(
+    "/verify",
+    response_class=HTMLResponse,
+    responses={
+        429: {"description": "Too many verifications from this address"},
+        503: {"description": "The verifier is busy; retry after Retry-After"},
+    },
+)
 async def verify_submission(
     request: Request,
     verifier: VerifierDep,
