@@ -13,7 +13,6 @@ SSRF-safe `Fetcher`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
+from app.core import strictjson
 from app.core.ttlcache import TtlCache
 from app.credentials import successions as credential_service
 from app.crypto.jsonld import CONTEXT_FILES, CONTEXTS_DIR
@@ -68,7 +68,9 @@ class OwnDocuments(Protocol):
 
 def _json_document(body: bytes, url: str) -> Any:
     try:
-        document = json.loads(body)
+        document = strictjson.loads(body)
+    except strictjson.StrictJsonError as error:
+        raise ResolutionError(f"{url} did not answer with I-JSON: {error}") from None
     except (RecursionError, UnicodeDecodeError, ValueError):
         raise ResolutionError(f"{url} did not answer with JSON") from None
     problem = bounds_problem(document, max_nodes=_DOCUMENT_NODES)
