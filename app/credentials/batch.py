@@ -18,16 +18,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
 from app.core.ids import new_id
-from app.credentials import service
+from app.credentials import chunk
 from app.credentials.models import IssueJob
-from app.credentials.schemas import CredentialCreate
-from app.errors import AppError, NotFound
+from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
@@ -43,15 +41,6 @@ HEARTBEAT_SECONDS = 5.0
 log = logging.getLogger("learnproof.jobs")
 
 
-def _error(
-    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    problem: dict[str, Any] = {"status": status, "title": title, "detail": detail}
-    if errors:
-        problem["errors"] = errors
-    return problem
-
-
 def issue_items(
     session: Session,
     keyring: KeyRing,
@@ -64,47 +53,12 @@ def issue_items(
     public_url: str,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    for offset, raw in enumerate(items):
-        index = first_index + offset
-        try:
-            data = CredentialCreate.model_validate(raw)
-        except ValidationError as exc:
-            errors = [
-                {"field": ".".join(map(str, e["loc"])), "message": str(e["msg"])}
-                for e in exc.errors()
-            ]
-            summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
-            results.append(
-                {"index": index, "error": _error(422, "Unprocessable Content", summary, errors)}
-            )
-            continue
-        try:
-            with session.begin_nested():
-                issued = service.issue_credential(
-                    session, keyring, context, data, idempotency_key=None, now=now,
-                    actor=actor, public_url=public_url, status_sessions=status_sessions,
-                )  # fmt: skip
-        except AppError as exc:
-            title = type(exc).__name__
-            results.append({"index": index, "error": _error(exc.status, title, exc.detail)})
-            continue
-        except Exception:
-            # One unexpected failure must not sink the other items (or poison a job).
-            log.exception("unexpected error issuing batch item %s", index)
-            detail = "An unexpected error occurred issuing this item; it was not issued."
-            results.append({"index": index, "error": _error(500, "Internal Server Error", detail)})
-            continue
-        record = issued.record
-        results.append(
-            {
-                "index": index,
-                "id": record.id,
-                "url": service.credential_url(public_url, record.id),
-                "replayed": issued.replayed,
-            }
-        )
-    return results
+    """Issue ``items`` in the caller's transaction: one result per item, a failed item is
+    reported without touching the others (see ``chunk`` for how the work is shared)."""
+    return chunk.issue_chunk(
+        session, keyring, context, items, first_index=first_index, now=now, actor=actor,
+        public_url=public_url, status_sessions=status_sessions,
+    )  # fmt: skip
 
 
 def create_job(
