@@ -71,7 +71,8 @@ def main() -> None:
             {
                 "achievement_id": achievement["id"],
                 "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
-                "credits_earned": 5, "result": [{"status": "Completed"}],
+                "credits_earned": 5,
+                "result": [{"status": "Completed"}],
             }  # fmt: skip
             for i in range(args.items + 1)
         ]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.clock import Clock
 from app.core.ids import new_id
 from app.credentials import chunk
-from app.credentials.models import IssueJob
+from app.credentials.models import IssueJob, IssueJobChunk
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
@@ -73,11 +73,19 @@ def create_job(
         total=len(items),
         done_count=0,
         failed_count=0,
-        items=items,
+        # Items live in chunk rows (one per CHUNK items): a worker reads and writes one
+        # chunk, never the whole job, so a 50,000-item job costs no more per chunk than a
+        # small one.
+        items=[],
         results=[],
         created_at=now,
     )
     session.add(job)
+    session.flush()
+    session.add_all(
+        IssueJobChunk(job_id=job.id, start=start, items=items[start : start + CHUNK])
+        for start in range(0, len(items), CHUNK)
+    )
     session.flush()
     return job
 
@@ -87,6 +95,30 @@ def get_job(session: Session, job_id: str) -> IssueJob:
     if job is None:
         raise NotFound(f"No job has the id '{job_id}'.")
     return job
+
+
+def results_page(
+    session: Session, job: IssueJob, *, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Results of items ``offset`` to ``offset + limit`` (those issued so far), and the next
+    offset when more results exist; reads only the chunk rows of that range."""
+    end = offset + limit
+    rows = session.execute(
+        select(IssueJobChunk.results)
+        .where(
+            IssueJobChunk.job_id == job.id,
+            IssueJobChunk.start < end,
+            IssueJobChunk.start > offset - CHUNK,
+            IssueJobChunk.results.is_not(None),
+        )
+        .order_by(IssueJobChunk.start)
+    ).scalars()
+    page = [r for results in rows if results for r in results if offset <= r["index"] < end]
+    available = job.done_count
+    if not page and job.results:
+        # A job stored before chunk rows existed.
+        page, available = job.results[offset:end], len(job.results)
+    return page, end if end < available else None
 
 
 def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
@@ -195,13 +227,18 @@ def _work(
             issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
             context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
             start = job.done_count
-            chunk = job.items[start : start + CHUNK]
+            stored = session.get(IssueJobChunk, (job.id, start))
+            # Jobs accepted before chunk rows existed keep their items on the job row.
+            chunk = stored.items if stored is not None else job.items[start : start + CHUNK]
             now = clock.now()
             results = issue_items(
                 session, keyring, context, chunk, first_index=start, now=now,
                 actor=job.actor, public_url=public_url, status_sessions=factory,
             )  # fmt: skip
-            job.results = [*job.results, *results]
+            if stored is not None:
+                stored.results = results
+            else:
+                job.results = [*job.results, *results]
             job.done_count = start + len(chunk)
             job.failed_count += sum(1 for r in results if "error" in r)
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start

@@ -260,11 +260,9 @@ def get_job(
     job = batch.get_job(session, job_id)
     issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
     principal.require_issuer(issuer.slug)
-    page = job.results[offset : offset + limit]
-    following = offset + limit
+    page, next_offset = batch.results_page(session, job, offset=offset, limit=limit)
     return JobRead(
         job_id=job.id, issuer=issuer.slug, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,
-        finished_at=job.finished_at, results=page,
-        next_offset=following if following < len(job.results) else None,
+        finished_at=job.finished_at, results=page, next_offset=next_offset,
     )  # fmt: skip
