@@ -254,11 +254,13 @@ def main() -> None:
         server = stack.enter_context(throwaway_server(workers=args.workers, database_url=url))
         with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
             achievement_id = _setup(client)
-        rate = bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight)
-        peer = bench_peer(server, min(args.batch, 500)) if args.peer else None
+        rate = peer = None
+        if args.batch:
+            rate = bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight)
+            peer = bench_peer(server, min(args.batch, 500)) if args.peer else None
         if args.requests:
             bench_api(server, achievement_id, args.requests, args.clients)
-    if peer:
+    if peer and rate:
         print(f"ratio: batch issuance over HTTP / reference DI issue = {rate / peer:.2f}x")
     print(f"load average at the end {os.getloadavg()}")
 

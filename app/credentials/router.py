@@ -85,7 +85,7 @@ def issue_credential(
         now=request.app.state.clock.now(),
         actor=principal.actor,
         public_url=public_url,
-        status_sessions=request.app.state.sessionmaker,
+        status_sessions=request.app.state.status_sessions,
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -241,7 +241,7 @@ def issue_batch(
     results = batch.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, public_url=public_url,
-        status_sessions=request.app.state.sessionmaker,
+        status_sessions=request.app.state.status_sessions,
     )  # fmt: skip
     failed = sum(1 for r in results if "error" in r)
     request.app.state.metrics.credentials_issued.inc(len(results) - failed)
