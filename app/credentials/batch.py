@@ -1,12 +1,12 @@
 """Batch issuance: up to 1,000 items inline, larger batches as a background job.
 
-Each item is issued in its own savepoint, so one bad item is reported and rolled back
-without touching the others. A job's items are stored before the 202 answer; a worker
-claims the job with a short lease that a heartbeat renews while the worker lives (several
-instances can run workers against one PostgreSQL: ``SKIP LOCKED`` and the lease keep them
-apart), and commits each chunk of credentials together with the job's progress, so a crash
-repeats no item and loses none, and another worker resumes a dead one's job within
-``LEASE`` instead of minutes later.
+A batch is issued a chunk at a time (``chunk``): shared work is done once, and one bad
+item is reported without touching the others. A job's items are stored (per chunk) before
+the 202 answer; a worker claims the job with a short lease that a heartbeat renews while
+the worker lives (several instances can run workers against one PostgreSQL: ``SKIP LOCKED``
+and the lease keep them apart), and commits each chunk of credentials together with the
+job's progress, so a crash repeats no item and loses none, and another worker resumes a
+dead one's job within ``LEASE`` instead of minutes later.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
+from app.audit.models import AuditEvent
 from app.credentials import batch
 from app.status.models import StatusEntry
 from tests.credentials.factories import RECIPIENT, World, assert_ob_valid
@@ -95,6 +96,12 @@ def test_repeats_conflicts_and_two_purposes_in_one_chunk(
     ).all()
     assert sorted(e.purpose for e in entries).count("suspension") == 2
     assert len({(e.list_id, e.index) for e in entries}) == len(entries) == 6
+    audited = session.scalars(
+        select(AuditEvent.credential_id).where(
+            AuditEvent.action == "credential.issued", AuditEvent.credential_id.in_(issued)
+        )
+    ).all()
+    assert sorted(audited) == sorted(issued)  # one event per credential, chained at commit
     for r in (results[3], results[4]):
         credential = client.get(f"/v1/credentials/{r['id']}", headers=world.issue_headers).json()
         status = credential["credential"]["credentialStatus"]
