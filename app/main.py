@@ -108,12 +108,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = None
+        engine = reservations = None
         factory = session_factory
         if factory is None:
             engine = make_engine(settings.database_url)
             factory = make_sessionmaker(engine)
         app.state.sessionmaker = factory
+        app.state.status_sessions = factory
+        if engine is not None and engine.dialect.name != "sqlite":
+            # Status indexes are reserved in short transactions of their own while the
+            # request holds its session's connection. From the same pool, 15 concurrent
+            # issuers would hold every connection and wait for a 16th until the pool times
+            # out; a pool of their own always frees up within a reservation.
+            reservations = make_engine(settings.database_url)
+            app.state.status_sessions = make_sessionmaker(reservations)
         app.state.keyring = _open_keyring(settings, factory, app_clock)
         worker = None
         if settings.job_worker:
@@ -146,6 +154,8 @@ def create_app(
                     worker.stop()
                 if engine is not None:
                     engine.dispose()
+                if reservations is not None:
+                    reservations.dispose()
 
     app = FastAPI(
         title="LearnProof",

@@ -1,14 +1,21 @@
-"""Issuance figures: in-process signing rate (both forms) and API latency under 16 clients.
+"""Issuance figures: in-process signing rate (both forms), batch issuance over HTTP, and
+single-request latency under 16 clients; with ``--peer``, the reference JavaScript stack's
+Data Integrity issue rate on the same credentials, in the same run, and the ratio.
 
-    .venv/bin/python bench/issue.py [--sign N] [--requests N] [--clients 16]
+    .venv/bin/python bench/issue.py [--postgresql] [--workers 2] [--batch 2000] [--peer]
+        [--sign N] [--requests N] [--clients 16]
 
-Uses a throw-away SQLite database unless LEARNPROOF_DATABASE_URL is set (e.g. PostgreSQL),
-and a uvicorn server on 127.0.0.1 for the HTTP figures.
+Uses a throw-away SQLite database unless ``--postgresql`` (a throw-away database on
+LEARNPROOF_TEST_PG_URL's server, default postgres@127.0.0.1:5432) or LEARNPROOF_DATABASE_URL
+is given, and a uvicorn server on 127.0.0.1 for the HTTP figures. A batch credential counts
+once the batch answer (sent after the commit: stored with its status entries, its result
+readable) is back. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -30,7 +37,7 @@ from app.crypto.jws import sign_vc_jwt  # noqa: E402
 from app.crypto.keys import generate_private_key  # noqa: E402
 from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
-from bench.server import throwaway_server  # noqa: E402
+from bench.server import Server, throwaway_postgresql, throwaway_server  # noqa: E402
 
 
 def _credential(i: int, did: str) -> dict[str, Any]:
@@ -117,39 +124,107 @@ def bench_signing(n: int) -> None:
     print(f"in-process both forms:                       {both:8.1f} credentials/s")
 
 
-def bench_api(requests: int, clients: int, workers: int) -> None:
-    with (
-        throwaway_server(workers=workers) as server,
-        httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client,
-    ):
-        issuer = {"slug": "bench", "name": "Bench U", "url": "https://b.example",
-                  "email": "b@b.example"}  # fmt: skip
-        client.post("/v1/issuers", json=issuer).raise_for_status()
-        achievement = client.post("/v1/issuers/bench/achievements", json={
-            "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
-            "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
-        }).json()  # fmt: skip
+def _setup(client: httpx.Client) -> str:
+    issuer = {"slug": "bench", "name": "Bench U", "url": "https://b.example",
+              "email": "b@b.example"}  # fmt: skip
+    client.post("/v1/issuers", json=issuer).raise_for_status()
+    achievement = client.post("/v1/issuers/bench/achievements", json={
+        "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
+        "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
+        "isced_f": "0613", "skills": ["Python (computer programming)"],
+    }).json()  # fmt: skip
+    achievement_id: str = achievement["id"]
+    return achievement_id
+
+
+def _item(achievement_id: str, i: int) -> dict[str, Any]:
+    return {
+        "achievement_id": achievement_id,
+        "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
+        "credits_earned": 5, "result": [{"status": "Completed"}],
+    }  # fmt: skip
+
+
+def bench_batch(
+    server: Server, achievement_id: str, total: int, chunk: int, in_flight: int
+) -> float:
+    """Credentials/s of ``total`` credentials posted as inline batches of ``chunk``."""
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=300) as client:
+        # Warm each worker process (contexts, keys) outside the measurement.
+        for i in range(4):
+            warm = {"items": [_item(achievement_id, -1 - i)]}
+            client.post("/v1/issuers/bench/credentials/batch", json=warm).raise_for_status()
+
+        def post(start: int) -> int:
+            items = [_item(achievement_id, i) for i in range(start, min(start + chunk, total))]
+            response = client.post("/v1/issuers/bench/credentials/batch", json={"items": items})
+            response.raise_for_status()
+            issued: int = response.json()["issued"]
+            return issued
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(in_flight) as pool:
+            issued = sum(pool.map(post, range(0, total, chunk)))
+        elapsed = time.perf_counter() - started
+    rate = issued / elapsed
+    print(
+        f"POST /v1/issuers/{{slug}}/credentials/batch, {total} credentials in batches of "
+        f"{chunk}, {in_flight} in flight, {server.workers} server worker(s), {server.backend}:"
+    )
+    print(f"  {issued} issued in {elapsed:.1f} s: {rate:.1f} credentials/s")
+    return rate
+
+
+def bench_peer(server: Server, count: int) -> float | None:
+    """The reference stack's DI issue rate (Node, one process) on our own credentials."""
+    from tests.interop.node import NodeHarnessError, run_node
+
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=60) as client:
+        page = client.get("/v1/issuers/bench/credentials", params={"limit": min(count, 500)})
+        documents = [item["credential"] for item in page.raise_for_status().json()["items"]]
+    unsigned = [{k: v for k, v in doc.items() if k != "proof"} for doc in documents]
+    while len(unsigned) < count:
+        unsigned += unsigned[: count - len(unsigned)]
+    try:
+        started = time.perf_counter()
+        # The first 50 only warm Node's JIT and the context caches, as our warm-up requests.
+        request = {"items": unsigned[:50] + unsigned, "warmup": 50, "setIssuer": True}
+        result = run_node("sign-di.mjs", request, timeout=600)
+        wall = time.perf_counter() - started
+    except NodeHarnessError as error:
+        print(f"reference JS stack: skipped ({error})")
+        return None
+    rate = len(unsigned) / result["seconds"]
+    print(
+        f"reference JS stack (@digitalbazaar/vc issue, eddsa-rdfc-2022, one Node process), "
+        f"{len(unsigned)} of the same credentials: {rate:.1f}/s signing alone, "
+        f"{(len(unsigned) + 50) / wall:.1f}/s with Node's start and warm-up"
+    )
+    return rate
+
+
+def bench_api(server: Server, achievement_id: str, requests: int, clients: int) -> None:
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
 
         def one(i: int) -> float:
             started = time.perf_counter()
-            response = client.post("/v1/issuers/bench/credentials", json={
-                "achievement_id": achievement["id"],
-                "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
-            })  # fmt: skip
+            response = client.post(
+                "/v1/issuers/bench/credentials", json=_item(achievement_id, 10_000_000 + i)
+            )
             response.raise_for_status()
             return time.perf_counter() - started
 
-        one(-1)
+        for i in range(4):
+            one(-1 - i)
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             latencies = sorted(pool.map(one, range(requests)))
         elapsed = time.perf_counter() - started
-        backend = server.backend
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(
         f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
-        f"{workers} server worker(s), {backend}:"
+        f"{server.workers} server worker(s), {server.backend}:"
     )
     print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   throughput {requests / elapsed:.1f}/s")
 
@@ -160,13 +235,34 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--batch", type=int, default=2000, help="credentials issued in batches")
+    parser.add_argument("--chunk", type=int, default=500, help="items per batch request")
+    parser.add_argument("--in-flight", type=int, default=2, help="batch requests in flight")
+    parser.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL db")
+    parser.add_argument(
+        "--peer", action="store_true", help="also run the reference JS stack and print ratios"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"date: {datetime.now(UTC):%Y-%m-%d}")
-    bench_signing(args.sign)
-    bench_api(args.requests, args.clients, args.workers)
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}")
+    if args.sign:
+        bench_signing(args.sign)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(throwaway_postgresql()) if args.postgresql else None
+        server = stack.enter_context(throwaway_server(workers=args.workers, database_url=url))
+        with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
+            achievement_id = _setup(client)
+        rate = peer = None
+        if args.batch:
+            rate = bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight)
+            peer = bench_peer(server, min(args.batch, 500)) if args.peer else None
+        if args.requests:
+            bench_api(server, achievement_id, args.requests, args.clients)
+    if peer and rate:
+        print(f"ratio: batch issuance over HTTP / reference DI issue = {rate / peer:.2f}x")
+    print(f"load average at the end {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class Server:
     base_url: str
     headers: dict[str, str]
     env: dict[str, str]
+    workers: int = 1
 
     @property
     def backend(self) -> str:
@@ -38,15 +40,40 @@ def _free_port() -> int:
         return port
 
 
+PG_ADMIN_URL = os.environ.get(
+    "LEARNPROOF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
 @contextmanager
-def throwaway_server(*, workers: int = 1, export_env: bool = False) -> Iterator[Server]:
+def throwaway_postgresql() -> Iterator[str]:
+    """A fresh PostgreSQL database on the test server (``LEARNPROOF_TEST_PG_URL``), dropped
+    at the end."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lp_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def throwaway_server(
+    *, workers: int = 1, export_env: bool = False, database_url: str | None = None
+) -> Iterator[Server]:
     """Serve until the block ends; ``export_env`` also sets the settings in this process."""
     tmp = Path(tempfile.mkdtemp(prefix="lp-bench-"))
     port = _free_port()
     settings = {
-        "LEARNPROOF_DATABASE_URL": os.environ.get(
-            "LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"
-        ),
+        "LEARNPROOF_DATABASE_URL": database_url
+        or os.environ.get("LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}"),
         "LEARNPROOF_KEYS_DIR": os.environ.get("LEARNPROOF_KEYS_DIR", str(tmp / "keys")),
         "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "LEARNPROOF_LOG_JSON": "false",
@@ -74,7 +101,7 @@ def throwaway_server(*, workers: int = 1, export_env: bool = False) -> Iterator[
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
-        yield Server(base_url, headers, env)
+        yield Server(base_url, headers, env, workers)
     finally:
         process.terminate()
         process.wait(10)

@@ -1,7 +1,11 @@
 """Verification figures: our own credentials in-process and through the API, and the
 reference JavaScript stack (@digitalbazaar/vc, tests/interop/verify-di.mjs) on the same ones.
 
-    .venv/bin/python bench/verify.py [--credentials 200] [--clients 4]
+    .venv/bin/python bench/verify.py [--credentials 200] [--clients 8] [--workers 2]
+        [--postgresql] [--peer]
+
+``--peer`` runs the reference stack in the same run and prints the ratio of the API's
+JSON-LD rate (``--clients`` clients) to the reference stack's steady verify rate.
 
 Uses a throw-away SQLite database unless LEARNPROOF_DATABASE_URL is set, a uvicorn server on
 127.0.0.1 for the API figures, and Node for the reference figure (skipped if absent). Status
@@ -12,6 +16,7 @@ asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -34,15 +39,16 @@ from app.issuers.keystore import load_master_key  # noqa: E402
 from app.issuers.signing import KeyRing  # noqa: E402
 from app.verification.resolver import DatabaseDocuments, OwnDocumentCaches, Resolver  # noqa: E402
 from app.verification.service import StatusListCache, Verifier  # noqa: E402
-from bench.server import throwaway_server  # noqa: E402
+from bench.server import throwaway_postgresql, throwaway_server  # noqa: E402
 
 
-def _latencies(label: str, samples: list[float], elapsed: float) -> None:
+def _latencies(label: str, samples: list[float], elapsed: float) -> float:
     ordered = sorted(samples)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     rate = len(samples) / elapsed
     print(f"{label}: {rate:8.1f} verifications/s   p50 {p50:.1f} ms  p99 {p99:.1f} ms")
+    return rate
 
 
 def _seed(
@@ -81,7 +87,9 @@ def _seed(
     return documents, tokens, did_document
 
 
-def bench_api(base: str, documents: list[dict[str, Any]], tokens: list[str], clients: int) -> None:
+def bench_api(
+    base: str, documents: list[dict[str, Any]], tokens: list[str], clients: int
+) -> dict[str, float]:
     with httpx.Client(base_url=base, timeout=60) as client:
 
         def one(credential: Any) -> float:
@@ -91,7 +99,9 @@ def bench_api(base: str, documents: list[dict[str, Any]], tokens: list[str], cli
                 raise RuntimeError(f"not verified: {response.text[:500]}")
             return time.perf_counter() - started
 
-        one(documents[0])  # warm: contexts, schemas, status list cache
+        rates: dict[str, float] = {}
+        for credential in documents[:8]:
+            one(credential)  # warm every worker: contexts, schemas, status list cache
         for label, inputs, workers in (
             ("API JSON-LD, 1 client ", documents, 1),
             (f"API JSON-LD, {clients} clients", documents, clients),
@@ -100,7 +110,8 @@ def bench_api(base: str, documents: list[dict[str, Any]], tokens: list[str], cli
             started = time.perf_counter()
             with ThreadPoolExecutor(workers) as pool:
                 samples = list(pool.map(one, inputs))
-            _latencies(label, samples, time.perf_counter() - started)
+            rates[label] = _latencies(label, samples, time.perf_counter() - started)
+    return rates
 
 
 def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None:
@@ -145,7 +156,7 @@ def _timed_each(action: Callable[[Any], None], inputs: list[Any]) -> list[float]
     return samples
 
 
-def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any]) -> None:
+def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any]) -> float | None:
     from tests.interop.node import NodeHarnessError, run_node
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -165,7 +176,7 @@ def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any
         elapsed, results = run(documents)
     except NodeHarnessError as error:
         print(f"reference JS stack: skipped ({error})")
-        return
+        return None
     verified = sum(1 for r in results if r["verified"])
     work = max(elapsed - startup, 1e-9)
     print(
@@ -173,25 +184,39 @@ def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any
         f"incl. Node start; {len(documents) / work:.1f}/s excluding the {startup:.2f} s start "
         f"({verified}/{len(documents)} verified)"
     )
+    return len(documents) / work
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--credentials", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL db")
+    parser.add_argument("--peer", action="store_true", help="the reference JS stack and ratio")
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"date: {datetime.now(UTC):%Y-%m-%d}, {args.credentials} credentials")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.credentials} credentials, "
+          f"load average {os.getloadavg()}")  # fmt: skip
 
-    with throwaway_server(export_env=True) as server:
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(throwaway_postgresql()) if args.postgresql else None
+        server = stack.enter_context(
+            throwaway_server(export_env=True, workers=args.workers, database_url=url)
+        )
         with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=120) as client:
             documents, tokens, did_document = _seed(client, args.credentials)
-        print(f"database: {server.backend}")
+        print(f"database: {server.backend}, {args.workers} server worker(s)")
         bench_in_process(documents, tokens)
-        bench_api(server.base_url, documents, tokens, args.clients)
-    bench_reference(documents, did_document)
+        rates = bench_api(server.base_url, documents, tokens, args.clients)
+    peer = bench_reference(documents, did_document) if args.peer else None
+    if peer:
+        ours = rates[f"API JSON-LD, {args.clients} clients"]
+        print(f"ratio: POST /credentials/verify ({args.clients} clients) / reference = "
+              f"{ours / peer:.2f}x")  # fmt: skip
+    print(f"load average at the end {os.getloadavg()}")
 
 
 if __name__ == "__main__":

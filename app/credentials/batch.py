@@ -1,12 +1,12 @@
 """Batch issuance: up to 1,000 items inline, larger batches as a background job.
 
-Each item is issued in its own savepoint, so one bad item is reported and rolled back
-without touching the others. A job's items are stored before the 202 answer; a worker
-claims the job with a short lease that a heartbeat renews while the worker lives (several
-instances can run workers against one PostgreSQL: ``SKIP LOCKED`` and the lease keep them
-apart), and commits each chunk of credentials together with the job's progress, so a crash
-repeats no item and loses none, and another worker resumes a dead one's job within
-``LEASE`` instead of minutes later.
+A batch is issued a chunk at a time (``chunk``): shared work is done once, and one bad
+item is reported without touching the others. A job's items are stored (per chunk) before
+the 202 answer; a worker claims the job with a short lease that a heartbeat renews while
+the worker lives (several instances can run workers against one PostgreSQL: ``SKIP LOCKED``
+and the lease keep them apart), and commits each chunk of credentials together with the
+job's progress, so a crash repeats no item and loses none, and another worker resumes a
+dead one's job within ``LEASE`` instead of minutes later.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
 from app.core.ids import new_id
-from app.credentials import reissue, service
-from app.credentials.models import IssueJob
-from app.credentials.schemas import CredentialCreate
-from app.errors import AppError, NotFound
+from app.credentials import chunk, reissue
+from app.credentials.models import IssueJob, IssueJobChunk
+from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
@@ -44,15 +42,6 @@ HEARTBEAT_SECONDS = 5.0
 log = logging.getLogger("learnproof.jobs")
 
 
-def _error(
-    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    problem: dict[str, Any] = {"status": status, "title": title, "detail": detail}
-    if errors:
-        problem["errors"] = errors
-    return problem
-
-
 def issue_items(
     session: Session,
     keyring: KeyRing,
@@ -65,47 +54,12 @@ def issue_items(
     public_url: str,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    for offset, raw in enumerate(items):
-        index = first_index + offset
-        try:
-            data = CredentialCreate.model_validate(raw)
-        except ValidationError as exc:
-            errors = [
-                {"field": ".".join(map(str, e["loc"])), "message": str(e["msg"])}
-                for e in exc.errors()
-            ]
-            summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
-            results.append(
-                {"index": index, "error": _error(422, "Unprocessable Content", summary, errors)}
-            )
-            continue
-        try:
-            with session.begin_nested():
-                issued = service.issue_credential(
-                    session, keyring, context, data, idempotency_key=None, now=now,
-                    actor=actor, public_url=public_url, status_sessions=status_sessions,
-                )  # fmt: skip
-        except AppError as exc:
-            title = type(exc).__name__
-            results.append({"index": index, "error": _error(exc.status, title, exc.detail)})
-            continue
-        except Exception:
-            # One unexpected failure must not sink the other items (or poison a job).
-            log.exception("unexpected error issuing batch item %s", index)
-            detail = "An unexpected error occurred issuing this item; it was not issued."
-            results.append({"index": index, "error": _error(500, "Internal Server Error", detail)})
-            continue
-        record = issued.record
-        results.append(
-            {
-                "index": index,
-                "id": record.id,
-                "url": service.credential_url(public_url, record.id),
-                "replayed": issued.replayed,
-            }
-        )
-    return results
+    """Issue ``items`` in the caller's transaction: one result per item, a failed item is
+    reported without touching the others (see ``chunk`` for how the work is shared)."""
+    return chunk.issue_chunk(
+        session, keyring, context, items, first_index=first_index, now=now, actor=actor,
+        public_url=public_url, status_sessions=status_sessions,
+    )  # fmt: skip
 
 
 def create_job(
@@ -120,11 +74,19 @@ def create_job(
         total=len(items),
         done_count=0,
         failed_count=0,
-        items=items,
+        # Items live in chunk rows (one per CHUNK items): a worker reads and writes one
+        # chunk, never the whole job, so a 50,000-item job costs no more per chunk than a
+        # small one.
+        items=[],
         results=[],
         created_at=now,
     )
     session.add(job)
+    session.flush()
+    session.add_all(
+        IssueJobChunk(job_id=job.id, start=start, items=items[start : start + CHUNK])
+        for start in range(0, len(items), CHUNK)
+    )
     session.flush()
     return job
 
@@ -134,6 +96,30 @@ def get_job(session: Session, job_id: str) -> IssueJob:
     if job is None:
         raise NotFound(f"No job has the id '{job_id}'.")
     return job
+
+
+def results_page(
+    session: Session, job: IssueJob, *, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Results of items ``offset`` to ``offset + limit`` (those issued so far), and the next
+    offset when more results exist; reads only the chunk rows of that range."""
+    end = offset + limit
+    rows = session.execute(
+        select(IssueJobChunk.results)
+        .where(
+            IssueJobChunk.job_id == job.id,
+            IssueJobChunk.start < end,
+            IssueJobChunk.start > offset - CHUNK,
+            IssueJobChunk.results.is_not(None),
+        )
+        .order_by(IssueJobChunk.start)
+    ).scalars()
+    page = [r for results in rows if results for r in results if offset <= r["index"] < end]
+    available = job.done_count
+    if not page and job.results:
+        # A job stored before chunk rows existed.
+        page, available = job.results[offset:end], len(job.results)
+    return page, end if end < available else None
 
 
 def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
@@ -242,14 +228,19 @@ def _work(
             issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
             context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
             start = job.done_count
-            chunk = job.items[start : start + CHUNK]
+            stored = session.get(IssueJobChunk, (job.id, start))
+            # Jobs accepted before chunk rows existed keep their items on the job row.
+            chunk = stored.items if stored is not None else job.items[start : start + CHUNK]
             now = clock.now()
             run_items = reissue.reissue_items if job.kind == "reissue" else issue_items
             results = run_items(
                 session, keyring, context, chunk, first_index=start, now=now,
                 actor=job.actor, public_url=public_url, status_sessions=factory,
             )  # fmt: skip
-            job.results = [*job.results, *results]
+            if stored is not None:
+                stored.results = results
+            else:
+                job.results = [*job.results, *results]
             job.done_count = start + len(chunk)
             job.failed_count += sum(1 for r in results if "error" in r)
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start

@@ -86,3 +86,20 @@ class CredentialSuccession(Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IssueJobChunk(Base):
+    """One chunk of a job: its items as accepted, then its results once issued.
+
+    A worker reads and writes one chunk row per chunk, so the work and memory of a chunk do
+    not grow with the size of the job (jobs stored before this table keep using the job
+    row's ``items`` and ``results``).
+    """
+
+    __tablename__ = "issue_job_chunk"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("issue_job.id"), primary_key=True)
+    # Index of the chunk's first item in the job.
+    start: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -92,7 +92,7 @@ def issue_credential(
         now=request.app.state.clock.now(),
         actor=principal.actor,
         public_url=public_url,
-        status_sessions=request.app.state.sessionmaker,
+        status_sessions=request.app.state.status_sessions,
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -305,7 +305,7 @@ def issue_batch(
     results = batch.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, public_url=public_url,
-        status_sessions=request.app.state.sessionmaker,
+        status_sessions=request.app.state.status_sessions,
     )  # fmt: skip
     failed = sum(1 for r in results if "error" in r)
     request.app.state.metrics.credentials_issued.inc(len(results) - failed)
@@ -324,11 +324,9 @@ def get_job(
     job = batch.get_job(session, job_id)
     issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
     principal.require_issuer(issuer.slug)
-    page = job.results[offset : offset + limit]
-    following = offset + limit
+    page, next_offset = batch.results_page(session, job, offset=offset, limit=limit)
     return JobRead(
         job_id=job.id, issuer=issuer.slug, kind=job.kind, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,
-        finished_at=job.finished_at, results=page,
-        next_offset=following if following < len(job.results) else None,
+        finished_at=job.finished_at, results=page, next_offset=next_offset,
     )  # fmt: skip

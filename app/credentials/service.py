@@ -186,7 +186,7 @@ def issue_credential(
                 keyring,
                 context,
                 achievement_record,
-                _draft(achievement, achievement_record, data, now=now),
+                make_draft(achievement, achievement_record, data, now=now),
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 now=now,
@@ -232,7 +232,7 @@ class Draft:
     external_id: str | None
 
 
-def _draft(
+def make_draft(
     achievement: dict[str, Any], achievement_record: Achievement, data: CredentialCreate,
     *, now: datetime,
 ) -> Draft:  # fmt: skip

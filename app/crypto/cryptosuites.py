@@ -14,6 +14,7 @@ All of them sign `hash(canonical proof configuration) ‖ hash(canonical documen
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -86,6 +87,36 @@ def _canonical_bytes(
         raise TransformationError(f"JCS: {error}") from error
 
 
+_CONFIG_HASHES: dict[tuple[str, str, CanonicalizationLimits, str], bytes] = {}
+_CONFIG_HASHES_MAX = 1024
+
+
+def _config_hash(
+    suite: Cryptosuite, proof_config: Mapping[str, Any], algorithm: str,
+    limits: CanonicalizationLimits,
+) -> bytes:  # fmt: skip
+    """Hash of the canonical proof configuration, memoized by its exact JSON text.
+
+    Every credential of a batch has the same configuration (suite, time, key, purpose,
+    @context), and canonicalizing it is about a seventh of the signing work. The key is the
+    configuration's JSON text in its own member order, so a hit stands for the very same
+    input and returns the bytes a new canonicalization would; configurations that fail are
+    never stored.
+    """
+    try:
+        text = json.dumps(proof_config, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return hashlib.new(algorithm, _canonical_bytes(suite, proof_config, limits)).digest()
+    key = (suite.name, algorithm, limits, text)
+    cached = _CONFIG_HASHES.get(key)
+    if cached is None:
+        cached = hashlib.new(algorithm, _canonical_bytes(suite, proof_config, limits)).digest()
+        if len(_CONFIG_HASHES) >= _CONFIG_HASHES_MAX:
+            _CONFIG_HASHES.clear()  # bounded; a batch reuses one or two entries
+        _CONFIG_HASHES[key] = cached
+    return cached
+
+
 def hash_data(
     suite: Cryptosuite,
     unsecured_document: Mapping[str, Any],
@@ -95,7 +126,7 @@ def hash_data(
 ) -> bytes:
     """The bytes to sign: hash of the proof configuration, then hash of the document."""
     algorithm = _HASHES[key_type]
-    config_hash = hashlib.new(algorithm, _canonical_bytes(suite, proof_config, limits)).digest()
+    config_hash = _config_hash(suite, proof_config, algorithm, limits)
     document_bytes = _canonical_bytes(suite, unsecured_document, limits)
     return config_hash + hashlib.new(algorithm, document_bytes).digest()
 

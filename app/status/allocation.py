@@ -125,3 +125,82 @@ def allocate_entries(
         )
     session.add_all(rows)
     return entries if suspendable else entries[0]
+
+
+def _take_indexes(
+    session: Session, issuer_id: str, purpose: str, count: int, rng: random.Random,
+    now: datetime,
+) -> list[tuple[str, str, int]]:  # fmt: skip
+    """``count`` random free indexes, taken under one lock per list (a batch chunk's worth).
+
+    The same draw as ``_take_index``, repeated while the list row is locked: each index is
+    uniform among the indexes still free, so the chunk's indexes are a uniform random sample
+    without replacement, exactly what ``count`` single allocations would give.
+    """
+    taken: list[tuple[str, str, int]] = []
+    attempts = 0
+    while len(taken) < count:
+        attempts += 1
+        if attempts > _ATTEMPTS:
+            raise ServiceUnavailable(
+                f"No {purpose} status list could be opened for this issuer; retry the request."
+            )
+        list_id = lists.first_open_list_id(session, issuer_id, purpose)
+        if list_id is None:
+            list_id = lists.create_next_list(session, issuer_id, purpose, now=now)
+            if list_id is None:
+                continue
+        status_list = lists.lock_list(session, list_id)
+        if status_list.full:
+            continue
+        occupancy = bytearray(status_list.occupancy)
+        sampler = FreeIndexSampler(occupancy)
+        got = 0
+        while len(taken) < count:
+            index = sampler.allocate(rng)
+            if index is None:
+                break
+            taken.append((status_list.id, status_list.public_id, index))
+            got += 1
+        status_list.occupancy = bytes(occupancy)
+        status_list.allocated_count += got
+        status_list.full = sampler.free_count == 0
+        if got:
+            attempts = 0  # progress: a list filled up, the next one may be opened
+    return taken
+
+
+def reserve_indexes(
+    session: Session,
+    context: IssuerContext,
+    purpose: str,
+    count: int,
+    *,
+    public_url: str,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+    reserve_with: sessionmaker[Session] | None = None,
+) -> list[tuple[str, str, int]]:
+    """``count`` status indexes of one purpose for a batch: (list id, list URL, index).
+
+    One lock and one update of each list row for the whole batch instead of one per
+    credential. As in ``allocate_entries``, PostgreSQL reserves them in a short transaction
+    of its own when ``reserve_with`` is given; indexes the batch then does not use (a failed
+    item) stay reserved and unused, a harmless gap. The caller adds the ``StatusEntry`` rows.
+    """
+    if count <= 0:
+        return []
+    rng = rng or _SYSTEM_RANDOM
+    now = now or datetime.now(UTC)
+    issuer_id = context.issuer.id
+    if reserve_with is not None and session.get_bind().dialect.name != "sqlite":
+        with reserve_with() as reservation:
+            taken = _take_indexes(reservation, issuer_id, purpose, count, rng, now)
+            reservation.commit()
+    else:
+        taken = _take_indexes(session, issuer_id, purpose, count, rng, now)
+    slug = context.issuer.slug
+    return [
+        (list_id, lists.list_url(public_url, slug, public_id), index)
+        for list_id, public_id, index in taken
+    ]

@@ -7,7 +7,7 @@ naming and locking in ``lists``); this module is the one entry point other packa
 
 from __future__ import annotations
 
-from app.status.allocation import allocate_entries, status_entry
+from app.status.allocation import allocate_entries, reserve_indexes, status_entry
 from app.status.changes import (
     StatusAction,
     StatusTarget,
@@ -33,6 +33,7 @@ __all__ = [
     "list_url",
     "parse_public_id",
     "published_list",
+    "reserve_indexes",
     "set_status",
     "status_entry",
 ]

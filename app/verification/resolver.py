@@ -206,6 +206,9 @@ class OwnDocumentCaches:
         default_factory=lambda: TtlCache(0, copies=False)
     )
     status_lists: TtlCache[tuple[str, str], Any] = field(default_factory=lambda: TtlCache(0))
+    # Whether any accrediting body is trusted at all: asked by every verification, and with
+    # none (the common case) the answer needs no further query.
+    any_accreditor: TtlCache[tuple[str, ...], bool] = field(default_factory=lambda: TtlCache(0))
 
     @classmethod
     def with_ttl(cls, seconds: float) -> OwnDocumentCaches:
@@ -213,6 +216,7 @@ class OwnDocumentCaches:
             levels=TtlCache(seconds),
             issuers=TtlCache(seconds, copies=False),
             status_lists=TtlCache(seconds),
+            any_accreditor=TtlCache(seconds),
         )
 
 
@@ -343,8 +347,13 @@ class DatabaseDocuments:
 
     def accreditations(self, did: str) -> list[AccreditationView] | None:
         """The issuer's accreditations from trusted bodies, read fresh (revocation shows);
-        None when the service trusts no accrediting body at all."""
-        if not accreditation_service.trusted_accreditors(self.session, self.trusted_accreditors):
+        None when the service trusts no accrediting body at all (that answer is reused for
+        the own-documents cache time, like issuer keys)."""
+        configured = self.trusted_accreditors
+        if not self.caches.any_accreditor.get(
+            configured,
+            lambda: bool(accreditation_service.trusted_accreditors(self.session, configured)),
+        ):
             return None
         return [
             AccreditationView(

@@ -110,3 +110,30 @@ def test_reference_stack_accepts_results_evidence_and_suspension(world: World) -
     assert isinstance(vc["credentialStatus"], list)
     [result] = _verify(world, [vc])
     assert result["verified"], result["errors"]
+
+
+def test_reference_stack_accepts_batch_credentials(world: World, client: TestClient) -> None:
+    """The chunked batch path shares the achievement document and the proof configuration
+    between items; every credential it signs must still verify on its own elsewhere."""
+    pausable = world.create_achievement(name="Pausable", suspendable=True)
+    items = [
+        {
+            "achievement_id": achievement["id"],
+            "recipient": {"name": f"Learner {i} — ü", "email": f"l{i}@example.org"},
+            "result": [{"status": "Completed"}],
+            "evidence": [{"id": "https://example.org/e", "name": "Project"}],
+        }
+        for i, achievement in enumerate([world.achievement, world.achievement, pausable])
+    ]
+    response = client.post(
+        f"/v1/issuers/{world.slug}/credentials/batch",
+        json={"items": items},
+        headers=world.issue_headers,
+    )
+    assert response.status_code == 200, response.text
+    credentials = [
+        client.get(f"/v1/credentials/{r['id']}", headers=world.issue_headers).json()["credential"]
+        for r in response.json()["results"]
+    ]
+    results = _verify(world, credentials)
+    assert all(r["verified"] for r in results), [r["errors"] for r in results]

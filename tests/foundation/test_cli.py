@@ -168,3 +168,68 @@ def test_serve_refuses_a_wrong_master_key(cli_env: str, monkeypatch: pytest.Monk
     result = runner.invoke(cli, ["serve", "--port", "1"])
     assert result.exit_code == 2
     assert "does not match" in result.output
+
+
+def _credential_count(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            count: int = connection.exec_driver_sql("SELECT count(*) FROM credential").scalar_one()
+            return count
+    finally:
+        engine.dispose()
+
+
+def test_issue_from_csv_is_interruptible_and_rerunnable(
+    cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.cli as cli_module
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    engine = make_engine(cli_env)
+    try:
+        with engine.connect() as connection:
+            achievement = connection.exec_driver_sql("SELECT id FROM achievement").scalar_one()
+    finally:
+        engine.dispose()
+    before = _credential_count(cli_env)
+    csv_file = tmp_path / "cohort.csv"
+    # No external_id column: each row gets one derived from its content.
+    csv_file.write_text(
+        "name,email\n"
+        + "".join(f"Learner {i},l{i}@example.org\n" for i in range(5))
+        + "Bad Row,not-an-email\n"
+    )
+    args = ["issue", "--issuer", "demo-university", "--achievement", achievement]
+    monkeypatch.setattr(cli_module, "CSV_CHUNK", 2)
+    real = cli_module._issue_rows
+    calls = {"n": 0}
+
+    def interrupted_on_the_second_chunk(*a: object, **k: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli_module, "_issue_rows", interrupted_on_the_second_chunk)
+    stopped = runner.invoke(cli, [*args, "--csv", str(csv_file)])
+    assert stopped.exit_code == 130, stopped.output
+    assert "interrupted after 2 of 6 rows" in stopped.output
+    assert _credential_count(cli_env) == before + 2
+    monkeypatch.setattr(cli_module, "_issue_rows", real)
+    finished = runner.invoke(cli, [*args, "--csv", str(csv_file)])
+    assert finished.exit_code == 1, finished.output  # the bad row
+    assert "issued 5, failed 1" in finished.output
+    assert _credential_count(cli_env) == before + 5  # the first two were replayed
+    lines = (tmp_path / "cohort.results.csv").read_text().splitlines()
+    assert lines[0] == "row,credential_id,page,error"
+    rows = [line.split(",", 3) for line in lines[1:]]
+    assert [r[0] for r in rows] == ["2", "3", "4", "5", "6", "7"]
+    assert all(r[1] and r[2].endswith(r[1]) and not r[3] for r in rows[:5])
+    assert not rows[5][1]
+    assert "email" in rows[5][3]
+    again = runner.invoke(cli, [*args, "--csv", str(csv_file)])
+    assert "issued 5, failed 1" in again.output
+    assert _credential_count(cli_env) == before + 5
+    assert (tmp_path / "cohort.results.csv").read_text().splitlines() == lines

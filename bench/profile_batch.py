@@ -1,0 +1,108 @@
+"""Where the time of the batch path goes: cProfile of one in-process batch (no HTTP).
+
+    .venv/bin/python bench/profile_batch.py [--items 500] [--top 25] [--out batch.prof]
+
+Builds a throw-away SQLite database (or uses LEARNPROOF_DATABASE_URL, a throw-away
+PostgreSQL database), one issuer and one achievement, then profiles the same call the
+``POST /v1/issuers/{slug}/credentials/batch`` route makes, in its own transaction, and prints
+the functions with the most cumulative time. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import migrate  # noqa: E402
+from app.auth import service as auth_service  # noqa: E402
+from app.auth.scopes import Scope  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.credentials import batch  # noqa: E402
+from app.issuers import service as issuer_service  # noqa: E402
+from app.main import create_app  # noqa: E402
+
+PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=500)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--out", default=None, help="also write the raw pstats file here")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="lp-profile-"))
+    url = os.environ.get("LEARNPROOF_DATABASE_URL", f"sqlite:///{tmp / 'profile.db'}")
+    migrate.upgrade(url)
+    settings = Settings(
+        env="development", database_url=url, public_url=PUBLIC_URL, keys_dir=tmp / "keys",
+        job_worker=False, webhook_worker=False,
+    )  # fmt: skip
+    app = create_app(settings)
+    with TestClient(app, base_url=PUBLIC_URL) as client:
+        factory = app.state.sessionmaker
+        with factory() as session:
+            _record, secret = auth_service.create_key(
+                session, name="profile", scope=Scope.admin, issuer_slug=None,
+                now=app.state.clock.now(), actor="profile",
+            )  # fmt: skip
+            session.commit()
+        headers = {"Authorization": f"Bearer {secret}"}
+        client.post("/v1/issuers", headers=headers, json={
+            "slug": "prof", "name": "Profile U", "url": "https://p.example",
+            "email": "p@p.example",
+        }).raise_for_status()  # fmt: skip
+        achievement = client.post("/v1/issuers/prof/achievements", headers=headers, json={
+            "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
+            "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
+            "isced_f": "0613", "skills": ["Python (computer programming)"],
+        }).json()  # fmt: skip
+        items = [
+            {
+                "achievement_id": achievement["id"],
+                "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
+                "credits_earned": 5,
+                "result": [{"status": "Completed"}],
+            }  # fmt: skip
+            for i in range(args.items + 1)
+        ]
+
+        def run(chunk: list[dict[str, object]]) -> None:
+            with factory() as session:
+                context = issuer_service.load_context(session, "prof", public_url=PUBLIC_URL)
+                results = batch.issue_items(
+                    session, app.state.keyring, context, chunk, first_index=0,
+                    now=app.state.clock.now(), actor="profile", public_url=PUBLIC_URL,
+                    status_sessions=factory,
+                )  # fmt: skip
+                session.commit()
+            failed = [r for r in results if "error" in r]
+            if failed:
+                raise RuntimeError(f"batch items failed: {failed[:3]}")
+
+        run(items[:1])  # warm: contexts, keys
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        run(items[1:])
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    print(f"database: {url.split(':', 1)[0]}; {args.items} items in {elapsed:.2f} s under cProfile")
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    if args.out:
+        stats.dump_stats(args.out)
+    stats.print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Issue rate and revoke latency on an empty database, then with N credentials stored.
+
+    .venv/bin/python bench/scale.py --postgresql --credentials 1000000 [--workers 2]
+        [--issue 1000] [--revokes 100]
+
+A throw-away database (``--postgresql``: on LEARNPROOF_TEST_PG_URL's server, default
+postgres@127.0.0.1:5432; else SQLite) and a uvicorn server on 127.0.0.1. Batch issuance
+over HTTP and ``POST /v1/credentials/{id}/revoke`` are measured first on the empty
+database, then again after N credentials with their status entries have been bulk-inserted
+(rows, not issued through the API: another issuer's, in full status lists, as
+``bench/status.py`` seeds them). Prints both figures and their ratio; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.config import load_settings  # noqa: E402
+from app.db import make_engine, make_sessionmaker  # noqa: E402
+from app.issuers.keystore import load_master_key  # noqa: E402
+from bench.issue import _item, _setup  # noqa: E402
+from bench.server import Server, throwaway_postgresql, throwaway_server  # noqa: E402
+from bench.status import _seed  # noqa: E402
+
+
+def _issue(server: Server, achievement_id: str, total: int, offset: int) -> tuple[float, list[str]]:
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=300) as client:
+
+        def post(start: int) -> list[str]:
+            items = [_item(achievement_id, offset + i) for i in range(start, start + 250)]
+            response = client.post("/v1/issuers/bench/credentials/batch", json={"items": items})
+            response.raise_for_status()
+            return [r["id"] for r in response.json()["results"] if "id" in r]
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            ids = [i for batch in pool.map(post, range(0, total, 250)) for i in batch]
+        return len(ids) / (time.perf_counter() - started), ids
+
+
+def _revoke(server: Server, ids: list[str]) -> tuple[float, float]:
+    samples = []
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
+        for credential_id in ids:
+            started = time.perf_counter()
+            response = client.post(f"/v1/credentials/{credential_id}/revoke", json={"reason": "b"})
+            response.raise_for_status()
+            samples.append(time.perf_counter() - started)
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+def _round(server: Server, achievement_id: str, issue: int, revokes: int, offset: int) -> float:
+    rate, ids = _issue(server, achievement_id, issue, offset)
+    p50, p99 = _revoke(server, ids[:revokes])
+    print(f"  batch issuance {rate:.1f} credentials/s; revoke p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--credentials", type=int, default=1_000_000, help="N stored")
+    parser.add_argument("--issue", type=int, default=1000, help="credentials issued per round")
+    parser.add_argument("--revokes", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgresql", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}")
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(throwaway_postgresql()) if args.postgresql else None
+        server = stack.enter_context(
+            throwaway_server(workers=args.workers, export_env=True, database_url=url)
+        )
+        print(f"database: {server.backend}, {args.workers} server worker(s)")
+        with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
+            achievement_id = _setup(client)
+        _issue(server, achievement_id, 250, -1_000_000)  # warm both workers
+        print("empty database:")
+        empty = _round(server, achievement_id, args.issue, args.revokes, 0)
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
+        try:
+            _seed(
+                make_sessionmaker(engine), load_master_key(settings), args.credentials,
+                settings.public_url,
+            )  # fmt: skip
+        finally:
+            engine.dispose()
+        print(f"with {args.credentials:,} more credentials stored:")
+        full = _round(server, achievement_id, args.issue, args.revokes, 10_000_000)
+    print(f"issue rate with {args.credentials:,} stored / empty: {full / empty:.2f}")
+    print(f"load average at the end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
