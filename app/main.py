@@ -45,7 +45,7 @@ from app.verification.router import router as verification_router
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
-from app.web.router import pages_router
+from app.web.router import pages_router, too_large_page
 from app.web.router import router as web_router
 
 API_DESCRIPTION = (
@@ -122,6 +122,7 @@ def create_app(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         problem_type=f"{settings.public_url}/problems/payload-too-large",
+        html_page=too_large_page,
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (

@@ -60,6 +60,7 @@ def credential_page(
 ) -> dict[str, Any]:
     summary = summarise(record.document)
     base = f"/credentials/{record.id}"
+    withdrawn = record.status in _STATUS_NOTICES
     return {
         "summary": summary,
         "credential_id": record.id,
@@ -68,9 +69,9 @@ def credential_page(
         "status_notice": _STATUS_NOTICES.get(record.status),
         "verification": verification,
         "downloads": downloads(record.id),
-        "linkedin_url": linkedin_url(summary, links.page, record.id),
-        # A revoked credential is never offered to wallets (see app/wallet/service.py).
-        "wallet_offer_url": None if record.status == "revoked" else f"{base}/offer",
+        # A revoked or suspended credential is not something to show off or to collect.
+        "linkedin_url": None if withdrawn else linkedin_url(summary, links.page, record.id),
+        "wallet_offer_url": None if withdrawn else f"{base}/offer",
         "show_learner": False,  # the page's heading already names the learner
     }
 

@@ -29,6 +29,16 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
+def too_large_page(detail: str) -> tuple[bytes, dict[str, str]]:
+    """The verify page explaining an upload over the body limit (for browsers)."""
+    megabytes = MAX_FILE_BYTES // 1_000_000
+    message = f"The file is too large to verify here: at most {megabytes} MB is accepted."
+    response = render_page("verify.html", status_code=413, **pages.verify_page(error=message))
+    return bytes(response.body), {
+        k: v for k, v in response.headers.items() if k != "content-length" and k != "content-type"
+    }
+
+
 def _public_url(request: Request) -> str:
     value: str = request.app.state.settings.public_url
     return value

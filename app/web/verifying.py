@@ -37,7 +37,15 @@ _OUTCOMES: Final = {
     "failed": "Failed",
     "warning": "Warning",
     "skipped": "Not checked",
+    "claimed": "Claimed, not verified",
 }
+# Checks that only read the credential's own claims: without a valid signature bound to the
+# issuer's key, anyone could have written them, so they are never shown as "Passed".
+_CLAIM_CHECKS: Final = frozenset({"issuer_trust", "meaning", "accreditation"})
+_CREDENTIAL_TYPES: Final = frozenset({"VerifiableCredential", "EnvelopedVerifiableCredential"})
+_NOT_A_CREDENTIAL: Final = (
+    "This is JSON, but not a credential: its type does not include VerifiableCredential."
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,10 @@ class VerificationView:
     meaning: str | None
     credential: Any
     prepares_for: str | None = None
+    # The reason of the first failure, in one sentence; None when verified.
+    headline: str | None = None
+    # The signature verified with a key bound to the issuer: only then are claims facts.
+    authentic: bool = False
 
 
 def verify(verifier: Verifier, value: Any) -> VerificationView:
@@ -69,24 +81,53 @@ def view(report: Report) -> VerificationView:
     issuer = report.issuer or {}
     meaning = report.meaning or {}
     statement = meaning.get("statement")
-    return VerificationView(
-        verified=report.verified,
-        checks=[
+    authentic = (
+        report.outcome_of("proof") == "passed" and report.outcome_of("key_binding") != "failed"
+    )
+    not_a_credential = _not_a_credential(report)
+    checks = []
+    for check in report.checks:
+        outcome: str = check.outcome
+        reason = _sentence(check.reason)
+        if check.check == "parsing" and not_a_credential:
+            outcome, reason = "failed", _NOT_A_CREDENTIAL
+        elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
+            outcome = "claimed"
+        checks.append(
             CheckView(
                 label=_LABELS.get(check.check, check.check.replace("_", " ").capitalize()),
-                outcome=check.outcome,
-                outcome_label=_OUTCOMES.get(check.outcome, check.outcome),
-                reason=_sentence(check.reason),
+                outcome=outcome,
+                outcome_label=_OUTCOMES.get(outcome, outcome),
+                reason=reason,
             )
-            for check in report.checks
-        ],
+        )
+    failed = [check for check in checks if check.outcome == "failed"]
+    verified = report.verified and not not_a_credential
+    return VerificationView(
+        verified=verified,
+        checks=checks,
         issuer_name=issuer.get("name") if isinstance(issuer.get("name"), str) else None,
         issuer_id=issuer.get("id") if isinstance(issuer.get("id"), str) else None,
-        issuer_registered=bool(issuer.get("registered")),
+        issuer_registered=bool(issuer.get("registered")) and authentic,
         meaning=statement if isinstance(statement, str) and statement else None,
         credential=report.credential,
         prepares_for=_text(meaning.get("preparesFor")),
+        headline=None if verified else (failed[0].reason if failed else _UNVERIFIED),
+        authentic=authentic,
     )
+
+
+_UNVERIFIED: Final = "It carries no signature that could be verified."
+
+
+def _not_a_credential(report: Report) -> bool:
+    """Readable JSON whose type does not say it is a credential (a random JSON file)."""
+    document = report.credential
+    if not isinstance(document, Mapping) or report.outcome_of("parsing") != "passed":
+        return False
+    types = document.get("type")
+    named = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else set()
+    return not (named & _CREDENTIAL_TYPES) and "vct" not in document
 
 
 def _text(value: Any) -> str | None:
