@@ -314,7 +314,9 @@ def verify(
         typer.echo(f"error: cannot read {source}: {exc}", err=True)
         raise typer.Exit(2) from None
     settings = _settings()
-    report = standalone.verify(value, settings, now=SystemClock().now())
+    now = SystemClock().now()
+    with standalone.own_documents(settings, now=now) as own:
+        report = standalone.verify(value, settings, now=now, own=own)
     if as_json:
         typer.echo(json.dumps(report.to_json(problem_base=f"{settings.public_url}/problems")))
     else:
