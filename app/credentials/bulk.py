@@ -8,6 +8,7 @@ issuing twice.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -17,6 +18,10 @@ from pydantic import ValidationError
 from app.credentials.schemas import CredentialCreate
 
 COLUMNS = ("name", "email", "did", "external_id", "valid_from", "valid_until", "credits_earned")
+
+
+# A spreadsheet's plain date: the start of that day in UTC (a credential needs an instant).
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,11 @@ def read_rows(handle: IO[str], achievement_id: str) -> Iterator[Row]:
             },
         }
         for key in ("external_id", "valid_from", "valid_until", "credits_earned"):
-            if _clean(row.get(key)) is not None:
-                body[key] = _clean(row.get(key))
+            value = _clean(row.get(key))
+            if value is not None:
+                if key.startswith("valid_") and _PLAIN_DATE.match(value):
+                    value += "T00:00:00Z"
+                body[key] = value
         try:
             yield Row(line, CredentialCreate.model_validate(body), None)
         except ValidationError as exc:
