@@ -13,9 +13,9 @@ from functools import cache
 from typing import Any, Final
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
-from app.proofs.summary import format_number
+from app.web import i18n
 
 PAGE_CSP: Final = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -34,6 +34,8 @@ def page_headers() -> dict[str, str]:
         "X-Frame-Options": "DENY",
         # The page shows live revocation status: browsers must revalidate it.
         "Cache-Control": "no-cache",
+        # The language follows ?lang= or Accept-Language (app/web/i18n.py).
+        "Vary": "Accept-Language",
     }
 
 
@@ -48,23 +50,42 @@ def download_headers(filename: str, *, csp: str = DOWNLOAD_CSP) -> dict[str, str
 
 
 def long_date(value: datetime | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return i18n.long_date(value)
 
 
 @cache
 def environment() -> Environment:
+    """The one environment of every HTML page: the site's templates, then each area's."""
     env = Environment(
-        loader=PackageLoader("app.web", "templates"),
+        loader=ChoiceLoader(
+            [
+                PackageLoader("app.web", "templates"),
+                PackageLoader("app.frameworks", "templates"),
+                PackageLoader("app.occupations", "templates"),
+            ]
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["long_date"] = long_date
-    env.filters["number"] = format_number
+    # The callables read the request's language themselves (a context variable).
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["long_date"] = i18n.long_date
+    env.filters["number"] = i18n.number
+    env.globals["switch_href"] = i18n.switch_href
+    env.globals["languages"] = [
+        (tag, i18n.language_name(locale)) for locale, tag in i18n.SUPPORTED.items()
+    ]
     return env
 
 
+def render_html(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(lang=i18n.tag(), **context)
+
+
 def render_page(template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers=page_headers())
+    return HTMLResponse(
+        render_html(template, **context), status_code=status_code, headers=page_headers()
+    )

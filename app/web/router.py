@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
 from app.credentials import service as credential_service
@@ -136,6 +136,22 @@ def credential_page(
     response = render_page("credential.html", **pages.credential_page(record, links, verification))
     response.headers["Vary"] = "Accept"
     return response
+
+
+@pages_router.get("/", response_class=HTMLResponse)
+def landing(session: SessionDep) -> HTMLResponse:
+    """The front door: what the service is, and where to verify, read the docs and frameworks."""
+    return render_page("index.html", **service.landing(session))
+
+
+@pages_router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site icon (also linked from every page)."""
+    return FileResponse(
+        service.FAVICON,
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @pages_router.get("/verify", response_class=HTMLResponse)
