@@ -11,12 +11,14 @@ from urllib.parse import urlencode
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialLinks
 from app.proofs.summary import CredentialSummary, summarise
+from app.web.i18n import N_
+from app.web.i18n import gettext as _
 from app.web.verifying import VerificationView
 
 LINKEDIN_ADD: Final = "https://www.linkedin.com/profile/add"
 _STATUS_NOTICES: Final = {
-    "revoked": "The issuer has revoked this credential. It is no longer valid.",
-    "suspended": "The issuer has suspended this credential. It is not valid at the moment.",
+    "revoked": N_("The issuer has revoked this credential. It is no longer valid."),
+    "suspended": N_("The issuer has suspended this credential. It is not valid at the moment."),
 }
 
 
@@ -47,11 +49,13 @@ def downloads(credential_id: str) -> list[Download]:
     # Relative links: same origin whatever host name the visitor used (the CSP is 'self').
     base = f"/credentials/{credential_id}"
     return [
-        Download("PDF certificate", f"{base}.pdf", "printable, with the signed credential inside"),
-        Download("Badge image (PNG)", f"{base}.png", "Open Badges 3.0 baked image"),
-        Download("Badge image (SVG)", f"{base}.svg", "Open Badges 3.0 baked vector image"),
-        Download("Credential (JSON-LD)", f"{base}.json", "W3C Verifiable Credential"),
-        Download("Credential (VC-JWT)", f"{base}.jwt", "the same credential as a signed JWT"),
+        Download(
+            _("PDF certificate"), f"{base}.pdf", _("printable, with the signed credential inside")
+        ),
+        Download(_("Badge image (PNG)"), f"{base}.png", _("Open Badges 3.0 baked image")),
+        Download(_("Badge image (SVG)"), f"{base}.svg", _("Open Badges 3.0 baked vector image")),
+        Download(_("Credential (JSON-LD)"), f"{base}.json", _("W3C Verifiable Credential")),
+        Download(_("Credential (VC-JWT)"), f"{base}.jwt", _("the same credential as a signed JWT")),
     ]
 
 
@@ -66,7 +70,7 @@ def credential_page(
         "credential_id": record.id,
         "page_url": links.page,
         "badge_src": f"/credentials/{record.id}.png",
-        "status_notice": _STATUS_NOTICES.get(record.status),
+        "status_notice": _(_STATUS_NOTICES[record.status]) if withdrawn else None,
         "verification": verification,
         "downloads": downloads(record.id),
         # A revoked or suspended credential is not something to show off or to collect.

@@ -16,6 +16,7 @@ from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.payload import MAX_FILE_BYTES
 from app.verification.dependencies import VerifierDep, verification_state
 from app.web import downloads, pages, service
+from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
 from app.web.rendering import SVG_CSP, download_headers, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
@@ -32,7 +33,8 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 def too_large_page(detail: str) -> tuple[bytes, dict[str, str]]:
     """The verify page explaining an upload over the body limit (for browsers)."""
     megabytes = MAX_FILE_BYTES // 1_000_000
-    message = f"The file is too large to verify here: at most {megabytes} MB is accepted."
+    message = _("The file is too large to verify here: at most {megabytes} MB is accepted.")
+    message = message.format(megabytes=megabytes)
     response = render_page("verify.html", status_code=413, **pages.verify_page(error=message))
     return bytes(response.body), {
         k: v for k, v in response.headers.items() if k != "content-length" and k != "content-type"
@@ -169,16 +171,18 @@ def verify_submission(
 ) -> HTMLResponse:
     """Verify a pasted credential or an uploaded file (JSON, JWT, PDF, PNG or SVG)."""
     if file is not None and file.filename:
-        data, source = file.file.read(MAX_FILE_BYTES + 1), f"the file {file.filename}"
+        data = file.file.read(MAX_FILE_BYTES + 1)
+        source = _("the file {name}").format(name=file.filename)
     else:
-        data, source = credential.encode("utf-8"), "the pasted credential"
+        data, source = credential.encode("utf-8"), _("the pasted credential")
     if not data.strip():
-        message = "Paste a credential or choose a file, then press Verify."
+        message = _("Paste a credential or choose a file, then press Verify.")
         return render_page("verify.html", status_code=400, **pages.verify_page(error=message))
     client = request.client.host if request.client else "unknown"
     wait = verification_state(request.app).limiter.take(client, cost=1)
     if wait:
-        message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
+        message = _("Too many verifications from your address; try again in {seconds} s.")
+        message = message.format(seconds=math.ceil(wait))
         response = render_page(
             "verify.html", status_code=429, **pages.verify_page(pasted=credential, error=message)
         )

@@ -18,32 +18,35 @@ from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
 from app.vocabularies import recognition
+from app.web.i18n import N_
+from app.web.i18n import gettext as _
 
 _LABELS: Final = {
-    "parsing": "Readable credential",
-    "contexts": "Known vocabulary",
-    "structure": "Well-formed credential",
-    "schema": "Open Badges schema",
-    "proof": "Issuer's digital signature",
-    "key_binding": "Signing key belongs to the issuer",
-    "validity": "Validity dates",
-    "status": "Not revoked or suspended",
-    "issuer_trust": "Issuer",
-    "meaning": "What it certifies",
-    "internal": "Verification service",
+    "parsing": N_("Readable credential"),
+    "contexts": N_("Known vocabulary"),
+    "structure": N_("Well-formed credential"),
+    "schema": N_("Open Badges schema"),
+    "proof": N_("Issuer's digital signature"),
+    "key_binding": N_("Signing key belongs to the issuer"),
+    "validity": N_("Validity dates"),
+    "status": N_("Not revoked or suspended"),
+    "issuer_trust": N_("Issuer"),
+    "meaning": N_("What it certifies"),
+    "accreditation": N_("Accreditation"),
+    "internal": N_("Verification service"),
 }
 _OUTCOMES: Final = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "warning": "Warning",
-    "skipped": "Not checked",
-    "claimed": "Claimed, not verified",
+    "passed": N_("Passed"),
+    "failed": N_("Failed"),
+    "warning": N_("Warning"),
+    "skipped": N_("Not checked"),
+    "claimed": N_("Claimed, not verified"),
 }
 # Checks that only read the credential's own claims: without a valid signature bound to the
 # issuer's key, anyone could have written them, so they are never shown as "Passed".
 _CLAIM_CHECKS: Final = frozenset({"issuer_trust", "meaning", "accreditation"})
 _CREDENTIAL_TYPES: Final = frozenset({"VerifiableCredential", "EnvelopedVerifiableCredential"})
-_NOT_A_CREDENTIAL: Final = (
+_NOT_A_CREDENTIAL: Final = N_(
     "This is JSON, but not a credential: its type does not include VerifiableCredential."
 )
 
@@ -90,14 +93,14 @@ def view(report: Report) -> VerificationView:
         outcome: str = check.outcome
         reason = _sentence(check.reason)
         if check.check == "parsing" and not_a_credential:
-            outcome, reason = "failed", _NOT_A_CREDENTIAL
+            outcome, reason = "failed", _(_NOT_A_CREDENTIAL)
         elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
             outcome = "claimed"
         checks.append(
             CheckView(
-                label=_LABELS.get(check.check, check.check.replace("_", " ").capitalize()),
+                label=_(_LABELS.get(check.check, check.check.replace("_", " ").capitalize())),
                 outcome=outcome,
-                outcome_label=_OUTCOMES.get(outcome, outcome),
+                outcome_label=_(_OUTCOMES.get(outcome, outcome)),
                 reason=reason,
             )
         )
@@ -112,12 +115,12 @@ def view(report: Report) -> VerificationView:
         meaning=statement if isinstance(statement, str) and statement else None,
         credential=report.credential,
         prepares_for=_text(meaning.get("preparesFor")),
-        headline=None if verified else (failed[0].reason if failed else _UNVERIFIED),
+        headline=None if verified else (failed[0].reason if failed else _(_UNVERIFIED)),
         authentic=authentic,
     )
 
 
-_UNVERIFIED: Final = "It carries no signature that could be verified."
+_UNVERIFIED: Final = N_("It carries no signature that could be verified.")
 
 
 def _not_a_credential(report: Report) -> bool:
