@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "app" / "web" / "locales"
 BIN = Path(sys.executable).parent
@@ -31,6 +33,14 @@ def main() -> None:
          "--omit-header", "--ignore-obsolete"],
         check=True,
     )  # fmt: skip
+    # `update` marks a catalog without a header fuzzy, and `compile` skips fuzzy catalogs;
+    # no message is ever fuzzy here (--no-fuzzy-matching), so the flag is cleared.
+    for po in LOCALES.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        catalog.fuzzy = False
+        with po.open("wb") as handle:
+            write_po(handle, catalog, sort_output=True, no_location=True)
     subprocess.run([pybabel, "compile", "-d", str(LOCALES), "--statistics"], check=True)
 
 

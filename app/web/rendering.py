@@ -8,9 +8,12 @@ slipped through could neither run script nor load anything from a third party.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from functools import cache
 from typing import Any, Final
+from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
@@ -44,9 +47,31 @@ def download_headers(filename: str, *, csp: str = DOWNLOAD_CSP) -> dict[str, str
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": content_disposition(filename),
         "Cache-Control": "no-cache",
     }
+
+
+_UNSAFE_IN_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_IN_UNICODE_NAME: Final = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;%]+')
+
+
+def download_name(*parts: str | None, suffix: str) -> str:
+    """``<achievement>-<learner>.pdf``: what a person would call the file, in any script."""
+    words = [" ".join((part or "").split()) for part in parts]
+    stem = "-".join(_UNSAFE_IN_UNICODE_NAME.sub("", word).strip(" .-") for word in words if word)
+    return f"{stem[:120].strip(' .-') or 'credential'}.{suffix}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment named ``filename`` (RFC 6266): an ASCII fallback and the UTF-8 name."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    stem, dot, suffix = ascii_name.replace(" ", "-").rpartition(".")
+    fallback = _UNSAFE_IN_NAME.sub("-", stem).strip("-.") if dot else ""
+    fallback = f"{fallback or 'credential'}.{suffix}" if dot else "credential"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def long_date(value: datetime | None) -> str:

@@ -10,15 +10,17 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
 from app.credentials import service as credential_service
+from app.credentials.models import Credential
 from app.db import SessionDep
 from app.errors import NotFound
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.payload import MAX_FILE_BYTES
+from app.proofs.summary import summarise
 from app.verification.dependencies import VerifierDep, verification_state
-from app.web import downloads, pages, service
+from app.web import downloads, i18n, pages, service
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
-from app.web.rendering import SVG_CSP, download_headers, render_page
+from app.web.rendering import SVG_CSP, download_headers, download_name, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
 from app.web.verifying import prepares_for, verify
 
@@ -51,6 +53,12 @@ def _download(tag: str, media_type: str, filename: str, content: bytes | str, cs
     return Response(content, media_type=media_type, headers=headers)
 
 
+def _filename(record: Credential, suffix: str) -> str:
+    """Named after the achievement and the learner, as people file certificates."""
+    summary = summarise(record.document)
+    return download_name(summary.achievement_name, summary.learner_name, suffix=suffix)
+
+
 def _fresh(request: Request, tag: str) -> Response | None:
     """A 304 when the browser already holds this exact file."""
     if request.headers.get("if-none-match") == tag:
@@ -66,12 +74,13 @@ def _fresh(request: Request, tag: str) -> Response | None:
 def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
-    tag = downloads.etag(record, "pdf")
+    # The certificate's own words follow the page language; each language is its own file.
+    tag = downloads.etag(record, f"pdf-{i18n.current()}")
     public_url = _public_url(request)
-    return _fresh(request, tag) or _download(
+    response = _fresh(request, tag) or _download(
         tag,
         "application/pdf",
-        f"{record.id}.pdf",
+        _filename(record, "pdf"),
         downloads.certificate_pdf(
             record,
             page_url=credential_service.links(public_url, record.id).page,
@@ -80,6 +89,8 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
         ),
         csp="default-src 'none'; frame-ancestors 'none'",
     )
+    response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 @pages_router.get(
@@ -92,7 +103,7 @@ def credential_png(credential_id: str, request: Request, session: SessionDep) ->
     record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "png")
     return _fresh(request, tag) or _download(
-        tag, "image/png", f"{record.id}.png", downloads.badge_png(record), SVG_CSP
+        tag, "image/png", _filename(record, "png"), downloads.badge_png(record), SVG_CSP
     )
 
 
@@ -106,7 +117,7 @@ def credential_svg(credential_id: str, request: Request, session: SessionDep) ->
     record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "svg")
     return _fresh(request, tag) or _download(
-        tag, "image/svg+xml", f"{record.id}.svg", downloads.badge_svg(record), SVG_CSP
+        tag, "image/svg+xml", _filename(record, "svg"), downloads.badge_svg(record), SVG_CSP
     )
 
 

@@ -20,7 +20,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from app.web import i18n
+from app.core import i18n
 from tests.credentials.factories import World
 
 LOCALES = Path(i18n.LOCALES_DIR)
