@@ -12,8 +12,9 @@ from app.auth.dependencies import ReadDep
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.proofs.extract import ExtractionError, extract_credential
+from app.proofs.fonts import UnprintableText
 from app.proofs.payload import MAX_FILE_BYTES
 from app.proofs.summary import summarise
 from app.verification.dependencies import VerifierDep, verification_state
@@ -77,16 +78,25 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
     # The certificate's own words follow the page language; each language is its own file.
     tag = downloads.etag(record, f"pdf-{i18n.current()}")
     public_url = _public_url(request)
-    response = _fresh(request, tag) or _download(
-        tag,
-        "application/pdf",
-        _filename(record, "pdf"),
-        downloads.certificate_pdf(
+    fresh = _fresh(request, tag)
+    if fresh is not None:
+        fresh.headers["Vary"] = "Accept-Language"
+        return fresh
+    try:
+        content = downloads.certificate_pdf(
             record,
             page_url=credential_service.links(public_url, record.id).page,
             verify_url=f"{public_url}/verify",
             prepares_for=prepares_for(session, public_url, record.document),
-        ),
+        )
+    except UnprintableText as error:
+        # Better no certificate than one with a learner's name in replacement boxes.
+        raise InvalidInput(str(error)) from None
+    response = _download(
+        tag,
+        "application/pdf",
+        _filename(record, "pdf"),
+        content,
         csp="default-src 'none'; frame-ancestors 'none'",
     )
     response.headers["Vary"] = "Accept-Language"

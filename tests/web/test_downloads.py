@@ -140,3 +140,13 @@ def test_the_pdf_follows_the_page_language(client: TestClient, issued: dict[str,
     assert "兹证明" in text
     assert "李小龙" in text
     assert "This certifies that" in PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
+
+
+def test_a_pdf_no_font_can_draw_is_refused_with_a_reason(world: World, client: TestClient) -> None:
+    issued = world.issue(recipient={"name": "\U00013000 Scribe", "email": "s@example.org"})
+    response = client.get(issued["links"]["pdf"])
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "U+13000" in response.json()["detail"]
+    # The other proofs still carry the name exactly.
+    assert client.get(issued["links"]["json"]).status_code == 200
