@@ -121,3 +121,13 @@ def test_a_withdrawn_credential_offers_no_linkedin_or_wallet(
     assert "Add to LinkedIn profile" not in page
     assert "Add to wallet" not in page
     assert "linkedin.com" not in page
+
+
+def test_the_credential_page_states_what_it_certifies_with_the_framework(
+    world: World, client: TestClient
+) -> None:
+    issued = world.issue()
+    page = client.get(f"/credentials/{issued['id']}").text
+    meaning = re.search(r'<p class="meaning">What it certifies: <span dir="auto">([^<]+)<', page)
+    assert meaning is not None
+    assert "EQF level 5" in meaning.group(1)
