@@ -117,3 +117,27 @@ def test_a_verification_result_in_both_languages_is_accessible(
     assert title == {"en": "Verified", "zh-CN": "已验证"}[lang]
     assert LEARNER in browser_page.locator("main").inner_text()
     _check(browser_page, guard, "verify-result", lang)
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
+)
+def test_the_api_docs_render_offline(
+    browser: Browser,  # noqa: F811
+    live: Live,
+    path: str,
+    ready: str,
+) -> None:
+    # With the docs' own CSP in force (no bypass): it is part of what keeps them offline.
+    context = browser.new_context()
+    guard = Guard(live.url)
+    context.route("**/*", guard.route)
+    browser_page = guard.watch(context.new_page())
+    browser_page.goto(f"{live.url}{path}")
+    browser_page.wait_for_selector(ready, timeout=20_000)
+    assert "LearnProof" in browser_page.locator(ready).first.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / f"api{path.replace('/', '-')}.png"))
+    # Nothing was fetched from elsewhere (the guard aborts and records any such request).
+    assert guard.outside == []
+    context.close()
