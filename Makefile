@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-node system-deps lint lock test-unlocked fuzz
+.PHONY: run test install install-node system-deps lint lock test-unlocked fuzz translations
 
 # Debian packages: fonts that cover Latin, Arabic and Chinese for PDF certificates and badges,
 # and Chromium for the browser test (Playwright drives /usr/bin/chromium; it downloads nothing).
@@ -40,6 +40,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict app
+
+# Re-extracts the page messages, updates each locale's .po and compiles the shipped .mo files.
+translations: install
+	$(BIN)/python scripts/translations.py
 
 # Re-resolves the lock files from pyproject.toml (see scripts/lock.sh for uv options).
 lock: install

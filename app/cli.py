@@ -187,7 +187,9 @@ def audit_verify() -> None:
 @apikey_cli.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="Who or what uses the key")],
-    scope: Annotated[Scope, typer.Option(help="admin, issue, revoke or read")],
+    scope: Annotated[
+        list[Scope], typer.Option(help="admin, issue, revoke or read; repeat for several")
+    ],
     issuer: Annotated[str | None, typer.Option(help="Bind the key to one issuer slug")] = None,
 ) -> None:
     """Create an API key; the key is printed once, alone on the last line."""
@@ -199,14 +201,14 @@ def apikey_create(
             record, secret = auth_service.create_key(
                 session,
                 name=name,
-                scope=scope,
+                scope=frozenset(scope),
                 issuer_slug=issuer,
                 now=SystemClock().now(),
                 actor=CLI_ACTOR,
             )
     except AppError as exc:
         raise _fail(exc) from None
-    typer.echo(f"created API key {record.id} (prefix {record.prefix}, scope {scope.value})")
+    typer.echo(f"created API key {record.id} (prefix {record.prefix}, scope {record.scope})")
     typer.echo("store it now; only its hash is kept:")
     typer.echo(secret)
 
@@ -218,7 +220,7 @@ def apikey_list() -> None:
         for record in auth_service.list_keys(session):
             state = "revoked" if record.revoked_at else "active"
             typer.echo(
-                f"{record.id}  {record.prefix}  {record.scope:<6}  "
+                f"{record.id}  {record.prefix}  {record.scope:<12}  "
                 f"{record.issuer_slug or '-':<20}  {state:<7}  {record.name}"
             )
 
@@ -330,7 +332,9 @@ def verify(
         typer.echo(f"error: cannot read {source}: {exc}", err=True)
         raise typer.Exit(2) from None
     settings = _settings()
-    report = standalone.verify(value, settings, now=SystemClock().now())
+    now = SystemClock().now()
+    with standalone.own_documents(settings, now=now) as own:
+        report = standalone.verify(value, settings, now=now, own=own)
     if as_json:
         typer.echo(json.dumps(report.to_json(problem_base=f"{settings.public_url}/problems")))
     else:

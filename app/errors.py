@@ -185,8 +185,31 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _json_problem(err: Mapping[str, Any], document: Any) -> dict[str, Any]:
+    """Where a malformed JSON body breaks, in words: line, column and what was expected."""
+    loc = err.get("loc", ())
+    position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    reason = str((err.get("ctx") or {}).get("error") or "it is not valid JSON")
+    # json's messages read "Expecting ',' delimiter"; the sentence wants "expected …".
+    reason = reason[0].lower() + reason[1:] if reason else reason
+    reason = reason.replace("expecting ", "expected ", 1)
+    if position is None or not isinstance(document, str | bytes):
+        return {"field": "body", "message": f"The body is not valid JSON: {reason}."}
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    message = f"The body is not valid JSON: at line {line}, column {column}, {reason}."
+    return {"field": "body", "message": message, "line": line, "column": column}
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    malformed = [err for err in exc.errors() if err.get("type") == "json_invalid"]
+    if malformed:
+        problem = _json_problem(malformed[0], exc.body)
+        return problem_response(
+            request, 422, problem["message"], slug="invalid-input", extra={"errors": [problem]}
+        )
     errors = [
         {"field": _field_name(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
         for err in exc.errors()

@@ -56,7 +56,9 @@ from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
 from app.web.credit_bank import router as credit_bank_pages_router
-from app.web.router import pages_router
+from app.web.docs import DOCS_ASSETS_URL, docs_assets, docs_router
+from app.web.i18n import LocaleMiddleware
+from app.web.router import pages_router, too_large_page
 from app.web.router import router as web_router
 from app.webhooks.delivery import Deliverer, DeliveryPolicy, DeliveryWorker
 from app.webhooks.guard import UrlGuard
@@ -163,6 +165,9 @@ def create_app(
         description=API_DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_in_url)],
+        # Served by app/web/docs.py from the package's own assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = app_clock
@@ -174,8 +179,11 @@ def create_app(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         problem_type=f"{settings.public_url}/problems/payload-too-large",
+        html_page=too_large_page,
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # Outermost: the language is known to every page, including the 413 page above.
+    app.add_middleware(LocaleMiddleware)
     for router in (
         health_router,
         verification_router,
@@ -207,8 +215,11 @@ def create_app(
         # After the credential documents: its /credentials/{id} would otherwise match .json.
         web_router,
         pages_router,
+        docs_router,
     ):
         app.include_router(router)
+    # Before /static: the more specific mount must match first.
+    app.mount(DOCS_ASSETS_URL, docs_assets(), name="docs-assets")
     app.mount("/static", static_files(), name="static")
     install_problem_responses(app)
     return app

@@ -13,6 +13,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -124,10 +125,18 @@ class RequestContextMiddleware:
 class BodySizeLimitMiddleware:
     """Refuses request bodies over the limit with 413, whether or not Content-Length is sent."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, problem_type: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        problem_type: str,
+        html_page: Callable[[str], tuple[bytes, dict[str, str]]] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.problem_type = problem_type
+        # Browsers (which ask for text/html) get a page they can act on, not problem+json.
+        self.html_page = html_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,6 +165,17 @@ class BodySizeLimitMiddleware:
         return f"The request body exceeds the limit of {self.max_bytes} bytes."
 
     async def _reject(self, scope: Scope, send: Send) -> None:
+        accept = dict(scope.get("headers") or []).get(b"accept", b"")
+        if self.html_page is not None and b"text/html" in accept.lower():
+            page, page_headers = self.html_page(self._detail())
+            headers = [
+                (name.lower().encode(), value.encode()) for name, value in page_headers.items()
+            ]
+            headers.append((b"content-type", b"text/html; charset=utf-8"))
+            headers.append((b"content-length", str(len(page)).encode()))
+            await send({"type": "http.response.start", "status": 413, "headers": headers})
+            await send({"type": "http.response.body", "body": page})
+            return
         state = scope.get("state") or {}
         body = {
             "type": self.problem_type,

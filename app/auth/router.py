@@ -16,13 +16,13 @@ def create_api_key(
     body: ApiKeyCreate, request: Request, session: SessionDep, principal: AdminDep
 ) -> ApiKeyCreated:
     """Create an API key (never broader than the caller's); the secret is shown once."""
-    principal.require_may_create_key(body.scope, body.issuer)
+    principal.require_may_create_key(body.scopes, body.issuer)
     if body.issuer is not None:
         issuer_service.require_slug(session, body.issuer, field="issuer")
     record, secret = service.create_key(
         session,
         name=body.name,
-        scope=body.scope,
+        scope=body.scopes,
         issuer_slug=body.issuer,
         now=request.app.state.clock.now(),
         actor=principal.actor,

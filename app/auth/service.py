@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.auth.models import ApiKey
-from app.auth.scopes import Scope, grants
+from app.auth.scopes import Scope, decode, encode, grants
 from app.core.ids import new_id
 from app.errors import Forbidden, NotFound, Unauthorized
 
@@ -26,8 +26,13 @@ class Principal:
 
     key_id: str
     name: str
-    scope: Scope
+    # One scope, or several space-separated ("issue revoke"); see app/auth/scopes.py.
+    scope: str
     issuer_slug: str | None
+
+    @property
+    def scopes(self) -> frozenset[Scope]:
+        return decode(self.scope)
 
     @property
     def actor(self) -> str:
@@ -59,13 +64,17 @@ class Principal:
         self.require_issuer(requested if requested is not None else self.issuer_slug)
         return self.issuer_slug
 
-    def require_may_create_key(self, scope: Scope, issuer_slug: str | None) -> None:
+    def require_may_create_key(
+        self, scope: Scope | frozenset[Scope], issuer_slug: str | None
+    ) -> None:
         """A key never creates one broader than itself, in scope or in binding."""
-        if not grants(self.scope, scope):
-            raise Forbidden(
-                f"This API key has scope '{self.scope}' and cannot create a key with scope "
-                f"'{scope}'."
-            )
+        wanted = frozenset({scope}) if isinstance(scope, Scope) else scope
+        for each in sorted(wanted):
+            if not grants(self.scope, each):
+                raise Forbidden(
+                    f"This API key has scope '{self.scope}' and cannot create a key with scope "
+                    f"'{each}'."
+                )
         if self.issuer_slug is not None and issuer_slug != self.issuer_slug:
             raise Forbidden(
                 f"This API key is bound to issuer '{self.issuer_slug}'; the keys it creates must "
@@ -81,17 +90,18 @@ def create_key(
     session: Session,
     *,
     name: str,
-    scope: Scope,
+    scope: Scope | frozenset[Scope],
     issuer_slug: str | None,
     now: datetime,
     actor: str,
 ) -> tuple[ApiKey, str]:
+    stored = encode({scope} if isinstance(scope, Scope) else scope)
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     record = ApiKey(
         id=new_id(),
         name=name,
-        scope=scope.value,
+        scope=stored,
         issuer_slug=issuer_slug,
         prefix=prefix,
         key_hash=_hash(secret),
@@ -105,7 +115,7 @@ def create_key(
         action="apikey.created",
         now=now,
         issuer_slug=issuer_slug,
-        details={"key_id": record.id, "name": name, "scope": scope.value},
+        details={"key_id": record.id, "name": name, "scope": stored},
     )
     return record, secret
 
@@ -124,7 +134,7 @@ def authenticate(session: Session, presented: str, *, now: datetime) -> Principa
     return Principal(
         key_id=record.id,
         name=record.name,
-        scope=Scope(record.scope),
+        scope=encode(decode(record.scope)),
         issuer_slug=record.issuer_slug,
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -31,6 +32,10 @@ def derived_external_id(achievement_id: str, body: dict[str, Any]) -> str:
     fields += [str(body.get(k) or "") for k in ("valid_from", "valid_until", "credits_earned")]
     digest = hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
     return f"csv-{digest[:40]}"
+
+
+# A spreadsheet's plain date: the start of that day in UTC (a credential needs an instant).
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,11 @@ def read_rows(handle: IO[str], achievement_id: str) -> Iterator[Row]:
             },
         }
         for key in ("external_id", "valid_from", "valid_until", "credits_earned"):
-            if _clean(row.get(key)) is not None:
-                body[key] = _clean(row.get(key))
+            value = _clean(row.get(key))
+            if value is not None:
+                if key.startswith("valid_") and _PLAIN_DATE.match(value):
+                    value += "T00:00:00Z"
+                body[key] = value
         body.setdefault("external_id", derived_external_id(achievement_id, body))
         try:
             yield Row(line, CredentialCreate.model_validate(body), None, body)

@@ -6,16 +6,16 @@ schema.org ``DefinedTerm`` and a person gets a readable page.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from fastapi.responses import HTMLResponse
 
 from app.core.negotiation import prefers
 from app.frameworks import meta
 from app.frameworks.models import FrameworkLevel
 from app.frameworks.schemas import DefinedTermRead, EquivalentRead
 from app.frameworks.service import level_url, stored_document
+from app.web.rendering import render_page
 
 JSON_LD_MEDIA_TYPE = "application/ld+json"
 _HTML = "text/html"
@@ -76,37 +76,27 @@ def prefers_html(accept: str | None) -> bool:
 
 def render_level_html(
     public_url: str, level: FrameworkLevel, equivalents: list[EquivalentRead]
-) -> str:
+) -> HTMLResponse:
+    """The level page on the site's layout, with the same headers as every other page."""
     term = defined_term(public_url, level)
-    return (
-        _templates()
-        .get_template("level.html")
-        .render(
-            level=level,
-            framework=level.framework,
-            domains=described_domains(level),
-            term=term,
-            term_json=term.model_dump(mode="json"),
-            equivalents=[
-                {
-                    "url": level_url(public_url, e.framework, e.level),
-                    "framework_name": e.framework_name,
-                    "level_name": e.level_name,
-                    "relation": e.relation.value,
-                    "label": e.label,
-                    "hops": len(e.path),
-                }
-                for e in equivalents
-            ],
-        )
+    response = render_page(
+        "level.html",
+        level=level,
+        framework=level.framework,
+        domains=described_domains(level),
+        term=term,
+        term_json=term.model_dump(mode="json"),
+        equivalents=[
+            {
+                "url": level_url(public_url, e.framework, e.level),
+                "framework_name": e.framework_name,
+                "level_name": e.level_name,
+                "relation": e.relation.value,
+                "label": e.label,
+                "hops": len(e.path),
+            }
+            for e in equivalents
+        ],
     )
-
-
-@cache
-def _templates() -> Environment:
-    # autoescape on every template: level and framework names come from API clients.
-    return Environment(
-        loader=PackageLoader("app.frameworks", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-    )
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response

@@ -4,7 +4,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
 from app.db import SessionDep
@@ -215,7 +215,7 @@ def level_page(code: str, level: str, request: Request, session: SessionDep) -> 
     found = service.read_level(session, code, level)
     if pages.prefers_html(request.headers.get("accept")):
         equivalents = service.named_equivalents(session, code, level)
-        return HTMLResponse(pages.render_level_html(public_url, found, equivalents), headers=_VARY)
+        return pages.render_level_html(public_url, found, equivalents)
     term = pages.defined_term(public_url, found)
     return JSONResponse(
         term.model_dump(mode="json"), media_type=pages.JSON_LD_MEDIA_TYPE, headers=_VARY

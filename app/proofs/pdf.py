@@ -18,6 +18,8 @@ from typing import Any, Final
 from fpdf import FPDF
 from pypdf import PdfReader, apply_configuration
 
+from app.core import i18n
+from app.core.i18n import gettext as _
 from app.proofs.fonts import FontFace, faces_for
 from app.proofs.payload import (
     MAX_PAYLOAD_BYTES,
@@ -28,7 +30,7 @@ from app.proofs.payload import (
     parse_payload,
 )
 from app.proofs.qr import dark_runs, qr_matrix
-from app.proofs.summary import CredentialSummary, format_number
+from app.proofs.summary import CredentialSummary
 
 JSON_ATTACHMENT: Final = "credential.json"
 JWT_ATTACHMENT: Final = "credential.jwt"
@@ -62,7 +64,7 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.set_creation_date(certificate.issued_at)
     pdf.set_creator("LearnProof")
-    pdf.set_lang("en")
+    pdf.set_lang(i18n.tag())
     typeface = _Typeface(pdf, _printed_texts(certificate))
     pdf.set_title(typeface.clean(f"{summary.achievement_name}: {summary.learner_name or ''}"))
     pdf.set_author(typeface.clean(summary.issuer_name or ""))
@@ -73,10 +75,11 @@ def render_pdf(certificate: Certificate) -> bytes:
         pdf.image(io.BytesIO(certificate.badge_png), x=130.5, y=18, w=36, alt_text="Badge")
     y = 57.0
     y = typeface.centred(y, summary.issuer_name or "", 13, colour=_MUTED)
-    y = typeface.centred(y + 1, (summary.achievement_type or "Certificate").upper(), 10)
-    y = typeface.centred(y + 4, "This certifies that", 11, colour=_MUTED)
-    y = typeface.centred(y + 1, summary.learner_name or "the holder", 26, bold=True, max_lines=2)
-    y = typeface.centred(y + 2, "has been awarded", 11, colour=_MUTED)
+    y = typeface.centred(y + 1, (summary.achievement_type or _("Certificate")).upper(), 10)
+    y = typeface.centred(y + 4, _("This certifies that"), 11, colour=_MUTED)
+    holder = summary.learner_name or _("the holder")
+    y = typeface.centred(y + 1, holder, 26, bold=True, max_lines=2)
+    y = typeface.centred(y + 2, _("has been awarded"), 11, colour=_MUTED)
     y = typeface.centred(
         y + 1, summary.achievement_name, 19, bold=True, colour=_ACCENT, max_lines=3
     )
@@ -85,10 +88,14 @@ def render_pdf(certificate: Certificate) -> bytes:
         typeface.centred(y + 3, summary.description, 10, colour=_MUTED, max_lines=lines)
     _details(pdf, typeface, summary, certificate.prepares_for)
     _qr(pdf, typeface, certificate.page_url)
-    footer = (
-        f"Credential {summary.credential_id or ''}. This PDF carries its signed credential as the "
-        f"attached files {JSON_ATTACHMENT} and {JWT_ATTACHMENT}; check it at "
-        f"{certificate.verify_url}."
+    footer = _(
+        "Credential {id}. This PDF carries its signed credential as the attached files "
+        "{json} and {jwt}; check it at {url}."
+    ).format(
+        id=summary.credential_id or "",
+        json=JSON_ATTACHMENT,
+        jwt=JWT_ATTACHMENT,
+        url=certificate.verify_url,
     )
     pdf.set_xy(20, 188)
     typeface.use(7, colour=_MUTED)
@@ -163,6 +170,12 @@ def _printed_texts(certificate: Certificate) -> list[str]:
         *summary.level_names,
         certificate.prepares_for or "",
         certificate.page_url,
+        # The page's own words, in the request's language (Chinese needs the CJK face).
+        _("This certifies that"),
+        _("has been awarded"),
+        _("Scan to see and check this credential"),
+        _("Issued by"),
+        _date(summary.valid_from) if summary.valid_from else "",
     ]
 
 
@@ -177,20 +190,20 @@ def _frame(pdf: FPDF) -> None:
 def _details(
     pdf: FPDF, typeface: _Typeface, summary: CredentialSummary, prepares_for: str | None = None
 ) -> None:
-    rows = [("Issued by", summary.issuer_name or summary.issuer_id or "")]
+    rows = [(_("Issued by"), summary.issuer_name or summary.issuer_id or "")]
     if summary.valid_from:
-        rows.append(("Issued on", _date(summary.valid_from)))
+        rows.append((_("Issued on"), _date(summary.valid_from)))
     if summary.valid_until:
-        rows.append(("Valid until", _date(summary.valid_until)))
+        rows.append((_("Valid until"), _date(summary.valid_until)))
     for level in summary.levels[:3]:
-        rows.append(("Level", level.name))
+        rows.append((_("Level"), level.name))
     if prepares_for:
-        rows.append(("Prepares for", prepares_for.removeprefix("prepares for ")))
+        rows.append((_("Prepares for"), prepares_for.removeprefix("prepares for ")))
     if summary.field_of_study:
         code = f" (ISCED-F {summary.field_code})" if summary.field_code else ""
-        rows.append(("Field of study", summary.field_of_study + code))
+        rows.append((_("Field of study"), summary.field_of_study + code))
     if summary.credits_available is not None or summary.credits_earned is not None:
-        rows.append(("Credits", _credits(summary)))
+        rows.append((_("Credits"), _credits(summary)))
     y = 148.0
     for label, value in rows:
         if y > 180:
@@ -207,14 +220,15 @@ def _details(
 def _credits(summary: CredentialSummary) -> str:
     parts = []
     if summary.credits_earned is not None:
-        parts.append(f"{format_number(summary.credits_earned)} earned")
+        parts.append(_("%(credits)s earned") % {"credits": i18n.number(summary.credits_earned)})
     if summary.credits_available is not None:
-        parts.append(f"{format_number(summary.credits_available)} available")
+        available = i18n.number(summary.credits_available)
+        parts.append(_("%(credits)s available") % {"credits": available})
     return ", ".join(parts)
 
 
 def _date(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return i18n.long_date(value)
 
 
 def _qr(pdf: FPDF, typeface: _Typeface, url: str) -> None:
@@ -227,7 +241,7 @@ def _qr(pdf: FPDF, typeface: _Typeface, url: str) -> None:
     pdf.link(x0, y0, size, size, url)
     typeface.use(7, colour=_MUTED)
     pdf.set_xy(x0 - 10, y0 + size)
-    pdf.multi_cell(size + 20, 3.2, "Scan to see and check this credential", align="C")
+    pdf.multi_cell(size + 20, 3.2, _("Scan to see and check this credential"), align="C")
 
 
 def _attach(pdf: FPDF, certificate: Certificate) -> None:

@@ -193,10 +193,14 @@ class OwnDocumentCaches:
     """Process-wide caches of what our own database says, shared by every request.
 
     Level meanings (which now say whether an equivalence rests on an official referencing
-    report), issuer keys and published status lists are kept only briefly
-    (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``): long enough to spare a burst of
-    verifications the same queries, short enough that a withdrawn report, a key or a status
-    change made by another instance shows at once for practical purposes.
+    report) and issuer keys are kept only briefly (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``):
+    long enough to spare a burst of verifications the same queries, short enough that a
+    withdrawn report or a key change made by another instance shows at once for practical
+    purposes. Status lists are not kept here at all: a revocation, suspension or reinstatement
+    must show in the very next verification, in this process and in every other one on the
+    same database. Each verification reads the list's version (one indexed query) and the
+    signed list is reused per version (``app.status.publishing``), so freshness costs no
+    re-signing.
     """
 
     levels: TtlCache[tuple[str, str], dict[str, Any] | None] = field(
@@ -205,7 +209,6 @@ class OwnDocumentCaches:
     issuers: TtlCache[str, IssuerContext | None] = field(
         default_factory=lambda: TtlCache(0, copies=False)
     )
-    status_lists: TtlCache[tuple[str, str], Any] = field(default_factory=lambda: TtlCache(0))
     # Whether any accrediting body is trusted at all: asked by every verification, and with
     # none (the common case) the answer needs no further query.
     any_accreditor: TtlCache[tuple[str, ...], bool] = field(default_factory=lambda: TtlCache(0))
@@ -215,7 +218,6 @@ class OwnDocumentCaches:
         return cls(
             levels=TtlCache(seconds),
             issuers=TtlCache(seconds, copies=False),
-            status_lists=TtlCache(seconds),
             any_accreditor=TtlCache(seconds),
         )
 
@@ -297,8 +299,7 @@ class DatabaseDocuments:
         prefix = f"{self.public_url}/status/"
         if not url.startswith(prefix) or self.keyring is None:
             return None
-        slug, _, list_id = url.removeprefix(prefix).partition("/")
-        return self.caches.status_lists.get((slug, list_id), lambda: self._load_list(url))
+        return self._load_list(url)
 
     def _load_list(self, url: str) -> Any:
         assert self.keyring is not None

@@ -11,12 +11,14 @@ from urllib.parse import urlencode
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialLinks
 from app.proofs.summary import CredentialSummary, summarise
+from app.web.i18n import N_
+from app.web.i18n import gettext as _
 from app.web.verifying import VerificationView
 
 LINKEDIN_ADD: Final = "https://www.linkedin.com/profile/add"
 _STATUS_NOTICES: Final = {
-    "revoked": "The issuer has revoked this credential. It is no longer valid.",
-    "suspended": "The issuer has suspended this credential. It is not valid at the moment.",
+    "revoked": N_("The issuer has revoked this credential. It is no longer valid."),
+    "suspended": N_("The issuer has suspended this credential. It is not valid at the moment."),
 }
 
 
@@ -47,21 +49,24 @@ def downloads(credential_id: str) -> list[Download]:
     # Relative links: same origin whatever host name the visitor used (the CSP is 'self').
     base = f"/credentials/{credential_id}"
     return [
-        Download("PDF certificate", f"{base}.pdf", "printable, with the signed credential inside"),
-        Download("Badge image (PNG)", f"{base}.png", "Open Badges 3.0 baked image"),
-        Download("Badge image (SVG)", f"{base}.svg", "Open Badges 3.0 baked vector image"),
-        Download("Credential (JSON-LD)", f"{base}.json", "W3C Verifiable Credential"),
-        Download("Credential (VC-JWT)", f"{base}.jwt", "the same credential as a signed JWT"),
+        Download(
+            _("PDF certificate"), f"{base}.pdf", _("printable, with the signed credential inside")
+        ),
+        Download(_("Badge image (PNG)"), f"{base}.png", _("Open Badges 3.0 baked image")),
+        Download(_("Badge image (SVG)"), f"{base}.svg", _("Open Badges 3.0 baked vector image")),
+        Download(_("Credential (JSON-LD)"), f"{base}.json", _("W3C Verifiable Credential")),
+        Download(_("Credential (VC-JWT)"), f"{base}.jwt", _("the same credential as a signed JWT")),
     ]
 
 
 def _notice(record: Credential, *, expired: bool, successor_path: str | None) -> str | None:
     if successor_path is not None:
-        return "The issuer replaced this credential with a corrected one; it is no longer valid."
-    notice = _STATUS_NOTICES.get(record.status)
-    if notice is None and expired and record.valid_until is not None:
-        notice = f"This credential expired on {record.valid_until:%Y-%m-%d}."
-    return notice
+        return _("The issuer replaced this credential with a corrected one; it is no longer valid.")
+    if record.status in _STATUS_NOTICES:
+        return _(_STATUS_NOTICES[record.status])
+    if expired and record.valid_until is not None:
+        return _("This credential expired on {date}.").format(date=f"{record.valid_until:%Y-%m-%d}")
+    return None
 
 
 def credential_page(
@@ -74,6 +79,7 @@ def credential_page(
 ) -> dict[str, Any]:
     summary = summarise(record.document)
     base = f"/credentials/{record.id}"
+    withdrawn = record.status in _STATUS_NOTICES
     return {
         "status_notice": _notice(record, expired=expired, successor_path=successor_path),
         "successor_path": successor_path,
@@ -83,9 +89,9 @@ def credential_page(
         "badge_src": f"/credentials/{record.id}.png",
         "verification": verification,
         "downloads": downloads(record.id),
-        "linkedin_url": linkedin_url(summary, links.page, record.id),
-        # A revoked credential is never offered to wallets (see app/wallet/service.py).
-        "wallet_offer_url": None if record.status == "revoked" else f"{base}/offer",
+        # A revoked or suspended credential is not something to show off or to collect.
+        "linkedin_url": None if withdrawn else linkedin_url(summary, links.page, record.id),
+        "wallet_offer_url": None if withdrawn else f"{base}/offer",
         "show_learner": False,  # the page's heading already names the learner
     }
 

@@ -8,14 +8,17 @@ slipped through could neither run script nor load anything from a third party.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from functools import cache
 from typing import Any, Final
+from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
-from app.proofs.summary import format_number
+from app.web import i18n
 
 PAGE_CSP: Final = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -34,6 +37,8 @@ def page_headers() -> dict[str, str]:
         "X-Frame-Options": "DENY",
         # The page shows live revocation status: browsers must revalidate it.
         "Cache-Control": "no-cache",
+        # The language follows ?lang= or Accept-Language (app/web/i18n.py).
+        "Vary": "Accept-Language",
     }
 
 
@@ -42,29 +47,70 @@ def download_headers(filename: str, *, csp: str = DOWNLOAD_CSP) -> dict[str, str
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": content_disposition(filename),
         "Cache-Control": "no-cache",
     }
 
 
+_UNSAFE_IN_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_IN_UNICODE_NAME: Final = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;%]+')
+
+
+def download_name(*parts: str | None, suffix: str) -> str:
+    """``<achievement>-<learner>.pdf``: what a person would call the file, in any script."""
+    words = [" ".join((part or "").split()) for part in parts]
+    stem = "-".join(_UNSAFE_IN_UNICODE_NAME.sub("", word).strip(" .-") for word in words if word)
+    return f"{stem[:120].strip(' .-') or 'credential'}.{suffix}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment named ``filename`` (RFC 6266): an ASCII fallback and the UTF-8 name."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    stem, dot, suffix = ascii_name.replace(" ", "-").rpartition(".")
+    fallback = _UNSAFE_IN_NAME.sub("-", stem).strip("-.") if dot else ""
+    fallback = f"{fallback or 'credential'}.{suffix}" if dot else "credential"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def long_date(value: datetime | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return i18n.long_date(value)
 
 
 @cache
 def environment() -> Environment:
+    """The one environment of every HTML page: the site's templates, then each area's."""
     env = Environment(
-        loader=PackageLoader("app.web", "templates"),
+        loader=ChoiceLoader(
+            [
+                PackageLoader("app.web", "templates"),
+                PackageLoader("app.frameworks", "templates"),
+                PackageLoader("app.occupations", "templates"),
+            ]
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["long_date"] = long_date
-    env.filters["number"] = format_number
+    # The callables read the request's language themselves (a context variable).
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["long_date"] = i18n.long_date
+    env.filters["number"] = i18n.number
+    env.globals["switch_href"] = i18n.switch_href
+    env.globals["languages"] = [
+        (tag, i18n.language_name(locale)) for locale, tag in i18n.SUPPORTED.items()
+    ]
     return env
 
 
+def render_html(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(lang=i18n.tag(), **context)
+
+
 def render_page(template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers=page_headers())
+    return HTMLResponse(
+        render_html(template, **context), status_code=status_code, headers=page_headers()
+    )

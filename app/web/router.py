@@ -6,20 +6,24 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
 from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
 from app.credentials import successions
+from app.credentials.models import Credential
 from app.db import SessionDep
-from app.errors import NotFound, ServiceUnavailable, TooManyRequests
+from app.errors import InvalidInput, NotFound, ServiceUnavailable, TooManyRequests
 from app.proofs.extract import ExtractionError, extract_credential
+from app.proofs.fonts import UnprintableText
 from app.proofs.payload import MAX_FILE_BYTES
+from app.proofs.summary import summarise
 from app.verification.dependencies import VerifierDep, verification_state
-from app.web import credit_bank, downloads, pages, service
+from app.web import credit_bank, downloads, i18n, pages, service
+from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
-from app.web.rendering import SVG_CSP, download_headers, render_page
+from app.web.rendering import SVG_CSP, download_headers, download_name, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
 from app.web.verifying import prepares_for, verify
 
@@ -33,6 +37,17 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
+def too_large_page(detail: str) -> tuple[bytes, dict[str, str]]:
+    """The verify page explaining an upload over the body limit (for browsers)."""
+    megabytes = MAX_FILE_BYTES // 1_000_000
+    message = _("The file is too large to verify here: at most {megabytes} MB is accepted.")
+    message = message.format(megabytes=megabytes)
+    response = render_page("verify.html", status_code=413, **pages.verify_page(error=message))
+    return bytes(response.body), {
+        k: v for k, v in response.headers.items() if k != "content-length" and k != "content-type"
+    }
+
+
 def _public_url(request: Request) -> str:
     value: str = request.app.state.settings.public_url
     return value
@@ -41,6 +56,12 @@ def _public_url(request: Request) -> str:
 def _download(tag: str, media_type: str, filename: str, content: bytes | str, csp: str) -> Response:
     headers = {**download_headers(filename, csp=csp), "ETag": tag}
     return Response(content, media_type=media_type, headers=headers)
+
+
+def _filename(record: Credential, suffix: str) -> str:
+    """Named after the achievement and the learner, as people file certificates."""
+    summary = summarise(record.document)
+    return download_name(summary.achievement_name, summary.learner_name, suffix=suffix)
 
 
 def _fresh(request: Request, tag: str) -> Response | None:
@@ -58,20 +79,32 @@ def _fresh(request: Request, tag: str) -> Response | None:
 def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
-    tag = downloads.etag(record, "pdf")
+    # The certificate's own words follow the page language; each language is its own file.
+    tag = downloads.etag(record, f"pdf-{i18n.current()}")
     public_url = _public_url(request)
-    return _fresh(request, tag) or _download(
-        tag,
-        "application/pdf",
-        f"{record.id}.pdf",
-        downloads.certificate_pdf(
+    fresh = _fresh(request, tag)
+    if fresh is not None:
+        fresh.headers["Vary"] = "Accept-Language"
+        return fresh
+    try:
+        content = downloads.certificate_pdf(
             record,
             page_url=credential_service.links(public_url, record.id).page,
             verify_url=f"{public_url}/verify",
             prepares_for=prepares_for(session, public_url, record.document),
-        ),
+        )
+    except UnprintableText as error:
+        # Better no certificate than one with a learner's name in replacement boxes.
+        raise InvalidInput(str(error)) from None
+    response = _download(
+        tag,
+        "application/pdf",
+        _filename(record, "pdf"),
+        content,
         csp="default-src 'none'; frame-ancestors 'none'",
     )
+    response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 @pages_router.get(
@@ -84,7 +117,7 @@ def credential_png(credential_id: str, request: Request, session: SessionDep) ->
     record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "png")
     return _fresh(request, tag) or _download(
-        tag, "image/png", f"{record.id}.png", downloads.badge_png(record), SVG_CSP
+        tag, "image/png", _filename(record, "png"), downloads.badge_png(record), SVG_CSP
     )
 
 
@@ -98,7 +131,7 @@ def credential_svg(credential_id: str, request: Request, session: SessionDep) ->
     record = credential_service.public_credential(session, credential_id)
     tag = downloads.etag(record, "svg")
     return _fresh(request, tag) or _download(
-        tag, "image/svg+xml", f"{record.id}.svg", downloads.badge_svg(record), SVG_CSP
+        tag, "image/svg+xml", _filename(record, "svg"), downloads.badge_svg(record), SVG_CSP
     )
 
 
@@ -155,6 +188,22 @@ def credential_page(
     return response
 
 
+@pages_router.get("/", response_class=HTMLResponse)
+def landing(session: SessionDep) -> HTMLResponse:
+    """The front door: what the service is, and where to verify, read the docs and frameworks."""
+    return render_page("index.html", **service.landing(session))
+
+
+@pages_router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site icon (also linked from every page)."""
+    return FileResponse(
+        service.FAVICON,
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @pages_router.get("/verify", response_class=HTMLResponse)
 def verify_form(pathway: Annotated[str, Query(max_length=36)] = "") -> HTMLResponse:
     """The verification page: paste a credential or upload files (optionally for a pathway)."""
@@ -180,12 +229,12 @@ async def verify_submission(
 ) -> HTMLResponse:
     """Verify a pasted credential or uploaded files; with a pathway, evaluate them for it."""
     inputs = [
-        (await item.read(MAX_FILE_BYTES + 1), f"the file {item.filename}")
+        (await item.read(MAX_FILE_BYTES + 1), _("the file {name}").format(name=item.filename))
         for item in (file or [])[: MAX_FILES + 1]
         if not isinstance(item, str) and item.filename
     ]
     if credential.strip() or not inputs:
-        inputs.append((credential.encode("utf-8"), "the pasted credential"))
+        inputs.append((credential.encode("utf-8"), _("the pasted credential")))
     inputs = [(data, source) for data, source in inputs if data.strip()]
 
     def page(status: int, error: str) -> HTMLResponse:
@@ -193,14 +242,15 @@ async def verify_submission(
         return render_page("verify.html", status_code=status, **context)
 
     if not inputs:
-        return page(400, "Paste a credential or choose a file, then press Verify.")
+        return page(400, _("Paste a credential or choose a file, then press Verify."))
     if len(inputs) > MAX_FILES:
-        return page(422, f"Choose at most {MAX_FILES} files at a time.")
+        return page(422, _("Choose at most {count} files at a time.").format(count=MAX_FILES))
     client = request.client.host if request.client else "unknown"
     state = verification_state(request.app)
     wait = state.limiter.take(client, cost=len(inputs))
     if wait:
-        message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
+        message = _("Too many verifications from your address; try again in {seconds} s.")
+        message = message.format(seconds=math.ceil(wait))
         response = page(429, message)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response

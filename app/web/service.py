@@ -8,6 +8,8 @@ nothing. The JSON API (``/v1/...``) is unaffected; it is authenticated.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
@@ -16,8 +18,33 @@ from app.auth.scopes import Scope, grants
 from app.auth.service import Principal
 from app.credentials import service as credential_service
 from app.errors import Forbidden
+from app.frameworks import service as framework_service
 from app.issuers import service as issuer_service
+from app.vocabularies import service as vocabulary_service
 from app.web.schemas import PublicPageRead
+
+FAVICON: Final = Path(__file__).parent / "static" / "favicon.ico"
+
+
+def landing(session: Session) -> dict[str, Any]:
+    """What the front page lists: the loaded frameworks (with level pages) and vocabularies."""
+    frameworks = [
+        {
+            "name": framework.name,
+            "jurisdiction": framework.jurisdiction,
+            "version": framework.version,
+            "levels": [
+                {
+                    # Relative: the page stays on whatever host the visitor used.
+                    "url": framework_service.level_url("", framework.code, level.code),
+                    "name": level.name,
+                }
+                for level in sorted(framework.levels, key=lambda level: level.ordinal)
+            ],
+        }
+        for framework in framework_service.list_frameworks(session)
+    ]
+    return {"frameworks": frameworks, "vocabularies": vocabulary_service.vocabularies(session)}
 
 
 def set_public_page(

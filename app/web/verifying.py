@@ -18,28 +18,39 @@ from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
 from app.vocabularies import recognition
+from app.web.i18n import N_
+from app.web.i18n import gettext as _
 
 _LABELS: Final = {
-    "parsing": "Readable credential",
-    "contexts": "Known vocabulary",
-    "structure": "Well-formed credential",
-    "schema": "Open Badges schema",
-    "proof": "Issuer's digital signature",
-    "key_binding": "Signing key belongs to the issuer",
-    "validity": "Validity dates",
-    "related_resource": "Linked files unchanged",
-    "status": "Not revoked or suspended",
-    "issuer_trust": "Issuer",
-    "meaning": "What it certifies",
-    "successor": "Replaced",
-    "internal": "Verification service",
+    "parsing": N_("Readable credential"),
+    "contexts": N_("Known vocabulary"),
+    "structure": N_("Well-formed credential"),
+    "schema": N_("Open Badges schema"),
+    "proof": N_("Issuer's digital signature"),
+    "key_binding": N_("Signing key belongs to the issuer"),
+    "validity": N_("Validity dates"),
+    "related_resource": N_("Linked files unchanged"),
+    "status": N_("Not revoked or suspended"),
+    "issuer_trust": N_("Issuer"),
+    "meaning": N_("What it certifies"),
+    "accreditation": N_("Accreditation"),
+    "successor": N_("Replaced"),
+    "internal": N_("Verification service"),
 }
 _OUTCOMES: Final = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "warning": "Warning",
-    "skipped": "Not checked",
+    "passed": N_("Passed"),
+    "failed": N_("Failed"),
+    "warning": N_("Warning"),
+    "skipped": N_("Not checked"),
+    "claimed": N_("Claimed, not verified"),
 }
+# Checks that only read the credential's own claims: without a valid signature bound to the
+# issuer's key, anyone could have written them, so they are never shown as "Passed".
+_CLAIM_CHECKS: Final = frozenset({"issuer_trust", "meaning", "accreditation"})
+_CREDENTIAL_TYPES: Final = frozenset({"VerifiableCredential", "EnvelopedVerifiableCredential"})
+_NOT_A_CREDENTIAL: Final = N_(
+    "This is JSON, but not a credential: its type does not include VerifiableCredential."
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,10 @@ class VerificationView:
     meaning: str | None
     credential: Any
     prepares_for: str | None = None
+    # The reason of the first failure, in one sentence; None when verified.
+    headline: str | None = None
+    # The signature verified with a key bound to the issuer: only then are claims facts.
+    authentic: bool = False
 
 
 def verify(verifier: Verifier, value: Any) -> VerificationView:
@@ -76,25 +91,56 @@ def view(report: Report) -> VerificationView:
     name = issuer.get("name") if isinstance(issuer.get("name"), str) else None
     meaning = report.meaning or {}
     statement = meaning.get("statement")
-    return VerificationView(
-        verified=report.verified,
-        checks=[
+    authentic = (
+        report.outcome_of("proof") == "passed" and report.outcome_of("key_binding") != "failed"
+    )
+    not_a_credential = _not_a_credential(report)
+    checks = []
+    for check in report.checks:
+        outcome: str = check.outcome
+        reason = _sentence(check.reason)
+        if check.check == "parsing" and not_a_credential:
+            outcome, reason = "failed", _(_NOT_A_CREDENTIAL)
+        elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
+            outcome = "claimed"
+        checks.append(
             CheckView(
-                label=_LABELS.get(check.check, check.check.replace("_", " ").capitalize()),
-                outcome=check.outcome,
-                outcome_label=_OUTCOMES.get(check.outcome, check.outcome),
-                reason=_sentence(check.reason),
+                label=_(_LABELS.get(check.check, check.check.replace("_", " ").capitalize())),
+                outcome=outcome,
+                outcome_label=_(_OUTCOMES.get(outcome, outcome)),
+                reason=reason,
             )
-            for check in report.checks
-        ],
-        issuer_name=name if registered else None,
+        )
+    failed = [check for check in checks if check.outcome == "failed"]
+    verified = report.verified and not not_a_credential
+    # A registered issuer's name is shown as such only when the signature proves it is theirs.
+    known = registered and authentic
+    return VerificationView(
+        verified=verified,
+        checks=checks,
+        issuer_name=name if known else None,
         issuer_id=issuer.get("id") if isinstance(issuer.get("id"), str) else None,
-        issuer_registered=registered,
-        issuer_claimed_name=None if registered else name,
+        issuer_registered=known,
+        issuer_claimed_name=None if known else name,
         meaning=statement if isinstance(statement, str) and statement else None,
         credential=report.credential,
         prepares_for=_text(meaning.get("preparesFor")),
+        headline=None if verified else (failed[0].reason if failed else _(_UNVERIFIED)),
+        authentic=authentic,
     )
+
+
+_UNVERIFIED: Final = N_("It carries no signature that could be verified.")
+
+
+def _not_a_credential(report: Report) -> bool:
+    """Readable JSON whose type does not say it is a credential (a random JSON file)."""
+    document = report.credential
+    if not isinstance(document, Mapping) or report.outcome_of("parsing") != "passed":
+        return False
+    types = document.get("type")
+    named = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else set()
+    return not (named & _CREDENTIAL_TYPES) and "vct" not in document
 
 
 def _text(value: Any) -> str | None:

@@ -30,7 +30,7 @@ def test_authenticate_and_revoke(session: Session, now: datetime) -> None:
         session, name="mooc", scope=Scope.issue, issuer_slug="uni", now=now, actor="t"
     )
     principal = service.authenticate(session, secret, now=now)
-    assert principal.scope is Scope.issue
+    assert principal.scope == Scope.issue
     assert principal.issuer_slug == "uni"
     with pytest.raises(Unauthorized):
         service.authenticate(session, secret[:-1] + ("A" if secret[-1] != "A" else "B"), now=now)

@@ -56,8 +56,9 @@ def test_browsers_get_an_html_page(client: TestClient, accept: str) -> None:
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["vary"] == "Accept"
-    assert "<h1>EQF level 6</h1>" in response.text
+    # The page follows the language too (app/web/i18n.py).
+    assert response.headers["vary"] == "Accept, Accept-Language"
+    assert '<h1 dir="auto">EQF level 6</h1>' in response.text
     assert "European Qualifications Framework" in response.text
 
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from tests.web.live import Live
+from tests.web.live import TEST_MASTER_KEY, Live
 
 
 def _run(live: Live, *args: str) -> tuple[int, str]:
@@ -44,3 +44,33 @@ def test_a_broken_badge_is_unreadable_input(live: Live, tmp_path: Path) -> None:
     code, output = _run(live, str(path))
     assert code == 2
     assert "The PNG image is damaged" in output
+
+
+def _run_beside(live: Live, tmp_path: Path, database_url: str, *args: str) -> tuple[int, str]:
+    """The command on the installation's own machine: its settings, no allow-list."""
+    env = {
+        "LEARNPROOF_PUBLIC_URL": live.url,
+        "LEARNPROOF_DATABASE_URL": database_url,
+        "LEARNPROOF_MASTER_KEY": TEST_MASTER_KEY,
+        "LEARNPROOF_KEYS_DIR": str(tmp_path / "keys"),
+        "LEARNPROOF_FETCH_ALLOW_HOSTS": "",
+    }
+    result = CliRunner().invoke(cli, ["verify", *args], env=env)
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("form", ["json", "pdf"])
+def test_a_credential_of_this_installation_verifies_without_an_allow_list(
+    live: Live, tmp_path: Path, form: str
+) -> None:
+    path = tmp_path / f"credential.{form}"
+    path.write_bytes(httpx.get(live.credential["links"][form], timeout=30).content)
+    code, output = _run_beside(live, tmp_path, live.database_url, str(path))
+    assert code == 0, output
+    assert output.startswith("VERIFIED")
+    # Without the installation's database, loopback stays refused: the fallback is honest.
+    missing = f"sqlite:///{tmp_path / 'absent.db'}"
+    code, output = _run_beside(live, tmp_path, missing, str(path))
+    assert code == 1, output
+    assert output.startswith("NOT VERIFIED")
+    assert not (tmp_path / "absent.db").exists()

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from app.proofs.extract import extract_credential
 from app.proofs.pdf import JWT_ATTACHMENT
+from app.web.rendering import content_disposition, download_name
 from tests.credentials.factories import World
 from tests.interop.node import run_node
 
@@ -28,8 +29,11 @@ def _download(client: TestClient, issued: dict[str, Any], form: str) -> bytes:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(FORMS[form])
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert (
-        response.headers["content-disposition"] == f'attachment; filename="{issued["id"]}.{form}"'
+    # Named after the achievement and the learner (RFC 6266: ASCII fallback, then UTF-8).
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="Introduction-to-Python-Programming.{form}"; '
+        f"filename*=UTF-8''Introduction%20to%20Python%20Programming-"
+        f"%E6%9D%8E%E5%B0%8F%E9%BE%99.{form}"
     )
     return response.content
 
@@ -104,3 +108,45 @@ def test_unknown_credentials_have_no_downloads(client: TestClient) -> None:
         response = client.get(f"/credentials/00000000-0000-4000-8000-000000000000.{form}")
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("parts", "name", "header"),
+    [
+        (("Data Science", "Zoë Ångström"), "Data Science-Zoë Ångström.pdf",
+         "attachment; filename=\"Data-Science-Zoe-Angstrom.pdf\"; "
+         "filename*=UTF-8''Data%20Science-Zo%C3%AB%20%C3%85ngstr%C3%B6m.pdf"),
+        (("数据分析", "李小龙"), "数据分析-李小龙.pdf",
+         "attachment; filename=\"credential.pdf\"; "
+         "filename*=UTF-8''%E6%95%B0%E6%8D%AE%E5%88%86%E6%9E%90-%E6%9D%8E%E5%B0%8F%E9%BE%99.pdf"),
+        (('../../etc/"passwd";\r\n', None), "etcpasswd.pdf",
+         'attachment; filename="etcpasswd.pdf"'),
+        (("", None), "credential.pdf", 'attachment; filename="credential.pdf"'),
+    ],
+)  # fmt: skip
+def test_download_names_are_safe_in_any_script(
+    parts: tuple[str, str | None], name: str, header: str
+) -> None:
+    assert download_name(*parts, suffix="pdf") == name
+    assert content_disposition(name) == header
+
+
+def test_the_pdf_follows_the_page_language(client: TestClient, issued: dict[str, Any]) -> None:
+    english = client.get(issued["links"]["pdf"])
+    chinese = client.get(issued["links"]["pdf"] + "?lang=zh-CN")
+    assert english.headers["etag"] != chinese.headers["etag"]
+    assert "Accept-Language" in chinese.headers["vary"]
+    text = PdfReader(io.BytesIO(chinese.content)).pages[0].extract_text()
+    assert "兹证明" in text
+    assert "李小龙" in text
+    assert "This certifies that" in PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
+
+
+def test_a_pdf_no_font_can_draw_is_refused_with_a_reason(world: World, client: TestClient) -> None:
+    issued = world.issue(recipient={"name": "\U00013000 Scribe", "email": "s@example.org"})
+    response = client.get(issued["links"]["pdf"])
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "U+13000" in response.json()["detail"]
+    # The other proofs still carry the name exactly.
+    assert client.get(issued["links"]["json"]).status_code == 200

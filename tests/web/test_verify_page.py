@@ -36,7 +36,8 @@ def test_the_form_works_without_javascript(client: TestClient) -> None:
     assert response.status_code == 200
     page = response.text
     assert (
-        '<form class="verify" method="post" action="/verify" enctype="multipart/form-data">' in page
+        '<form class="verify" method="post" action="/verify?lang=en" enctype="multipart/form-data">'
+        in page
     )
     assert '<label for="file">' in page
     assert 'id="file" name="file" type="file"' in page

@@ -1,0 +1,59 @@
+"""A status change of our own credential shows in the very next verification, with caching on.
+
+Production keeps our own keys and level meanings for a moment
+(``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``); status lists are never served stale from that
+cache, so a reinstated credential is not reported "suspended" for the next seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.verification.dependencies import VerificationState
+from app.verification.fetch import Fetcher
+from app.verification.resolver import OwnDocumentCaches
+from tests.credentials.factories import World
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # Far longer than a test: a stale answer could only come from the cache.
+    return settings.model_copy(update={"own_documents_cache_seconds": 300})
+
+
+@pytest.fixture(autouse=True)
+def caching_state(app: FastAPI, fetcher: Fetcher) -> VerificationState:
+    state = VerificationState(fetcher=fetcher, own_documents=OwnDocumentCaches.with_ttl(300))
+    app.state.verification = state
+    return state
+
+
+def _status(client: TestClient, credential: Any) -> list[str]:
+    body = client.post("/credentials/verify", json={"verifiableCredential": credential}).json()
+    return [c["outcome"] + ": " + c["reason"] for c in body["checks"] if c["check"] == "status"]
+
+
+def test_suspend_then_reinstate_shows_at_once(world: World) -> None:
+    world.achievement = world.create_achievement(suspendable=True)
+    issued = world.issue()
+    vc, path = issued["credential"], f"/v1/credentials/{issued['id']}"
+    client = world.client
+    assert all(s.startswith("passed") for s in _status(client, vc))
+
+    assert client.post(f"{path}/suspend", headers=world.revoke_headers).status_code == 200
+    assert any(s.startswith("failed: suspended") for s in _status(client, vc))
+    page = client.get(f"/credentials/{issued['id']}").text
+    assert "The issuer has suspended this credential" in page
+
+    assert client.post(f"{path}/reinstate", headers=world.revoke_headers).status_code == 200
+    assert all(s.startswith("passed") for s in _status(client, vc)), _status(client, vc)
+    page = client.get(f"/credentials/{issued['id']}").text
+    assert '<h2 id="result-title">Verified</h2>' in page
+
+    assert client.post(f"{path}/revoke", headers=world.revoke_headers).status_code == 200
+    assert any(s.startswith("failed: revoked") for s in _status(client, vc))
