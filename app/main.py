@@ -22,6 +22,7 @@ from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
+from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -46,7 +47,6 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
-from app.status.router import router as status_router
 from app.verification.router import router as verification_router
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
@@ -170,7 +170,7 @@ def create_app(
         audit_router,
         issuers_router,
         issuer_documents_router,
-        status_router,
+        lifecycle_router,
         status_documents_router,
         frameworks_router,
         framework_documents_router,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.achievements import service as achievement_service
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.credentials import lifecycle as status_changes
 from app.credentials import service
 from app.credentials.builder import Subject, identity_hash
 from app.credentials.events import emit_credential_event
@@ -27,7 +28,6 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers.models import SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
-from app.status import changes as status_changes
 
 SUPERSEDED: Final = "superseded"
 MAX_BULK: Final = 50_000

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
 from app.clr import service as clr_service
+from app.credentials import lifecycle
 from app.credentials import service as credential_service
 from app.db import SessionDep
 from app.errors import NotFound
@@ -25,7 +26,6 @@ from app.pathways.schemas import (
     TransferRuleCreate,
     TransferRuleRead,
 )
-from app.status import service as status_service
 from app.verification.dependencies import RawBody, VerifierDep, verification_state
 
 router = APIRouter(tags=["Credit bank"])
@@ -162,7 +162,7 @@ def revoke_transfer_rule(
     rule, credential = rules.get_rule(session, rule_id)
     if rule.issuer_id != issuer.id:
         raise NotFound(f"Issuer '{slug}' has no transfer rule '{rule_id}'.")
-    status_service.change_status(
+    lifecycle.change_status(
         session,
         credential,
         "revoke",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.credentials import lifecycle as status_changes
 from app.credentials import service as credential_service
 from app.credentials import vc_api
 from app.errors import Conflict, InvalidInput, NotFound
@@ -28,7 +29,6 @@ from app.frameworks.models import FrameworkLinkage, ReferencingReport
 from app.issuers.signing import KeyRing
 from app.referencing.registry_issuer import registry_context
 from app.referencing.schemas import CriteriaSetRead, ReportRead
-from app.status import changes as status_changes
 
 V2: Final = "https://www.w3.org/ns/credentials/v2"
 # Our report terms, defined inline so every term is covered by the signature and no
