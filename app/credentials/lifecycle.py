@@ -183,6 +183,7 @@ def _apply(
     reason: str | None,
     now: datetime,
     actor: str,
+    signing: status_service.ListSigning | None,
 ) -> None:
     """Check every transition, then flip the bits: one version bump per list touched."""
     purpose = _purpose(action)
@@ -220,7 +221,10 @@ def _apply(
     by_list: defaultdict[str, list[int]] = defaultdict(list)
     for entry in entries.values():
         by_list[entry.list_id].append(entry.index)
-    status_service.set_bits(session, by_list, action != "reinstate")
+    changed = status_service.set_bits(session, by_list, action != "reinstate")
+    if signing is not None:
+        # Re-signed here, in the transaction that changed them: readers never write.
+        status_service.republish(session, signing, changed, now=now)
 
     for credential in credentials:
         credential.status = _RESULT[action]
@@ -249,12 +253,22 @@ def change_status(
     reason: str | None,
     now: datetime,
     actor: str,
+    signing: status_service.ListSigning | None = None,
 ) -> Credential:
     """Revoke, suspend or reinstate one credential; Conflict (409) if the transition is invalid."""
     slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
     assert slug is not None, "the foreign key guarantees the issuer exists"
     [locked] = _lock_credentials(session, [credential.id])
-    _apply(session, [locked], action, issuer_slug=slug, reason=reason, now=now, actor=actor)
+    _apply(
+        session,
+        [locked],
+        action,
+        issuer_slug=slug,
+        reason=reason,
+        now=now,
+        actor=actor,
+        signing=signing,
+    )
     return locked
 
 
@@ -267,6 +281,7 @@ def bulk_change(
     reason: str | None,
     now: datetime,
     actor: str,
+    signing: status_service.ListSigning | None = None,
 ) -> list[Credential]:
     """Change many credentials of one issuer at once: all of them, or none (404/409 naming ids)."""
     issuer_id = session.scalar(select(Issuer.id).where(Issuer.slug == slug))
@@ -281,7 +296,16 @@ def bulk_change(
             "changed.",
             extra={"unknown_ids": unknown},
         )
-    _apply(session, locked, action, issuer_slug=slug, reason=reason, now=now, actor=actor)
+    _apply(
+        session,
+        locked,
+        action,
+        issuer_slug=slug,
+        reason=reason,
+        now=now,
+        actor=actor,
+        signing=signing,
+    )
     order = {credential_id: position for position, credential_id in enumerate(wanted)}
     return sorted(locked, key=lambda c: order[c.id])
 
@@ -297,6 +321,7 @@ def set_status(
     public_url: str,
     now: datetime,
     actor: str,
+    signing: status_service.ListSigning | None = None,
 ) -> Credential:
     """VC-API ``POST /credentials/status``: set (revoke/suspend) or clear (reinstate) a bit.
 
@@ -314,7 +339,9 @@ def set_status(
     action: StatusAction = (
         "revoke" if purpose == lists.REVOCATION else "suspend" if value else "reinstate"
     )
-    return change_status(session, target.credential, action, reason=None, now=now, actor=actor)
+    return change_status(
+        session, target.credential, action, reason=None, now=now, actor=actor, signing=signing
+    )
 
 
 def _check_named_entry(

@@ -11,6 +11,7 @@ from app.auth.service import Principal
 from app.credentials import lifecycle as service
 from app.credentials.models import Credential
 from app.db import SessionDep
+from app.status.dependencies import ListSigningDep
 from app.status.schemas import (
     BulkStatusChange,
     BulkStatusResult,
@@ -45,6 +46,7 @@ def _change(
     credential_id: str,
     action: service.StatusAction,
     body: StatusChange | None,
+    signing: ListSigningDep,
 ) -> CredentialStatusRead:
     target = service.find_credential(
         session, credential_id, public_url=request.app.state.settings.public_url
@@ -57,6 +59,7 @@ def _change(
         reason=body.reason if body else None,
         now=request.app.state.clock.now(),
         actor=principal.actor,
+        signing=signing,
     )
     return _read(credential)
 
@@ -71,10 +74,11 @@ def revoke_credential(
     request: Request,
     session: SessionDep,
     principal: RevokeDep,
+    signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Revoke a credential for good: its revocation bit is set in the published list."""
-    return _change(request, session, principal, credential_id, "revoke", body)
+    return _change(request, session, principal, credential_id, "revoke", body, signing)
 
 
 @router.post(
@@ -87,10 +91,11 @@ def suspend_credential(
     request: Request,
     session: SessionDep,
     principal: RevokeDep,
+    signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Suspend a credential of a suspendable achievement (reversible with reinstate)."""
-    return _change(request, session, principal, credential_id, "suspend", body)
+    return _change(request, session, principal, credential_id, "suspend", body, signing)
 
 
 @router.post(
@@ -103,10 +108,11 @@ def reinstate_credential(
     request: Request,
     session: SessionDep,
     principal: RevokeDep,
+    signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Lift a suspension: the suspension bit is cleared again."""
-    return _change(request, session, principal, credential_id, "reinstate", body)
+    return _change(request, session, principal, credential_id, "reinstate", body, signing)
 
 
 @router.post(
@@ -120,6 +126,7 @@ def change_many(
     request: Request,
     session: SessionDep,
     principal: IssuerRevokeDep,
+    signing: ListSigningDep,
 ) -> BulkStatusResult:
     """Revoke, suspend or reinstate up to 1,000 credentials at once: all of them or none."""
     credentials = service.bulk_change(
@@ -130,6 +137,7 @@ def change_many(
         reason=body.reason,
         now=request.app.state.clock.now(),
         actor=principal.actor,
+        signing=signing,
     )
     return BulkStatusResult(action=body.action, credentials=[_read(c) for c in credentials])
 
@@ -141,7 +149,11 @@ def change_many(
     responses=_CONFLICTS,
 )
 def update_status(
-    body: VcApiStatusUpdate, request: Request, session: SessionDep, principal: RevokeDep
+    body: VcApiStatusUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: RevokeDep,
+    signing: ListSigningDep,
 ) -> CredentialStatusRead:
     """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
     public_url: str = request.app.state.settings.public_url
@@ -164,5 +176,6 @@ def update_status(
         public_url=public_url,
         now=request.app.state.clock.now(),
         actor=principal.actor,
+        signing=signing,
     )
     return _read(credential)

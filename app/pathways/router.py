@@ -26,6 +26,7 @@ from app.pathways.schemas import (
     TransferRuleCreate,
     TransferRuleRead,
 )
+from app.status.dependencies import ListSigningDep
 from app.verification.dependencies import RawBody, VerifierDep, verification_state
 
 router = APIRouter(tags=["Credit bank"])
@@ -156,6 +157,7 @@ def revoke_transfer_rule(
     request: Request,
     session: SessionDep,
     principal: IssuerRevokeDep,
+    signing: ListSigningDep,
 ) -> TransferRuleRead:
     """Revoke a transfer rule: it stops counting in every evaluation from now on."""
     issuer = issuer_service.get_issuer(session, slug)
@@ -169,6 +171,7 @@ def revoke_transfer_rule(
         reason=body.reason,
         now=request.app.state.clock.now(),
         actor=principal.actor,
+        signing=signing,
     )
     rule, credential = rules.get_rule(session, rule_id)
     return rules.rule_read(rule, credential, public_url=_public_url(request))

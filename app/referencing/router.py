@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.issuers.router import KeyRingDep
 from app.referencing import service
 from app.referencing.schemas import CriteriaSetRead, ReportRead, WithdrawRequest
+from app.status.dependencies import ListSigningDep
 
 router = APIRouter(prefix="/v1", tags=["Referencing reports"])
 
@@ -76,6 +77,7 @@ def withdraw_report(
     request: Request,
     session: SessionDep,
     principal: PlatformAdminDep,
+    signing: ListSigningDep,
 ) -> ReportRead:
     """Withdraw a report: its credential is revoked, its linkages become proposed."""
     return service.withdraw_report(
@@ -86,4 +88,5 @@ def withdraw_report(
         actor=principal.actor,
         now=request.app.state.clock.now(),
         public_url=request.app.state.settings.public_url,
+        signing=signing,
     )

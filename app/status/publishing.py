@@ -1,9 +1,11 @@
 """The published form of a list: a signed ``BitstringStatusListCredential`` (BSL §2.2).
 
 The signed credential and its VC-JWT are stored in the list row, so every instance serves the
-same bytes under the same strong ETag. They are rebuilt only when the list's ``version`` moved
-past the published one (a bit changed), when the issuer's signing key changed (a compromised
-key must stop vouching for the list), or when the URL or ttl configuration changed.
+same bytes under the same strong ETag. A status change re-signs the lists it touched in its
+own transaction (``republish``). A list is also stale when the issuer's signing key changed
+(a compromised key must stop vouching for the list) or the URL or ttl configuration changed:
+the list's GET route then re-signs and stores it, while a reader (``read_only``, the
+verifier) signs the current bits in memory and writes nothing.
 
 A process-wide cache keyed by (list, version, signing key, ttl, public URL) holds the
 serialized bytes, so a cached GET costs one small indexed query and no JSON work.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -138,8 +141,7 @@ def _is_current(status_list: StatusList, url: str, key_id: str, ttl_ms: int) -> 
     )
 
 
-def _republish(
-    session: Session,
+def _sign(
     keyring: KeyRing,
     status_list: StatusList,
     context: issuer_service.IssuerContext,
@@ -147,7 +149,7 @@ def _republish(
     url: str,
     now: datetime,
     ttl_ms: int,
-) -> PublishedList:
+) -> tuple[dict[str, Any], str]:
     unsigned = build_list_credential(
         url=url,
         issuer_did=context.did,
@@ -163,6 +165,20 @@ def _republish(
         created=now,
     )
     jwt = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
+    return signed, jwt
+
+
+def _republish(
+    session: Session,
+    keyring: KeyRing,
+    status_list: StatusList,
+    context: issuer_service.IssuerContext,
+    *,
+    url: str,
+    now: datetime,
+    ttl_ms: int,
+) -> PublishedList:
+    signed, jwt = _sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
     published = _published(signed, jwt)
     status_list.published_document = signed
     status_list.published_jwt = jwt
@@ -182,8 +198,13 @@ def published_list(
     public_url: str,
     now: datetime,
     ttl_seconds: int,
+    read_only: bool = False,
 ) -> PublishedList:
-    """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale."""
+    """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale.
+
+    ``read_only``: a stale list is signed in memory (and kept in the process cache) instead
+    of being stored, so a verification never writes.
+    """
     parsed = lists.parse_public_id(list_public_id)
     if parsed is None:
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
@@ -203,7 +224,9 @@ def published_list(
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
     list_id, version, key_row_id = head
     ttl_ms = ttl_seconds * 1000
-    cached = _cache.get((list_id, version, key_row_id, ttl_ms, public_url))
+    key = (list_id, version, key_row_id, ttl_ms, public_url)
+    # Bytes signed for a reader are kept apart: the GET route must still store its own.
+    cached = _cache.get(key) or (_cache.get((*key, "unstored")) if read_only else None)
     if cached is not None:
         return cached
 
@@ -211,6 +234,12 @@ def published_list(
     key_id = issuer_service.active_signer(keyring, context).key_id
     url = lists.list_url(public_url, slug, list_public_id)
     status_list = session.get_one(StatusList, list_id)
+    if not _is_current(status_list, url, key_id, ttl_ms) and read_only:
+        published = _published(
+            *_sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+        )
+        _cache.put((*key, "unstored"), published)
+        return published
     if not _is_current(status_list, url, key_id, ttl_ms):
         # Lock, then look again: another instance may have republished while we waited,
         # and its bytes (already served under its ETag) must win over a second signature.
@@ -225,3 +254,28 @@ def published_list(
     published = _published(status_list.published_document, status_list.published_jwt)
     _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, public_url), published)
     return published
+
+
+@dataclass(frozen=True, slots=True)
+class ListSigning:
+    """What re-signing a list needs: the key ring, and the settings its URL and ttl follow."""
+
+    keyring: KeyRing
+    public_url: str
+    ttl_seconds: int
+
+
+def republish(
+    session: Session, signing: ListSigning, changed: Sequence[StatusList], *, now: datetime
+) -> None:
+    """Re-sign and store lists whose bits just changed, in the transaction that changed them
+    (their rows are locked by that change)."""
+    for status_list in changed:
+        slug = session.scalar(select(Issuer.slug).where(Issuer.id == status_list.issuer_id))
+        assert slug is not None, "the foreign key guarantees the issuer exists"
+        context = issuer_service.load_context(session, slug, public_url=signing.public_url)
+        if not any(key.status == issuer_service.ACTIVE for key in context.keys):
+            continue  # nothing to sign with: the change stands, the list's GET says why
+        url = lists.list_url(signing.public_url, slug, status_list.public_id)
+        ttl_ms = signing.ttl_seconds * 1000
+        _republish(session, signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)

@@ -11,15 +11,23 @@ from __future__ import annotations
 from app.status.allocation import allocate_entries, status_entry
 from app.status.changes import set_bits
 from app.status.lists import list_url, parse_public_id
-from app.status.publishing import PublishedList, build_list_credential, published_list
+from app.status.publishing import (
+    ListSigning,
+    PublishedList,
+    build_list_credential,
+    published_list,
+    republish,
+)
 
 __all__ = [
+    "ListSigning",
     "PublishedList",
     "allocate_entries",
     "build_list_credential",
     "list_url",
     "parse_public_id",
     "published_list",
+    "republish",
     "set_bits",
     "status_entry",
 ]

@@ -25,7 +25,7 @@ from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.ttlcache import TtlCache
 from app.credentials import successions as credential_service
-from app.db import SessionDep
+from app.db import ReadSessionDep, SessionDep
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -192,6 +192,7 @@ class DatabaseDocuments:
                 public_url=self.public_url,
                 now=self.now,
                 ttl_seconds=self.status_ttl_seconds,
+                read_only=True,
             )
         except AppError as error:
             raise ResolutionError(f"{url}: {error.detail}") from None
@@ -305,7 +306,14 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
     )
 
 
+def get_read_verifier(request: Request, session: ReadSessionDep) -> Verifier:
+    """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
+    return get_verifier(request, session)
+
+
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
+"""For routes that verify and then write in the request's one transaction (awards, CLR)."""
+ReadVerifierDep = Annotated[Verifier, Depends(get_read_verifier)]
 
 
 async def raw_body(request: Request) -> bytes:

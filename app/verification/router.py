@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.errors import problem_response
 from app.verification import payloads
-from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.verification.dependencies import RawBody, ReadVerifierDep, verification_state
 from app.verification.report import Report
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
@@ -46,7 +46,7 @@ def _report_json(request: Request, report: Report, *, include_credential: bool) 
     responses={422: {"model": VerificationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=VERIFY_REQUEST_BODY,
 )
-def verify_credential(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+def verify_credential(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
     body = payloads.read_verify_request(raw, request.headers.get("content-type"))
     report = verifier.credential(body.credential)
@@ -60,7 +60,7 @@ def verify_credential(request: Request, raw: RawBody, verifier: VerifierDep) -> 
     responses={422: {"model": PresentationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=PRESENTATION_REQUEST_BODY,
 )
-def verify_presentation(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+def verify_presentation(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
     body = payloads.read_presentation_request(raw, request.headers.get("content-type"))
     report, credentials = verifier.presentation(
@@ -83,7 +83,7 @@ def verify_presentation(request: Request, raw: RawBody, verifier: VerifierDep) -
     },
     openapi_extra=BATCH_REQUEST_BODY,
 )
-def verify_batch(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
     body = payloads.read_batch_request(raw, request.headers.get("content-type"))
     client = request.client.host if request.client else "unknown"
