@@ -14,8 +14,6 @@ serialized bytes, so a cached GET costs one small indexed query and no JSON work
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ import rfc8785
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.core.cache import LruCache
 from app.core.clock import isoformat_z
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -70,30 +69,8 @@ def _published(document: dict[str, Any], jwt: str) -> PublishedList:
     )
 
 
-class _PublishedCache:
-    """A small thread-safe LRU: entries are immutable, so sharing them across threads is safe."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[object, ...], PublishedList] = OrderedDict()
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> PublishedList | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], value: PublishedList) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-
-_cache = _PublishedCache(_CACHE_ENTRIES)
+# Entries are immutable, so sharing them across threads is safe.
+_cache: LruCache[tuple[object, ...], PublishedList] = LruCache(_CACHE_ENTRIES)
 
 
 def build_list_credential(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
 from app.config import Settings
-from app.core.ttlcache import TtlCache
+from app.core.cache import TtlCache
 from app.credentials import successions as credential_service
 from app.db import ReadSessionDep, SessionDep
 from app.errors import AppError
