@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
+from app.core.urls import PublicUrls
 from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
 from app.errors import Conflict, InvalidInput, NotFound
@@ -62,10 +63,9 @@ def _transition_problem(credential: Credential, action: StatusAction) -> str | N
 
 
 def _bare_id(credential_id: str, public_url: str) -> str:
-    for prefix in (f"{public_url}/credentials/", "urn:uuid:"):
-        if credential_id.startswith(prefix):
-            return credential_id.removeprefix(prefix)
-    return credential_id
+    if credential_id.startswith("urn:uuid:"):
+        return credential_id.removeprefix("urn:uuid:")
+    return PublicUrls(public_url).parse_credential(credential_id) or credential_id
 
 
 def find_credential(session: Session, credential_id: str, *, public_url: str) -> StatusTarget:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.achievements.builder import FIELD_TARGET_TYPE
 from app.clr import service as clr_service
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
 from app.credentials.schemas import Recipient
@@ -232,7 +233,10 @@ class FactsReader:
     def _stored_status(self, document: Mapping[str, Any]) -> str | None:
         """Why one of our own credentials no longer counts, read from the database."""
         ident = document.get("id")
-        if not isinstance(ident, str) or not ident.startswith(f"{self.public_url}/credentials/"):
+        if (
+            not isinstance(ident, str)
+            or PublicUrls(self.public_url).parse_credential(ident) is None
+        ):
             return None
         try:
             record = credential_service.get_credential(self.session, ident)

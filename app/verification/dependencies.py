@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.cache import TtlCache
+from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
 from app.db import ReadSessionDep, SessionDep
 from app.errors import AppError
@@ -121,7 +121,7 @@ class DatabaseDocuments:
         self.public_url = public_url
         self.now = now
         self.status_ttl_seconds = status_ttl_seconds
-        self._did_prefix = documents.issuer_did(public_url, "")
+        self.urls = PublicUrls(public_url)
         self._contexts: dict[str, IssuerContext | None] = {}
         self._targets: dict[tuple[str, ...], dict[str, Any] | None] = {}
 
@@ -133,7 +133,7 @@ class DatabaseDocuments:
     def _load_context(self, did: str) -> IssuerContext | None:
         try:
             context = issuer_service.load_context(
-                self.session, did.removeprefix(self._did_prefix), public_url=self.public_url
+                self.session, did.removeprefix(self.urls.did_prefix), public_url=self.public_url
             )
         except AppError:
             return None
@@ -146,7 +146,7 @@ class DatabaseDocuments:
     def owns_did(self, did: str) -> bool:
         # Any DID under our host is answered here: an unknown slug is then "no such issuer",
         # never a request to our own public URL.
-        return isinstance(did, str) and did.startswith(self._did_prefix)
+        return self.urls.parse_issuer_did(did) is not None
 
     def verification_method(self, method_id: str) -> VerificationMethod:
         did, _ = split_url(method_id)
@@ -161,28 +161,24 @@ class DatabaseDocuments:
         return replace(method, own_issuer=context.issuer.slug)
 
     def successor_of(self, credential_id: str) -> str | None:
-        prefix = f"{self.public_url}/credentials/"
-        if not credential_id.startswith(prefix):
+        own_id = self.urls.parse_credential(credential_id)
+        if own_id is None:
             return None
-        successor = credential_service.successor_of(
-            self.session, credential_id.removeprefix(prefix)
-        )
-        return f"{prefix}{successor}" if successor is not None else None
+        successor = credential_service.successor_of(self.session, own_id)
+        return self.urls.credential(successor) if successor is not None else None
 
     def issuer_name(self, did: str) -> str | None:
         context = self._context(did) if self.owns_did(did) else None
         return context.issuer.name if context is not None else None
 
     def status_list(self, url: str) -> Any | None:
-        prefix = f"{self.public_url}/status/"
-        if not url.startswith(prefix) or self.keyring is None:
+        parsed = self.urls.parse_status_list(url)
+        if parsed is None or self.keyring is None:
             return None
-        slug, _, list_id = url.removeprefix(prefix).partition("/")
-        return self.caches.status_lists.get((slug, list_id), lambda: self._load_list(url))
+        return self.caches.status_lists.get(parsed, lambda: self._load_list(url, *parsed))
 
-    def _load_list(self, url: str) -> Any:
+    def _load_list(self, url: str, slug: str, list_id: str) -> Any:
         assert self.keyring is not None
-        slug, _, list_id = url.removeprefix(f"{self.public_url}/status/").partition("/")
         try:
             published = status_service.published_list(
                 self.session,
@@ -200,13 +196,7 @@ class DatabaseDocuments:
 
     def level_of(self, url: str) -> tuple[str, str] | None:
         """(framework, level) when `url` is one of our level pages."""
-        prefix = f"{self.public_url}/frameworks/"
-        if not isinstance(url, str) or not url.startswith(prefix):
-            return None
-        parts = url.removeprefix(prefix).split("/")
-        if len(parts) == 3 and parts[1] == "levels" and parts[0] and parts[2]:
-            return unquote(parts[0]), unquote(parts[2])
-        return None
+        return self.urls.parse_level(url) if isinstance(url, str) else None
 
     def describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         return self.caches.levels.get(
