@@ -10,6 +10,7 @@ from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 
@@ -50,6 +51,8 @@ def create_achievement(
     slug: str,
     body: AchievementCreate,
     request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: IssuerIssueDep,
 ) -> AchievementRead:
@@ -59,9 +62,9 @@ def create_achievement(
         session,
         issuer,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
     return _read(request, session, issuer, record)
 
@@ -86,12 +89,10 @@ def get_achievement(
 
 @public_router.get("/issuers/{slug}/achievements/{achievement_id}")
 def achievement_json_ld(
-    slug: str, achievement_id: str, request: Request, session: SessionDep
+    slug: str, achievement_id: str, settings: SettingsDep, session: SessionDep
 ) -> dict[str, Any]:
     """The public Open Badges 3.0 Achievement (the `id` URL inside credentials)."""
     issuer = issuer_service.get_issuer(session, slug)
     record = service.get_achievement(session, issuer, achievement_id)
-    document = service.achievement_document(
-        session, issuer, record, public_url=request.app.state.settings.public_url
-    )
+    document = service.achievement_document(session, issuer, record, public_url=settings.public_url)
     return {"@context": OB_CONTEXTS, **document}

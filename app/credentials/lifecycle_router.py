@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from app.auth.dependencies import IssuerRevokeDep, RevokeDep
 from app.auth.service import Principal
 from app.credentials import lifecycle as service
 from app.credentials.models import Credential
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.status.dependencies import ListSigningDep
+from app.status.publishing import ListSigning
 from app.status.schemas import (
     BulkStatusChange,
     BulkStatusResult,
@@ -40,24 +44,22 @@ def _read(credential: Credential) -> CredentialStatusRead:
 
 
 def _change(
-    request: Request,
-    session: SessionDep,
+    session: Session,
     principal: Principal,
     credential_id: str,
     action: service.StatusAction,
     body: StatusChange | None,
-    signing: ListSigningDep,
+    signing: ListSigning,
+    now: datetime,
 ) -> CredentialStatusRead:
-    target = service.find_credential(
-        session, credential_id, public_url=request.app.state.settings.public_url
-    )
+    target = service.find_credential(session, credential_id, public_url=signing.public_url)
     principal.require_issuer(target.issuer_slug)
     credential = service.change_status(
         session,
         target.credential,
         action,
         reason=body.reason if body else None,
-        now=request.app.state.clock.now(),
+        now=now,
         actor=principal.actor,
         signing=signing,
     )
@@ -71,14 +73,14 @@ def _change(
 )
 def revoke_credential(
     credential_id: str,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: RevokeDep,
     signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Revoke a credential for good: its revocation bit is set in the published list."""
-    return _change(request, session, principal, credential_id, "revoke", body, signing)
+    return _change(session, principal, credential_id, "revoke", body, signing, clock.now())
 
 
 @router.post(
@@ -88,14 +90,14 @@ def revoke_credential(
 )
 def suspend_credential(
     credential_id: str,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: RevokeDep,
     signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Suspend a credential of a suspendable achievement (reversible with reinstate)."""
-    return _change(request, session, principal, credential_id, "suspend", body, signing)
+    return _change(session, principal, credential_id, "suspend", body, signing, clock.now())
 
 
 @router.post(
@@ -105,14 +107,14 @@ def suspend_credential(
 )
 def reinstate_credential(
     credential_id: str,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: RevokeDep,
     signing: ListSigningDep,
     body: StatusChange | None = None,
 ) -> CredentialStatusRead:
     """Lift a suspension: the suspension bit is cleared again."""
-    return _change(request, session, principal, credential_id, "reinstate", body, signing)
+    return _change(session, principal, credential_id, "reinstate", body, signing, clock.now())
 
 
 @router.post(
@@ -123,7 +125,7 @@ def reinstate_credential(
 def change_many(
     slug: str,
     body: BulkStatusChange,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: IssuerRevokeDep,
     signing: ListSigningDep,
@@ -135,7 +137,7 @@ def change_many(
         body.ids,
         body.action,
         reason=body.reason,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         signing=signing,
     )
@@ -150,13 +152,14 @@ def change_many(
 )
 def update_status(
     body: VcApiStatusUpdate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: RevokeDep,
     signing: ListSigningDep,
 ) -> CredentialStatusRead:
     """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     target = service.find_vc_api_credential(
         session,
         body.credential_id,
@@ -174,7 +177,7 @@ def update_status(
         list_credential=body.credential_status.status_list_credential,
         list_index=body.credential_status.status_list_index,
         public_url=public_url,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         signing=signing,
     )

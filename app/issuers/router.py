@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
     IssuerCreate,
@@ -71,14 +72,13 @@ def _read(request: Request, session: SessionDep, slug: str) -> IssuerRead:
 def create_issuer(
     body: IssuerCreate,
     request: Request,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: PlatformAdminDep,
 ) -> IssuerRead:
     """Create an issuer with its did:web identifier and a first signing key."""
-    issuer = service.create_issuer(
-        session, keyring, body, now=request.app.state.clock.now(), actor=principal.actor
-    )
+    issuer = service.create_issuer(session, keyring, body, now=clock.now(), actor=principal.actor)
     return _read(request, session, issuer.slug)
 
 
@@ -101,12 +101,15 @@ def get_issuer(
 
 @router.patch("/{slug}", response_model=IssuerRead)
 def update_issuer(
-    slug: str, body: IssuerUpdate, request: Request, session: SessionDep, principal: IssuerAdminDep
+    slug: str,
+    body: IssuerUpdate,
+    request: Request,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: IssuerAdminDep,
 ) -> IssuerRead:
     """Update an issuer's profile (name, url, email, description, image)."""
-    service.update_issuer(
-        session, slug, body, now=request.app.state.clock.now(), actor=principal.actor
-    )
+    service.update_issuer(session, slug, body, now=clock.now(), actor=principal.actor)
     return _read(request, session, slug)
 
 
@@ -114,6 +117,8 @@ def update_issuer(
 def rotate_key(
     slug: str,
     request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerAdminDep,
@@ -125,9 +130,9 @@ def rotate_key(
         keyring,
         slug,
         key_type=body.key_type if body else None,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
     return _read(request, session, slug)
 
@@ -138,6 +143,8 @@ def revoke_key(
     kid: str,
     body: KeyRevoke,
     request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerAdminDep,
@@ -149,9 +156,9 @@ def revoke_key(
         slug,
         kid,
         reason=body.reason,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
     return _read(request, session, slug)
 

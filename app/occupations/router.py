@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.db import SessionDep
+from app.dependencies import SettingsDep
 from app.errors import NotFound, problem_response
 from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
@@ -107,7 +108,11 @@ def industry_page(scheme: str, code: str, request: Request, session: SessionDep)
     openapi_extra=GUIDANCE_REQUEST_BODY,
 )
 def guidance(
-    request: Request, raw: RawBody, session: SessionDep, verifier: VerifierDep
+    request: Request,
+    settings: SettingsDep,
+    raw: RawBody,
+    session: SessionDep,
+    verifier: VerifierDep,
 ) -> Response:
     """Which occupations verified credentials lead to, with coverage and what closes each gap."""
     credentials, wanted = guidance_service.read_request(raw)
@@ -120,7 +125,7 @@ def guidance(
             headers={"Retry-After": str(wait)},
         )
     result = guidance_service.guide(
-        session, verifier.credential, credentials, wanted=wanted, public_url=_public_url(request)
+        session, verifier.credential, credentials, wanted=wanted, public_url=settings.public_url
     )
     return JSONResponse(result.model_dump(mode="json"))
 
@@ -128,6 +133,7 @@ def guidance(
 @pages_router.post("/guidance", response_class=HTMLResponse)
 def guidance_page(
     request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     verifier: VerifierDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
@@ -153,14 +159,9 @@ def guidance_page(
         verifier.credential,
         [value],
         wanted=GuidanceFilter(),
-        public_url=_public_url(request),
+        public_url=settings.public_url,
     )
     return rendering.render("guidance.html", guidance=result, error=None)
-
-
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
 
 
 def _rate_limited(request: Request, cost: int) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers.router import KeyRingDep
 from app.status import service
 from app.status.representation import JWT_MEDIA_TYPE, list_response
@@ -30,17 +31,22 @@ _LIST_CONTENT = {
     },
 )
 def status_list(
-    slug: str, list_id: str, request: Request, session: SessionDep, keyring: KeyRingDep
+    slug: str,
+    list_id: str,
+    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    keyring: KeyRingDep,
 ) -> Response:
     """The signed Bitstring Status List credential (JSON, or VC-JWT on request), cacheable."""
-    settings = request.app.state.settings
     published = service.published_list(
         session,
         keyring,
         slug,
         list_id,
         public_url=settings.public_url,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         ttl_seconds=settings.status_list_ttl_seconds,
     )
     return list_response(
