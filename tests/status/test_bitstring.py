@@ -14,8 +14,7 @@ from app.status.bitstring import (
     allocate,
     pick_random_free_index,
 )
-
-REC_EXAMPLE_ENCODED_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+from tests.support.status import REC_EXAMPLE_ENCODED_LIST
 
 # Chi-square critical value for 0.1% significance; the seeds are fixed, so a pass is stable
 # and a biased sampler (block or byte order favoured) lands far above it.
