@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-node system-deps lint lock test-unlocked
+.PHONY: run test install install-node system-deps lint lock test-unlocked fuzz
 
 # Debian packages: fonts that cover Latin, Arabic and Chinese for PDF certificates and badges,
 # and Chromium for the browser test (Playwright drives /usr/bin/chromium; it downloads nothing).
@@ -54,3 +54,12 @@ test-unlocked: install-node
 	.venv-unlocked/bin/pip install --quiet -e '.[dev]'
 	scripts/system-deps.sh $(TEST_SYSTEM_PACKAGES)
 	VENV=.venv-unlocked scripts/test.sh
+
+# Optional, not in CI: schemathesis against /openapi.json on a throw-away local server
+# (no 5xx, no undocumented status code or content type). The `fuzz` extra goes into a venv
+# of its own: schemathesis brings `requests`, which pyld would then import in the app's venv.
+FUZZ_VENV ?= .venv-fuzz
+fuzz: install
+	test -x $(FUZZ_VENV)/bin/schemathesis || ($(PYTHON) -m venv $(FUZZ_VENV) && \
+		$(FUZZ_VENV)/bin/pip install --quiet -e '.[fuzz]')
+	$(BIN)/python scripts/fuzz.py --schemathesis $(FUZZ_VENV)/bin/schemathesis

@@ -49,8 +49,23 @@ class Settings(BaseSettings):
     job_worker: bool = True
     # How long a verification may reuse our own issuers' keys and status lists (seconds).
     own_documents_cache_seconds: float = Field(default=2.0, ge=0, le=300)
+    # One overall deadline per remote fetch: connect, headers and body together.
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_024)
+    # Bounds on one verification request (README "Limits per request").
+    verify_cpu_seconds: float = Field(default=2.0, gt=0, le=600)
+    verify_wall_seconds: float = Field(default=20.0, gt=0, le=600)
+    verify_max_json_values: int = Field(default=20_000, ge=100)
+    verify_max_json_depth: int = Field(default=32, ge=8, le=200)
+    verify_max_presentation_values: int = Field(default=200_000, ge=100)
+    verify_max_quads: int = Field(default=20_000, ge=100)
+    verify_max_blank_nodes: int = Field(default=5_000, ge=10)
+    # Verification runs in a pool of its own, so it cannot starve the rest of the service.
+    verify_workers: int = Field(default=4, ge=1, le=256)
+    verify_queue: int = Field(default=32, ge=0, le=10_000)
+    # Per client (IP address): a bucket of CPU seconds, refilled at this rate.
+    verify_client_cpu_seconds: float = Field(default=20.0, gt=0)
+    verify_client_cpu_per_second: float = Field(default=0.5, gt=0)
     log_json: bool | None = None
     # Webhooks: deliver the outbox in this process; timeouts, retry window, auto-disable.
     webhook_worker: bool = True

@@ -10,7 +10,8 @@ Exception tree::
     ├── Conflict             409
     ├── PayloadTooLarge      413
     ├── InvalidInput         422 (optionally naming the offending field)
-    └── ServiceUnavailable   503
+    ├── TooManyRequests      429 (with Retry-After)
+    └── ServiceUnavailable   503 (with Retry-After when given)
 
 Handlers translate these, FastAPI's validation errors, Starlette's HTTP errors and any
 unexpected exception into ``application/problem+json`` with ``type``, ``title``,
@@ -59,11 +60,13 @@ class AppError(Exception):
         *,
         type_url: str | None = None,
         extra: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.type_url = type_url
         self.extra = extra or {}
+        self.headers = dict(headers or {})
 
 
 class BadRequest(AppError):
@@ -112,6 +115,11 @@ class InvalidInput(AppError):
         if field is not None:
             merged.setdefault("errors", [{"field": field, "message": detail}])
         super().__init__(detail, type_url=type_url, extra=merged)
+
+
+class TooManyRequests(AppError):
+    status = 429
+    slug = "too-many-requests"
 
 
 class ServiceUnavailable(AppError):
@@ -183,7 +191,9 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return problem_response(
         request,
         exc.status,

@@ -20,6 +20,8 @@ from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
+from app.core.json_middleware import StrictJsonMiddleware
+from app.core.openapi import install_problem_responses
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
@@ -47,6 +49,8 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
+from app.verification.dependencies import shutdown_verification
+from app.verification.fetch import make_http_client
 from app.verification.router import router as verification_router
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
@@ -118,11 +122,7 @@ def create_app(
             )
             worker.start()
         with (
-            httpx.Client(
-                timeout=httpx.Timeout(settings.fetch_timeout_seconds),
-                follow_redirects=False,
-                headers={"User-Agent": "LearnProof-verifier"},
-            ) as client,
+            make_http_client(settings.fetch_timeout_seconds) as client,
             httpx.Client(follow_redirects=False) as webhook_client,
         ):
             # Sync on purpose: routes are sync (CPU-bound signing and canonicalization
@@ -141,6 +141,7 @@ def create_app(
             finally:
                 if webhook_worker is not None:
                     webhook_worker.stop()
+                shutdown_verification(app)
                 if worker is not None:
                     worker.stop()
                 if engine is not None:
@@ -157,6 +158,8 @@ def create_app(
     app.state.clock = app_clock
     app.state.metrics = metrics
     install_error_handlers(app)
+    # Innermost: checks the body as the route reads it, already capped by the size limit.
+    app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -197,4 +200,5 @@ def create_app(
     ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
+    install_problem_responses(app)
     return app

@@ -11,7 +11,7 @@ import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from app.crypto.cryptosuites import (
@@ -245,6 +245,7 @@ def _check_options(
     challenge: str | None,
     domain: str | None,
     now: datetime,
+    skew: timedelta | None,
 ) -> None:
     if proof["proofPurpose"] != expected_purpose:
         raise _Failure(
@@ -256,7 +257,15 @@ def _check_options(
     if challenge is not None and proof.get("challenge") != challenge:
         raise _Failure(INVALID_CHALLENGE_ERROR, "proof challenge does not match")
     if "created" in proof:
-        _parse_date_time(proof["created"], "created")
+        created = _parse_date_time(proof["created"], "created")
+        # A proof from the future was made with a wrong clock or to outlive a key's
+        # revocation; beyond the allowed skew it is refused (None: not checked, e.g. vectors).
+        if skew is not None and created > now + skew:
+            raise _Failure(
+                PROOF_VERIFICATION_ERROR,
+                f"proof created {proof['created']} is in the future (more than "
+                f"{int(skew.total_seconds())} s ahead of this verifier's clock)",
+            )
     if "expires" in proof and _parse_date_time(proof["expires"], "expires") < now:
         raise _Failure(PROOF_VERIFICATION_ERROR, "proof has expired")
 
@@ -316,11 +325,13 @@ def verify_proof(
     domain: str | None = None,
     now: datetime | None = None,
     limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    skew: timedelta | None = None,
 ) -> ProofResult:
     """Verify one proof of `document` (taken from `list_proofs`) with the resolved key.
 
     `document` may carry its proofs or not; they are removed before hashing. `now` (default:
-    the current time) is only used to reject proofs past their `expires`.
+    the current time) rejects proofs past their `expires`, and, given a `skew`, proofs
+    `created` further than `skew` after it.
     """
     cryptosuite = verification_method = None
     try:
@@ -329,7 +340,7 @@ def verify_proof(
         cryptosuite = proof.get("cryptosuite") or proof.get("type")
         verification_method = proof.get("verificationMethod")
         suite = _suite_of(proof)
-        _check_options(proof, expected_purpose, challenge, domain, now or datetime.now(UTC))
+        _check_options(proof, expected_purpose, challenge, domain, now or datetime.now(UTC), skew)
         _check_signature(suite, document, proof, public_key, limits)
     except _Failure as failure:
         return ProofResult(

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from pyld.jsonld import JsonLdError
 
+from app.core import budget
 from app.crypto.context_cache import (
     BoundedCache,
     CachingContextProcessor,
@@ -32,6 +33,7 @@ from app.crypto.context_cache import (
     KnownContexts,
 )
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
+from app.crypto.node_map import indexed_values
 from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits, canonicalize_dataset
 
 CONTEXTS_DIR: Final = Path(__file__).with_name("contexts")
@@ -168,6 +170,16 @@ class _CheckingProcessor(CachingContextProcessor):
         self._inspect(expanded)
         return expanded
 
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        budget.check()  # once per element: the request's budget bounds expansion too
+        return super()._expand(*args, **kwargs)
+
+    def _create_node_map(self, *args: Any, **kwargs: Any) -> Any:
+        budget.check()
+        # Linear duplicate checks (see node_map); the recursive calls come back through here.
+        with indexed_values():
+            return super()._create_node_map(*args, **kwargs)
+
     def _inspect(self, value: Any) -> None:
         if isinstance(value, list):
             for item in value:
@@ -214,7 +226,27 @@ def _translate(error: BaseException) -> JsonLdProcessingError:
     return JsonLdProcessingError(f"invalid JSON-LD: {message}{detail}")
 
 
+def _budget_spent(error: BaseException) -> budget.WorkLimitExceeded | None:
+    """The request's budget running out inside pyld, should pyld have wrapped it."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, budget.WorkLimitExceeded):
+            return cause
+        cause = cause.__cause__
+    return None
+
+
 _PYLD_LOCK = threading.RLock()
+
+
+def _acquire_pyld_lock() -> None:
+    """Take the lock; a request waiting for it still stops at its deadline or disconnect."""
+    current = budget.current()
+    if current is None:
+        _PYLD_LOCK.acquire()
+        return
+    while not _PYLD_LOCK.acquire(timeout=0.05):
+        current.check_now()
 
 
 def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
@@ -224,7 +256,8 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     try:
         # pyld's shared context caches (cachetools LRUs) are not thread-safe, and the app
         # canonicalizes from a threadpool; the work is CPU-bound under the GIL anyway.
-        with _PYLD_LOCK:
+        _acquire_pyld_lock()
+        try:
             if to_rdf:
                 # As the reference stack (jsonld.js under the Data Integrity suites) does: a
                 # value's base direction becomes the datatype i18n:{language}_{direction}.
@@ -232,7 +265,12 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
                 result = processor.to_rdf(dict(document), options)
             else:
                 result = processor.expand(dict(document), _options())
+        finally:
+            _PYLD_LOCK.release()
     except (JsonLdError, ContextNotAllowed) as error:
+        spent = _budget_spent(error)
+        if spent is not None:
+            raise spent from None
         raise _translate(error) from error
     except (TypeError, ValueError, AttributeError, RecursionError) as error:
         # pyld assumes JSON-shaped input; anything else fails deep inside it.

@@ -28,6 +28,7 @@ from typing import Any
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
+from app.core import budget as work_budget
 from app.crypto.errors import CanonicalizationLimitExceeded
 
 Dataset = dict[str, list[dict[str, Any]]]
@@ -46,6 +47,10 @@ class CanonicalizationLimits:
     # Deep iterations allowed = (number of blank nodes sharing a first-degree hash) ** factor.
     max_work_factor: int = 1
     timeout_seconds: float = 2.0
+    # Hash N-Degree Quads recurses once per blank node along a path of look-alike blank
+    # nodes; a long chain of them would exhaust Python's stack (RecursionError) long before
+    # it ends. No credential links more than a few such nodes in a row.
+    max_recursion_depth: int = 64
 
     def __post_init__(self) -> None:
         if min(self.max_quads, self.max_blank_nodes, self.max_work_factor) < 0:
@@ -125,14 +130,16 @@ def serialize_quad(quad: dict[str, Any]) -> str:
 class _Budget:
     """Deadline and deep-iteration budget shared by one canonicalization run."""
 
-    __slots__ = ("deadline", "limits", "remaining_deep")
+    __slots__ = ("deadline", "depth", "limits", "remaining_deep")
 
     def __init__(self, limits: CanonicalizationLimits) -> None:
         self.limits = limits
         self.deadline = time.monotonic() + limits.timeout_seconds
         self.remaining_deep: int | None = None
+        self.depth = 0
 
     def check_time(self) -> None:
+        work_budget.check()  # the request's own budget (CPU, deadline, client gone), if any
         if time.monotonic() > self.deadline:
             raise CanonicalizationLimitExceeded(
                 f"canonicalization exceeded {self.limits.timeout_seconds} s"
@@ -191,7 +198,16 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped
             )
         budget.remaining_deep -= 1
         budget.check_time()
-        return super().hash_n_degree_quads(id_, issuer)
+        if budget.depth >= budget.limits.max_recursion_depth:
+            raise CanonicalizationLimitExceeded(
+                f"canonicalization would follow more than {budget.limits.max_recursion_depth} "
+                "look-alike blank nodes in a row (possible RDFC poison graph)"
+            )
+        budget.depth += 1
+        try:
+            return super().hash_n_degree_quads(id_, issuer)
+        finally:
+            budget.depth -= 1
 
 
 def _check_size(dataset: Dataset, limits: CanonicalizationLimits) -> None:
@@ -268,5 +284,11 @@ def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFA
     if simple is not None:
         return simple
     canonicalizer = _BoundedURDNA2015(_Budget(limits))
-    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    try:
+        result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    except RecursionError:
+        # The depth cap above should come first; this is the backstop for stack-hungry paths.
+        raise CanonicalizationLimitExceeded(
+            "canonicalization recursed too deeply (blank nodes too interconnected)"
+        ) from None
     return result

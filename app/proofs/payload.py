@@ -9,6 +9,8 @@ import json
 import re
 from typing import Any, Final
 
+from app.core import strictjson
+
 # Our own PDFs are well under 1 MB; badges from other bakers rarely exceed a few MB.
 MAX_FILE_BYTES: Final = 5_000_000
 # A credential with a long evidence list is tens of kB; a megabyte leaves ample room.
@@ -38,7 +40,9 @@ def parse_payload(text: str) -> Payload:
     stripped = text.strip().lstrip("\ufeff").strip()
     if stripped.startswith(("{", "[")):
         try:
-            value = json.loads(stripped)
+            value = strictjson.loads(stripped)
+        except strictjson.StrictJsonError as error:
+            raise ExtractionError(f"The embedded credential is refused: {error}") from None
         except (ValueError, RecursionError):
             raise ExtractionError("The embedded credential is not valid JSON.") from None
         if not isinstance(value, dict):

@@ -42,7 +42,9 @@ from app.verification.controllers import (
     split_url,
 )
 from app.verification.fetch import Fetcher
-from app.verification.ratelimit import TokenBucketLimiter
+from app.verification.limits import VerifyLimits
+from app.verification.pool import VerificationPool
+from app.verification.ratelimit import CpuBudgetLimiter, TokenBucketLimiter
 from app.verification.resolver import Resolver
 from app.verification.service import StatusListCache, Verifier
 from app.vocabularies import recognition
@@ -243,12 +245,37 @@ class DatabaseDocuments:
             return None
 
 
+def _default_pool() -> VerificationPool:
+    defaults = Settings.model_fields
+    cpu = CpuBudgetLimiter(
+        capacity=defaults["verify_client_cpu_seconds"].default,
+        refill_per_second=defaults["verify_client_cpu_per_second"].default,
+    )
+    return VerificationPool(
+        workers=defaults["verify_workers"].default,
+        queue=defaults["verify_queue"].default,
+        cpu_limiter=cpu,
+    )
+
+
+def _pool_for(settings: Settings) -> VerificationPool:
+    cpu = CpuBudgetLimiter(
+        capacity=settings.verify_client_cpu_seconds,
+        refill_per_second=settings.verify_client_cpu_per_second,
+    )
+    return VerificationPool(
+        workers=settings.verify_workers, queue=settings.verify_queue, cpu_limiter=cpu
+    )
+
+
 @dataclass
 class VerificationState:
     fetcher: Fetcher
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
     own_documents: OwnDocumentCaches = field(default_factory=OwnDocumentCaches)
+    limits: VerifyLimits = field(default_factory=VerifyLimits)
+    pool: VerificationPool = field(default_factory=_default_pool)
 
 
 def verification_state(app: FastAPI) -> VerificationState:
@@ -268,9 +295,18 @@ def verification_state(app: FastAPI) -> VerificationState:
             state = VerificationState(
                 fetcher=fetcher,
                 own_documents=OwnDocumentCaches.with_ttl(settings.own_documents_cache_seconds),
+                limits=VerifyLimits.from_settings(settings),
+                pool=_pool_for(settings),
             )
             app.state.verification = state
     return state
+
+
+def shutdown_verification(app: FastAPI) -> None:
+    """Stop the verification pool's threads (the app is shutting down)."""
+    state: VerificationState | None = getattr(app.state, "verification", None)
+    if state is not None:
+        state.pool.shutdown()
 
 
 def get_verifier(request: Request, session: SessionDep) -> Verifier:
@@ -293,6 +329,7 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
         skew=timedelta(seconds=settings.clock_skew_seconds),
         trusted_issuers=tuple(settings.trusted_issuers),
         status_cache=state.status_cache,
+        limits=state.limits,
     )
 
 

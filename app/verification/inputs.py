@@ -8,13 +8,13 @@ or schema code walks it (both recurse), and a JWT is only decoded, never believe
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
+from app.core import strictjson
 from app.crypto.encoding import b64url_decode
 from app.crypto.errors import EncodingError
 
@@ -67,7 +67,9 @@ def bounds_problem(value: Any, *, max_depth: int = MAX_DEPTH, max_nodes: int = M
 def parse_json(raw: bytes, *, max_depth: int, max_nodes: int) -> Any:
     """JSON from a request body, or InputRejected (400 unreadable, 413 too complex)."""
     try:
-        value = json.loads(raw)
+        value = strictjson.loads(raw)
+    except strictjson.StrictJsonError as error:
+        raise InputRejected(str(error)) from None
     except RecursionError:
         raise InputRejected(
             f"The JSON is nested more than {max_depth} levels deep.", status=413
@@ -107,7 +109,9 @@ def _unreadable(problem: str, *, unsupported: bool = False) -> CredentialInput:
 
 def _json_segment(segment: str, what: str, max_nodes: int) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(segment))
+        value = strictjson.loads(b64url_decode(segment))
+    except strictjson.StrictJsonError as error:
+        raise ValueError(f"its {what} is not I-JSON: {error}") from None
     except RecursionError:
         raise ValueError(f"its {what} is nested too deeply") from None
     except (EncodingError, UnicodeDecodeError, ValueError):

@@ -12,13 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from app.errors import AppError, BadRequest, InvalidInput, PayloadTooLarge
-from app.verification.inputs import (
-    MAX_DEPTH,
-    MAX_NODES,
-    MAX_PRESENTATION_NODES,
-    InputRejected,
-    parse_json,
-)
+from app.verification.inputs import InputRejected, parse_json
+from app.verification.limits import VerifyLimits
 
 MAX_BATCH: Final = 1000
 _JWT_TYPES: Final = ("application/vc+jwt", "application/jwt", "text/plain")
@@ -55,9 +50,14 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "application/json").split(";", 1)[0].strip().lower()
 
 
-def _json(raw: bytes, *, max_nodes: int) -> Any:
+_DEFAULT_LIMITS: Final = VerifyLimits()
+
+
+def _json(raw: bytes, *, max_nodes: int, limits: VerifyLimits) -> Any:
     try:
-        return parse_json(raw, max_depth=MAX_DEPTH + _WRAPPER_DEPTH, max_nodes=max_nodes)
+        return parse_json(
+            raw, max_depth=limits.max_json_depth + _WRAPPER_DEPTH, max_nodes=max_nodes
+        )
     except InputRejected as error:
         kind: type[AppError] = PayloadTooLarge if error.status == 413 else BadRequest
         raise kind(error.detail) from None
@@ -79,12 +79,14 @@ def _text(raw: bytes) -> str:
         raise BadRequest("A VC-JWT is ASCII text; the body is not.") from None
 
 
-def read_verify_request(raw: bytes, content_type: str | None) -> VerifyRequest:
+def read_verify_request(
+    raw: bytes, content_type: str | None, limits: VerifyLimits = _DEFAULT_LIMITS
+) -> VerifyRequest:
     """`{verifiableCredential, options}`, a bare VC-JWT, or a bare JSON credential."""
     media_type = _media_type(content_type)
     if media_type in _JWT_TYPES:
         return VerifyRequest(credential=_text(raw))
-    body = _json(raw, max_nodes=MAX_NODES + 100)
+    body = _json(raw, max_nodes=limits.max_json_values + 100, limits=limits)
     if media_type in _RAW_CREDENTIAL_TYPES or (
         isinstance(body, dict) and "verifiableCredential" not in body and "@context" in body
     ):
@@ -104,9 +106,11 @@ def _optional_text(options: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def read_presentation_request(raw: bytes, content_type: str | None) -> PresentationRequest:
+def read_presentation_request(
+    raw: bytes, content_type: str | None, limits: VerifyLimits = _DEFAULT_LIMITS
+) -> PresentationRequest:
     """`{verifiablePresentation, options{challenge, domain}}` or `{presentation}` unsigned."""
-    body = _json(raw, max_nodes=MAX_PRESENTATION_NODES)
+    body = _json(raw, max_nodes=limits.max_presentation_values, limits=limits)
     if not isinstance(body, dict):
         raise InvalidInput("The body must be a JSON object.")
     options = _options(body)
@@ -127,9 +131,11 @@ def read_presentation_request(raw: bytes, content_type: str | None) -> Presentat
     )
 
 
-def read_batch_request(raw: bytes, content_type: str | None) -> BatchRequest:
+def read_batch_request(
+    raw: bytes, content_type: str | None, limits: VerifyLimits = _DEFAULT_LIMITS
+) -> BatchRequest:
     """`{credentials: [...]}` with 1 to 1,000 credentials."""
-    body = _json(raw, max_nodes=MAX_BATCH * (MAX_NODES // 10))
+    body = _json(raw, max_nodes=MAX_BATCH * (limits.max_json_values // 10), limits=limits)
     credentials = body.get("credentials") if isinstance(body, dict) else None
     if not isinstance(credentials, list) or not credentials:
         raise InvalidInput(

@@ -122,6 +122,7 @@ def check_data_integrity(
     challenge: str | None = None,
     domain: str | None = None,
     limits: CanonicalizationLimits,
+    skew: timedelta = timedelta(seconds=300),
 ) -> list[Check]:
     """One `proof` check per proof (and `key_binding` per verified key)."""
     proofs = list_proofs(document)
@@ -147,7 +148,18 @@ def check_data_integrity(
         checks.append(Check("proof", "failed", chain_problem, CRYPTOGRAPHIC_SECURITY_ERROR))
     if len(proofs) == 1:
         return checks + _one_proof(
-            document, proofs[0], keys, "", purpose, owner, role, now, challenge, domain, limits
+            document,
+            proofs[0],
+            keys,
+            "",
+            purpose,
+            owner,
+            role,
+            now,
+            challenge,
+            domain,
+            limits,
+            skew,
         )
     by_owner = False
     for position, proof in enumerate(proofs, start=1):
@@ -158,7 +170,18 @@ def check_data_integrity(
             checks.append(Check("proof", "warning", reason))
             continue
         found, owned = _set_member(
-            document, proof, keys, prefix, purpose, owner, role, now, challenge, domain, limits
+            document,
+            proof,
+            keys,
+            prefix,
+            purpose,
+            owner,
+            role,
+            now,
+            challenge,
+            domain,
+            limits,
+            skew,
         )
         checks.extend(found)
         by_owner = by_owner or owned
@@ -223,6 +246,7 @@ def _set_member(
     challenge: str | None,
     domain: str | None,
     limits: CanonicalizationLimits,
+    skew: timedelta,
 ) -> tuple[list[Check], bool]:
     """One proof of a proof set: (its checks, whether it is a valid proof by the owner).
 
@@ -254,6 +278,7 @@ def _set_member(
         domain=domain if expected == purpose else None,
         now=now,
         limits=limits,
+        skew=skew,
     )
     who = f"{role} {method.document_id}" if owners else f"co-signer {method.document_id}"
     what = f"{prefix}the {proof_label(proof)} signature by the {who} "
@@ -283,6 +308,7 @@ def _one_proof(
     challenge: str | None,
     domain: str | None,
     limits: CanonicalizationLimits,
+    skew: timedelta,
 ) -> list[Check]:
     label = proof_label(proof)
     url = proof.get("verificationMethod")
@@ -305,6 +331,7 @@ def _one_proof(
         domain=domain,
         now=now,
         limits=limits,
+        skew=skew,
     )
     if result.verified:
         proof_check = Check("proof", "passed", f"{prefix}the {label} signature is valid")

@@ -47,3 +47,48 @@ class TokenBucketLimiter:
             while len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
             return 0.0
+
+
+class CpuBudgetLimiter:
+    """Per-client bucket of CPU seconds: spent after each request, refilled over time.
+
+    A request is admitted while the client's bucket is not in debt; what it costs is only
+    known afterwards, so the bucket may go below zero (down to minus its capacity) and the
+    client then waits until it has refilled.
+    """
+
+    def __init__(
+        self,
+        *,
+        capacity: float,
+        refill_per_second: float,
+        max_clients: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if capacity <= 0 or refill_per_second <= 0:
+            raise ValueError("capacity and refill rate must be positive")
+        self.capacity = capacity
+        self.refill_per_second = refill_per_second
+        self.max_clients = max_clients
+        self.monotonic = monotonic
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _tokens(self, client: str, now: float) -> float:
+        tokens, last = self._buckets.get(client, (self.capacity, now))
+        return min(self.capacity, tokens + (now - last) * self.refill_per_second)
+
+    def wait(self, client: str) -> float:
+        """0 when `client` may start a request, else the seconds until it may."""
+        with self._lock:
+            tokens = self._tokens(client, self.monotonic())
+        return 0.0 if tokens > 0 else max(-tokens / self.refill_per_second, 0.001)
+
+    def charge(self, client: str, seconds: float) -> None:
+        now = self.monotonic()
+        with self._lock:
+            tokens = max(self._tokens(client, now) - seconds, -self.capacity)
+            self._buckets[client] = (tokens, now)
+            self._buckets.move_to_end(client)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)

@@ -40,6 +40,7 @@ _TITLES: Final = {
     "holder": "Presenter not bound to the presentation",
     "credentials": "An included or presented credential did not verify",
     "successor": "Superseded by a corrected credential",
+    "limits": "Too much work to verify",
 }
 
 

@@ -13,11 +13,11 @@ SSRF-safe `Fetcher`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from app.core import strictjson
 from app.crypto.jsonld import CONTEXT_FILES, CONTEXTS_DIR
 from app.verification.accreditation import AccreditationView
 from app.verification.controllers import (
@@ -52,7 +52,9 @@ class OwnDocuments(Protocol):
 
 def _json_document(body: bytes, url: str) -> Any:
     try:
-        document = json.loads(body)
+        document = strictjson.loads(body)
+    except strictjson.StrictJsonError as error:
+        raise ResolutionError(f"{url} did not answer with I-JSON: {error}") from None
     except (RecursionError, UnicodeDecodeError, ValueError):
         raise ResolutionError(f"{url} did not answer with JSON") from None
     problem = bounds_problem(document, max_nodes=_DOCUMENT_NODES)

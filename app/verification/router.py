@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.errors import problem_response
+from app.errors import TooManyRequests
 from app.verification import payloads
 from app.verification.dependencies import RawBody, ReadVerifierDep, verification_state
 from app.verification.report import Report
@@ -27,6 +27,8 @@ _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not readable JSON or JWT text", **_PROBLEM},
     413: {"description": "The body is too large, too deep or too complex", **_PROBLEM},
+    429: {"description": "This client used up its verification CPU budget", **_PROBLEM},
+    503: {"description": "The verifier is busy; retry after Retry-After", **_PROBLEM},
 }
 
 
@@ -46,12 +48,21 @@ def _report_json(request: Request, report: Report, *, include_credential: bool) 
     responses={422: {"model": VerificationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=VERIFY_REQUEST_BODY,
 )
-def verify_credential(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
+async def verify_credential(
+    request: Request, raw: RawBody, verifier: ReadVerifierDep
+) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
-    body = payloads.read_verify_request(raw, request.headers.get("content-type"))
-    report = verifier.credential(body.credential)
-    content = _report_json(request, report, include_credential=body.return_credential)
-    return JSONResponse(content, status_code=200 if report.verified else 422)
+    state = verification_state(request.app)
+    content_type = request.headers.get("content-type")
+
+    def work() -> tuple[dict[str, Any], bool]:
+        body = payloads.read_verify_request(raw, content_type, state.limits)
+        report = verifier.credential(body.credential)
+        content = _report_json(request, report, include_credential=body.return_credential)
+        return content, report.verified
+
+    content, verified = await state.pool.run(request, state.limits, work)
+    return JSONResponse(content, status_code=200 if verified else 422)
 
 
 @router.post(
@@ -60,18 +71,27 @@ def verify_credential(request: Request, raw: RawBody, verifier: ReadVerifierDep)
     responses={422: {"model": PresentationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=PRESENTATION_REQUEST_BODY,
 )
-def verify_presentation(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
+async def verify_presentation(
+    request: Request, raw: RawBody, verifier: ReadVerifierDep
+) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
-    body = payloads.read_presentation_request(raw, request.headers.get("content-type"))
-    report, credentials = verifier.presentation(
-        body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
-    )
-    content = _report_json(request, report, include_credential=False)
-    content["presentation"] = report.credential
-    content["credentials"] = [
-        _report_json(request, item, include_credential=True) for item in credentials
-    ]
-    return JSONResponse(content, status_code=200 if report.verified else 422)
+    state = verification_state(request.app)
+    content_type = request.headers.get("content-type")
+
+    def work() -> tuple[dict[str, Any], bool]:
+        body = payloads.read_presentation_request(raw, content_type, state.limits)
+        report, credentials = verifier.presentation(
+            body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
+        )
+        content = _report_json(request, report, include_credential=False)
+        content["presentation"] = report.credential
+        content["credentials"] = [
+            _report_json(request, item, include_credential=True) for item in credentials
+        ]
+        return content, report.verified
+
+    content, verified = await state.pool.run(request, state.limits, work)
+    return JSONResponse(content, status_code=200 if verified else 422)
 
 
 @router.post(
@@ -83,21 +103,27 @@ def verify_presentation(request: Request, raw: RawBody, verifier: ReadVerifierDe
     },
     openapi_extra=BATCH_REQUEST_BODY,
 )
-def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
+async def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
-    body = payloads.read_batch_request(raw, request.headers.get("content-type"))
+    state = verification_state(request.app)
+    content_type = request.headers.get("content-type")
     client = request.client.host if request.client else "unknown"
-    wait = verification_state(request.app).limiter.take(client, cost=len(body.credentials))
-    if wait:
-        return problem_response(
-            request,
-            429,
-            f"Too many verifications from {client}; retry in {math.ceil(wait)} s.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
-    include = body.options.get("returnCredential") is True
-    results = [
-        _report_json(request, verifier.credential(item), include_credential=include)
-        for item in body.credentials
-    ]
-    return JSONResponse({"results": results})
+
+    def work() -> dict[str, Any]:
+        body = payloads.read_batch_request(raw, content_type, state.limits)
+        wait = state.limiter.take(client, cost=len(body.credentials))
+        if wait:
+            raise TooManyRequests(
+                f"Too many verifications from {client}; retry in {math.ceil(wait)} s.",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
+        include = body.options.get("returnCredential") is True
+        # Once the request's budget is spent, each remaining credential gets a failed
+        # "limits" check at once (Verifier.credential checks the budget first).
+        results = [
+            _report_json(request, verifier.credential(item), include_credential=include)
+            for item in body.credentials
+        ]
+        return {"results": results}
+
+    return JSONResponse(await state.pool.run(request, state.limits, work))

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.core import budget as work_budget
 from app.core.cache import ExpiringCache
-from app.crypto.rdfc import CanonicalizationLimits
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
 from app.verification import accreditation as accreditation_checks
 from app.verification import meaning as meaning_module
@@ -31,6 +31,7 @@ from app.verification.checks import (
 )
 from app.verification.controllers import ResolutionError
 from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.limits import VerifyLimits
 from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
 from app.verification.related import check_related_resources
 from app.verification.report import (
@@ -42,16 +43,15 @@ from app.verification.report import (
     Report,
 )
 from app.verification.resolver import Resolver
-from app.verification.status_checks import STATUS_ENTRY, evaluate_status, status_entry_problem
+from app.verification.status_checks import (
+    STATUS_ENTRY,
+    evaluate_status,
+    list_ownership_problem,
+    status_entry_problem,
+)
 
 log = logging.getLogger("learnproof.verification")
 
-# Tighter than the signing defaults: untrusted input must fail fast, and a real credential
-# canonicalizes in milliseconds with a few hundred quads.
-CREDENTIAL_LIMITS = CanonicalizationLimits(
-    max_quads=20_000, max_blank_nodes=5_000, timeout_seconds=1.0
-)
-PRESENTATION_LIMITS = CanonicalizationLimits(timeout_seconds=2.0)
 STATUS_CACHE_SECONDS = 300.0
 # A Comprehensive Learner Record carries credentials with their own proofs; each is verified,
 # within a budget per Verifier (one per request), so a batch of records stays bounded.
@@ -89,6 +89,9 @@ class Verifier:
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     max_list_bytes: int = DEFAULT_MAX_DECODED_BYTES
     nested_budget: int = MAX_NESTED_CREDENTIALS
+    # Tighter than the signing defaults: untrusted input must fail fast, and a real
+    # credential canonicalizes in milliseconds with a few hundred quads.
+    limits: VerifyLimits = field(default_factory=VerifyLimits)
 
     def credential(
         self, value: Any, *, check_status: bool = True, check_nested: bool = True
@@ -99,9 +102,14 @@ class Verifier:
         """
         report = Report()
         try:
-            self._credential(read_credential(value), report, check_status)
+            if (budget := work_budget.current()) is not None:
+                budget.check_now()
+            parsed = read_credential(value, max_nodes=self.limits.max_json_values)
+            self._credential(parsed, report, check_status)
             if check_status and check_nested and isinstance(report.credential, Mapping):
                 self._nested(report.credential, report)
+        except work_budget.WorkLimitExceeded as spent:
+            report.add("limits", "failed", f"not verified: {spent.reason}")
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
@@ -133,7 +141,8 @@ class Verifier:
                 purpose="assertionMethod",
                 owner=issuer_id(document),
                 now=self.now,
-                limits=CREDENTIAL_LIMITS,
+                limits=self.limits.canonicalization(),
+                skew=self.skew,
             )
         terms_checked = parsed.kind == "json-ld" and rdfc_verified(document, proofs)
         contexts = check_contexts(document, terms_checked=terms_checked, jwt=parsed.kind == "jwt")
@@ -268,10 +277,10 @@ class Verifier:
             if problem:
                 checks.append(Check("status", "failed", problem, MALFORMED_VALUE_ERROR))
                 continue
-            checks.append(self._one_status(entry))
+            checks.append(self._one_status(entry, issuer_id(document)))
         return checks
 
-    def _one_status(self, entry: Mapping[str, Any]) -> Check:
+    def _one_status(self, entry: Mapping[str, Any], issuer: Any) -> Check:
         url = entry["statusListCredential"]
         try:
             status_list = self.resolver.status_list(url)
@@ -288,11 +297,18 @@ class Verifier:
         if failure is not None:
             return failure
         document = status_list if isinstance(status_list, Mapping) else _jwt_payload(status_list)
+        problem = list_ownership_problem(document, url, issuer)
+        if problem:
+            return Check("status", "failed", problem, STATUS_VERIFICATION_ERROR)
         return evaluate_status(entry, document, self.max_list_bytes)
 
     def _verify_status_list(self, status_list: Any) -> Check | None:
         """None when the list credential verifies; else the failed status check."""
         report = self.credential(status_list, check_status=False)
+        spent = next((c for c in report.checks if c.check == "limits"), None)
+        if spent is not None:
+            # This request ran out of budget: nothing to remember about the list itself.
+            raise work_budget.WorkLimitExceeded(spent.reason.removeprefix("not verified: "))
         if report.verified and report.credential is not None:
             return None
         first = report.failed[0].reason if report.failed else "it carries no valid proof"
@@ -307,6 +323,8 @@ class Verifier:
         credentials: list[Report] = []
         try:
             credentials = self._presentation(value, report, challenge, domain, signed)
+        except work_budget.WorkLimitExceeded as spent:
+            report.add("limits", "failed", f"not verified: {spent.reason}")
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("presentation verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
@@ -336,7 +354,8 @@ class Verifier:
                 now=self.now,
                 challenge=challenge,
                 domain=domain,
-                limits=PRESENTATION_LIMITS,
+                limits=self.limits.canonicalization(quads_factor=5),
+                skew=self.skew,
             )
         terms_checked = rdfc_verified(value, proofs)
         report.checks.insert(contexts_at, check_contexts(value, terms_checked=terms_checked))
@@ -349,6 +368,9 @@ class Verifier:
             report.add("proof", "skipped", "an unsigned presentation: only its credentials count")
         presented = as_list(value.get("verifiableCredential"))
         credentials = [self.credential(item) for item in presented]
+        spent = next((c for r in credentials for c in r.checks if c.check == "limits"), None)
+        if spent is not None:
+            report.add("limits", "failed", spent.reason)
         bad = [i for i, r in enumerate(credentials, start=1) if not r.verified]
         if not credentials:
             report.add("credentials", "skipped", "it presents no credentials")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from app.status.bitstring import MIN_ENTRIES, Bitstring, EncodedListError
-from app.verification.checks import as_list
+from app.verification.checks import as_list, issuer_id
 from app.verification.report import (
     RANGE_ERROR,
     STATUS_LIST_LENGTH_ERROR,
@@ -84,6 +84,25 @@ def _references(entry: Mapping[str, Any]) -> str:
     """The entry's statusReference(s): where the issuer explains its status values."""
     refs = [r for r in as_list(entry.get("statusReference")) if isinstance(r, str)]
     return f" (explained at {', '.join(refs)})" if refs else ""
+
+
+def list_ownership_problem(status_list: Mapping[str, Any], url: str, issuer: Any) -> str:
+    """Why a verified status list may not decide this credential's status, or "".
+
+    A list signed by anyone else could mark any credential valid, so, as
+    @digitalbazaar/vc-bitstring-status-list does by default, the list credential must be
+    issued by the credential's own issuer, and be the list published at the URL it came from.
+    """
+    list_issuer = issuer_id(status_list)
+    if not isinstance(issuer, str) or list_issuer != issuer:
+        return (
+            f"the status list {url} is issued by {list_issuer or 'no one'}, not by the "
+            f"credential's issuer {issuer}, so it cannot speak for this credential"
+        )
+    list_id = status_list.get("id")
+    if list_id != url:
+        return f"the status list fetched from {url} names itself {list_id!r}, not {url}"
+    return ""
 
 
 def _read_status(bits: Bitstring, index: int, size: int) -> int:

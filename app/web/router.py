@@ -9,10 +9,11 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.dependencies import ReadDep
+from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
 from app.credentials import successions
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import NotFound, ServiceUnavailable, TooManyRequests
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.payload import MAX_FILE_BYTES
 from app.verification.dependencies import VerifierDep, verification_state
@@ -134,7 +135,10 @@ def credential_page(
             body.model_dump(mode="json", by_alias=True),
             headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
         )
-    verification = verify(verifier, record.document)
+    # Public and unauthenticated: bounded like any verification request.
+    limits = verification_state(request.app).limits
+    budget = WorkBudget(cpu_seconds=limits.cpu_seconds, wall_seconds=limits.wall_seconds)
+    verification = run_within(budget, lambda: verify(verifier, record.document))
     context = pages.credential_page(
         record, links, verification, expired=expired,
         successor_path=f"/credentials/{successor}" if successor else None,
@@ -157,8 +161,15 @@ def verify_form(pathway: Annotated[str, Query(max_length=36)] = "") -> HTMLRespo
     return render_page("verify.html", **pages.verify_page(pathway=pathway))
 
 
-@pages_router.post("/verify", response_class=HTMLResponse)
-def verify_submission(
+@pages_router.post(
+    "/verify",
+    response_class=HTMLResponse,
+    responses={
+        429: {"description": "Too many verifications from this address"},
+        503: {"description": "The verifier is busy; retry after Retry-After"},
+    },
+)
+async def verify_submission(
     request: Request,
     verifier: VerifierDep,
     session: SessionDep,
@@ -169,7 +180,7 @@ def verify_submission(
 ) -> HTMLResponse:
     """Verify a pasted credential or uploaded files; with a pathway, evaluate them for it."""
     inputs = [
-        (item.file.read(MAX_FILE_BYTES + 1), f"the file {item.filename}")
+        (await item.read(MAX_FILE_BYTES + 1), f"the file {item.filename}")
         for item in (file or [])[: MAX_FILES + 1]
         if not isinstance(item, str) and item.filename
     ]
@@ -186,42 +197,53 @@ def verify_submission(
     if len(inputs) > MAX_FILES:
         return page(422, f"Choose at most {MAX_FILES} files at a time.")
     client = request.client.host if request.client else "unknown"
-    wait = verification_state(request.app).limiter.take(client, cost=len(inputs))
+    state = verification_state(request.app)
+    wait = state.limiter.take(client, cost=len(inputs))
     if wait:
         message = f"Too many verifications from your address; try again in {math.ceil(wait)} s."
         response = page(429, message)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    results, payloads, labels = [], [], []
-    for data, source in inputs:
-        try:
-            payload = extract_credential(data)
-        except ExtractionError as error:
-            if len(inputs) == 1:
-                return page(422, str(error))
-            results.append(pages.unreadable_result(source, str(error)))
-            continue
-        results.append(pages.verify_result(verify(verifier, payload), source, payload))
-        payloads.append(payload)
-        labels.append(source)
-    evaluation = None
-    if pathway.strip() and payloads:
-        try:
-            evaluation = credit_bank.evaluation_view(
-                session,
-                verifier,
-                pathway.strip(),
-                payloads,
-                labels=labels,
-                now=request.app.state.clock.now(),
-                public_url=_public_url(request),
-            )
-        except NotFound as error:
-            return page(404, error.detail)
-    context = pages.verify_page(
-        pasted=credential, results=results, evaluation=evaluation, pathway=pathway
-    )
-    return render_page("verify.html", **context)
+
+    def work() -> HTMLResponse:
+        results, payloads, labels = [], [], []
+        for data, source in inputs:
+            try:
+                payload = extract_credential(data)
+            except ExtractionError as error:
+                if len(inputs) == 1:
+                    return page(422, str(error))
+                results.append(pages.unreadable_result(source, str(error)))
+                continue
+            results.append(pages.verify_result(verify(verifier, payload), source, payload))
+            payloads.append(payload)
+            labels.append(source)
+        evaluation = None
+        if pathway.strip() and payloads:
+            try:
+                evaluation = credit_bank.evaluation_view(
+                    session,
+                    verifier,
+                    pathway.strip(),
+                    payloads,
+                    labels=labels,
+                    now=request.app.state.clock.now(),
+                    public_url=_public_url(request),
+                )
+            except NotFound as error:
+                return page(404, error.detail)
+        context = pages.verify_page(
+            pasted=credential, results=results, evaluation=evaluation, pathway=pathway
+        )
+        return render_page("verify.html", **context)
+
+    # The same pool, budget and per-client CPU bucket as the verification API.
+    try:
+        return await state.pool.run(request, state.limits, work)
+    except (TooManyRequests, ServiceUnavailable) as refused:
+        response = page(refused.status, refused.detail)
+        response.headers.update(refused.headers)
+        return response
 
 
 @router.post(

@@ -54,9 +54,12 @@ class CheckView:
 class VerificationView:
     verified: bool
     checks: list[CheckView]
+    # The registered name only: a name an unknown issuer gives itself is `issuer_claimed_name`,
+    # shown as a claim, so that "Issuer uni-a" from any did:key never reads like our uni-a.
     issuer_name: str | None
     issuer_id: str | None
     issuer_registered: bool
+    issuer_claimed_name: str | None
     meaning: str | None
     credential: Any
     prepares_for: str | None = None
@@ -69,6 +72,8 @@ def verify(verifier: Verifier, value: Any) -> VerificationView:
 
 def view(report: Report) -> VerificationView:
     issuer = report.issuer or {}
+    registered = bool(issuer.get("registered"))
+    name = issuer.get("name") if isinstance(issuer.get("name"), str) else None
     meaning = report.meaning or {}
     statement = meaning.get("statement")
     return VerificationView(
@@ -82,9 +87,10 @@ def view(report: Report) -> VerificationView:
             )
             for check in report.checks
         ],
-        issuer_name=issuer.get("name") if isinstance(issuer.get("name"), str) else None,
+        issuer_name=name if registered else None,
         issuer_id=issuer.get("id") if isinstance(issuer.get("id"), str) else None,
-        issuer_registered=bool(issuer.get("registered")),
+        issuer_registered=registered,
+        issuer_claimed_name=None if registered else name,
         meaning=statement if isinstance(statement, str) and statement else None,
         credential=report.credential,
         prepares_for=_text(meaning.get("preparesFor")),

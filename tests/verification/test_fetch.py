@@ -40,6 +40,21 @@ def _fetcher(client: httpx.Client, dns: FakeDns, **kwargs: Any) -> Fetcher:
         "https://10.0.0.7/x",
         "https://[::1]/x",
         "https://[::ffff:127.0.0.1]/x",
+        # Issue 11: tunnelled and special-purpose addresses.
+        "https://[2002:7f00:1::]/x",  # 6to4 of 127.0.0.1
+        "https://[2002:a00:7::1]/x",  # 6to4 of 10.0.0.7
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",  # Teredo, client 127.0.0.1
+        "https://[64:ff9b::7f00:1]/x",  # NAT64 of 127.0.0.1
+        "https://[64:ff9b:1::a00:7]/x",  # local-use NAT64
+        "https://[::7f00:1]/x",  # IPv4-compatible 127.0.0.1
+        "https://[::ffff:7f00:1]/x",
+        "https://192.0.0.1/x",
+        "https://192.0.0.9/x",
+        "https://192.0.0.171/x",
+        "https://192.88.99.1/x",
+        "https://100.64.0.1/x",
+        "https://[5f00::1]/x",
+        "https://[3fff::1]/x",
         "https://0.0.0.0/x",
         "https://224.0.0.1/x",
         "https://intranet.example/x",
@@ -310,3 +325,22 @@ def test_real_loopback_is_never_contacted_when_not_allow_listed(
 
     assert not report.verified
     assert requests == []
+
+
+@pytest.mark.parametrize("address", ["2002:808:808::1", "64:ff9b::808:808", "8.8.8.8"])
+def test_tunnels_to_public_addresses_are_public(address: str) -> None:
+    from app.verification.fetch import _ip, _public
+
+    ip = _ip(address)
+    assert ip is not None
+    assert _public(ip)
+
+
+def test_a_name_resolving_to_6to4_loopback_is_refused(
+    fetcher: Fetcher, fake_dns: FakeDns, fake_web: FakeWeb
+) -> None:
+    fake_dns.names["sixtofour.example"] = ["2002:7f00:1::"]
+
+    with pytest.raises(ResolutionError, match="non-public address 2002:7f00:1::"):
+        fetcher.get("https://sixtofour.example/status/1")
+    assert fake_web.requests == []

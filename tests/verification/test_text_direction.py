@@ -3,6 +3,7 @@ and verified, canonicalized as the reference stack does (rdfDirection "i18n-data
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -72,10 +73,15 @@ def test_we_sign_directed_text_and_the_reference_stack_verifies(
 
 
 @pytest.mark.interop
-def test_the_reference_stack_signs_directed_text_and_we_verify(world: World) -> None:
-    signed = run_node(
-        "sign-di.mjs", {"credential": _directed("did:example:replaced"), "setIssuer": True}
-    )["signed"]
+def test_the_reference_stack_signs_directed_text_and_we_verify(world: World, now: datetime) -> None:
+    # Signed at the test clock's time: a proof from the verifier's future is refused.
+    created = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    request = {
+        "credential": _directed("did:example:replaced"),
+        "setIssuer": True,
+        "created": created,
+    }
+    signed = run_node("sign-di.mjs", request)["signed"]
     assert signed["issuer"]["name"]["@direction"] == "rtl"
     response = _verify(world, signed)
     assert response.status_code == 200, response.text

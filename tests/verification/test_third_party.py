@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.verification.report import STATUS_LIST_LENGTH_ERROR, Report
+from app.verification.report import Report
 from app.verification.service import Verifier
 from app.verification.status_checks import evaluate_status
 from tests.verification.conftest import THIRD_PARTY, load_vector
@@ -89,15 +89,21 @@ def test_unresolvable_key_says_why(offline_verifier: Verifier) -> None:
     assert "https://example.com/issuers/876543" in proof.reason
 
 
-def test_short_dcc_status_list_is_a_length_error(offline_verifier: Verifier) -> None:
+def test_dcc_status_list_of_another_issuer_cannot_decide(offline_verifier: Verifier) -> None:
+    """This fixture's list is signed by another did:key and names itself by another URL.
+
+    It used to reach the length check; a list must now belong to the credential's issuer
+    (issue 11), as @digitalbazaar/vc-bitstring-status-list requires by default.
+    """
     report = offline_verifier.credential(
         load_vector("digitalcredentials-vc-test-fixtures/v2-di-didkey-revoked.json")
     )
 
     [status] = [c for c in report.checks if c.check == "status"]
-    assert status.problem_type == STATUS_LIST_LENGTH_ERROR
-    assert "100000 entries" in status.reason
-    # Its Ed25519Signature2020 proof was checked: a length error comes after verification.
+    assert status.outcome == "failed"
+    assert "did:key:z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q" in status.reason
+    assert "not by the credential's issuer" in status.reason
+    # Its Ed25519Signature2020 proof was checked: ownership comes after verification.
     assert "could not be verified" not in status.reason
 
 

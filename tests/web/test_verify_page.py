@@ -158,3 +158,34 @@ def test_a_hostile_foreign_credential_is_shown_inert(client: TestClient) -> None
     assert "<i>9" not in page
     assert "&lt;script&gt;alert(&#39;learner&#39;)&lt;/script&gt;" in page
     assert "Level &lt;i&gt;9&lt;/i&gt;" in page
+
+
+def test_a_self_named_did_key_issuer_never_looks_registered(client: TestClient) -> None:
+    """A did:key credential naming itself "Issuer uni-a" read "Verified … Issuer: Issuer uni-a"."""
+    from datetime import UTC, datetime
+
+    from app.crypto.data_integrity import add_proof
+    from app.crypto.keys import generate_private_key
+    from app.crypto.multikey import did_key_for
+    from app.crypto.signer import LocalSigner
+    from bench.issue import _credential
+
+    key = generate_private_key("Ed25519")
+    did = did_key_for(key.public_key())
+    document = _credential(1, did)
+    document.pop("credentialStatus")
+    document["issuer"]["name"] = "Issuer uni-a"
+    signed = add_proof(
+        document,
+        LocalSigner(key, f"{did}#{did.removeprefix('did:key:')}"),
+        created=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+    page = _post(client, data={"credential": json.dumps(signed)}).text
+    headline = page[page.index('id="result-title"') : page.index("What it certifies")]
+
+    assert ">Verified<" in headline
+    assert 'Issuer: <strong dir="auto">Issuer uni-a' not in headline
+    assert f'Issuer: <strong class="issuer-id">{did}</strong>, not registered' in headline
+    assert "a name claimed by the issuer, not checked here" in headline
+    assert "(registered with this service)" not in headline
