@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.db import SessionDep
 from app.dependencies import SettingsDep
-from app.errors import NotFound, problem_response
+from app.errors import NotFound, TooManyRequests
 from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
 from app.occupations.schemas import ConceptPageRead, GuidanceFilter, GuidanceRead
@@ -118,9 +118,7 @@ def guidance(
     credentials, wanted = guidance_service.read_request(raw)
     wait = _rate_limited(request, len(credentials))
     if wait:
-        return problem_response(
-            request,
-            429,
+        raise TooManyRequests(
             f"Too many verifications from this address; retry in {wait} s.",
             headers={"Retry-After": str(wait)},
         )

@@ -27,7 +27,14 @@ from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
 from app.credentials.schemas import Recipient
-from app.errors import AppError, BadRequest, InvalidInput, NotFound, PayloadTooLarge
+from app.errors import (
+    AppError,
+    BadRequest,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+)
 from app.frameworks import service as frameworks_service
 from app.frameworks.equivalence import Relation
 from app.pathways import evaluation
@@ -99,11 +106,6 @@ def _bounded(credentials: list[Any], field: str) -> list[Any]:
     return credentials
 
 
-class TooManyRequests(AppError):
-    status = 429
-    slug = "too-many-requests"
-
-
 def take_budget(client: str, state: VerificationState, cost: int) -> None:
     """The verifier's per-client token bucket: evaluation verifies as much as a batch does."""
     wait = state.limiter.take(client, cost=cost)
@@ -111,6 +113,7 @@ def take_budget(client: str, state: VerificationState, cost: int) -> None:
         raise TooManyRequests(
             f"Too many verifications from {client}; retry in {math.ceil(wait)} s.",
             extra={"retry_after": math.ceil(wait)},
+            headers={"Retry-After": str(math.ceil(wait))},
         )
 
 
