@@ -178,8 +178,8 @@ def _apply(
     session: Session,
     credentials: Sequence[Credential],
     action: StatusAction,
-    *,
     issuer_slug: str,
+    *,
     reason: str | None,
     now: datetime,
     actor: str,
@@ -259,16 +259,7 @@ def change_status(
     slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
     assert slug is not None, "the foreign key guarantees the issuer exists"
     [locked] = _lock_credentials(session, [credential.id])
-    _apply(
-        session,
-        [locked],
-        action,
-        issuer_slug=slug,
-        reason=reason,
-        now=now,
-        actor=actor,
-        signing=signing,
-    )
+    _apply(session, [locked], action, slug, reason=reason, now=now, actor=actor, signing=signing)
     return locked
 
 
@@ -296,16 +287,7 @@ def bulk_change(
             "changed.",
             extra={"unknown_ids": unknown},
         )
-    _apply(
-        session,
-        locked,
-        action,
-        issuer_slug=slug,
-        reason=reason,
-        now=now,
-        actor=actor,
-        signing=signing,
-    )
+    _apply(session, locked, action, slug, reason=reason, now=now, actor=actor, signing=signing)
     order = {credential_id: position for position, credential_id in enumerate(wanted)}
     return sorted(locked, key=lambda c: order[c.id])
 

@@ -66,55 +66,35 @@ def _change(
     return _read(credential)
 
 
-@router.post(
-    "/v1/credentials/{credential_id}/revoke",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
+def _add_status_route(action: service.StatusAction, summary: str) -> None:
+    """One route per action; they differ only in the action and the sentence that explains it."""
+
+    def route(
+        credential_id: str,
+        clock: ClockDep,
+        session: SessionDep,
+        principal: RevokeDep,
+        signing: ListSigningDep,
+        body: StatusChange | None = None,
+    ) -> CredentialStatusRead:
+        return _change(session, principal, credential_id, action, body, signing, clock.now())
+
+    route.__name__ = f"{action}_credential"
+    route.__doc__ = summary
+    router.post(
+        f"/v1/credentials/{{credential_id}}/{action}",
+        response_model=CredentialStatusRead,
+        responses=_CONFLICTS,
+    )(route)
+
+
+_add_status_route(
+    "revoke", "Revoke a credential for good: its revocation bit is set in the published list."
 )
-def revoke_credential(
-    credential_id: str,
-    clock: ClockDep,
-    session: SessionDep,
-    principal: RevokeDep,
-    signing: ListSigningDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Revoke a credential for good: its revocation bit is set in the published list."""
-    return _change(session, principal, credential_id, "revoke", body, signing, clock.now())
-
-
-@router.post(
-    "/v1/credentials/{credential_id}/suspend",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
+_add_status_route(
+    "suspend", "Suspend a credential of a suspendable achievement (reversible with reinstate)."
 )
-def suspend_credential(
-    credential_id: str,
-    clock: ClockDep,
-    session: SessionDep,
-    principal: RevokeDep,
-    signing: ListSigningDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Suspend a credential of a suspendable achievement (reversible with reinstate)."""
-    return _change(session, principal, credential_id, "suspend", body, signing, clock.now())
-
-
-@router.post(
-    "/v1/credentials/{credential_id}/reinstate",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
-)
-def reinstate_credential(
-    credential_id: str,
-    clock: ClockDep,
-    session: SessionDep,
-    principal: RevokeDep,
-    signing: ListSigningDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Lift a suspension: the suspension bit is cleared again."""
-    return _change(session, principal, credential_id, "reinstate", body, signing, clock.now())
+_add_status_route("reinstate", "Lift a suspension: the suspension bit is cleared again.")
 
 
 @router.post(

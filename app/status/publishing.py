@@ -145,17 +145,9 @@ def _sign(
     return signed, jwt
 
 
-def _republish(
-    session: Session,
-    keyring: KeyRing,
-    status_list: StatusList,
-    context: issuer_service.IssuerContext,
-    *,
-    url: str,
-    now: datetime,
-    ttl_ms: int,
+def _store(
+    session: Session, status_list: StatusList, signed: dict[str, Any], jwt: str, *, now: datetime
 ) -> PublishedList:
-    signed, jwt = _sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
     published = _published(signed, jwt)
     status_list.published_document = signed
     status_list.published_jwt = jwt
@@ -223,9 +215,8 @@ def published_list(
         status_list = lists.lock_list(session, list_id)
         if not _is_current(status_list, url, key_id, ttl_ms):
             # Not cached: until the caller commits, these bytes are not the stored ones.
-            return _republish(
-                session, keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms
-            )
+            signed = _sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+            return _store(session, status_list, *signed, now=now)
     assert status_list.published_document is not None
     assert status_list.published_jwt is not None
     published = _published(status_list.published_document, status_list.published_jwt)
@@ -255,4 +246,5 @@ def republish(
             continue  # nothing to sign with: the change stands, the list's GET says why
         url = lists.list_url(signing.public_url, slug, status_list.public_id)
         ttl_ms = signing.ttl_seconds * 1000
-        _republish(session, signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+        signed = _sign(signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+        _store(session, status_list, *signed, now=now)
