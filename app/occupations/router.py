@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from app.config import Settings
 from app.db import SessionDep
 from app.dependencies import SettingsDep
 from app.errors import NotFound, TooManyRequests
@@ -59,10 +60,10 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _concept_page(
-    request: Request, session: SessionDep, kind: str, scheme: str, code: str
+    request: Request, settings: Settings, session: SessionDep, kind: str, scheme: str, code: str
 ) -> Response:
     as_json = wants_json(request.headers.get("accept"))
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     try:
         page = service.concept_page(session, public_url, kind, scheme, code)
     except NotFound:
@@ -82,9 +83,11 @@ def _concept_page(
     response_model=ConceptPageRead,
     responses=_PAGE_RESPONSES,
 )
-def occupation_page(scheme: str, code: str, request: Request, session: SessionDep) -> Response:
+def occupation_page(
+    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     """An occupation (CSCO 2022, ESCO): definition, flags, groups, skills, where to learn it."""
-    return _concept_page(request, session, "occupation", scheme, code)
+    return _concept_page(request, settings, session, "occupation", scheme, code)
 
 
 @pages_router.get(
@@ -92,9 +95,11 @@ def occupation_page(scheme: str, code: str, request: Request, session: SessionDe
     response_model=ConceptPageRead,
     responses=_PAGE_RESPONSES,
 )
-def industry_page(scheme: str, code: str, request: Request, session: SessionDep) -> Response:
+def industry_page(
+    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     """An industry (NAICS 2022, NACE Rev. 2.1, ISIC Rev. 4) and the achievements aligned to it."""
-    return _concept_page(request, session, "industry", scheme, code)
+    return _concept_page(request, settings, session, "industry", scheme, code)
 
 
 @router.post(

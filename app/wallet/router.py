@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep
+from app.config import Settings
 from app.core.negotiation import prefers
 from app.db import SessionDep
 from app.dependencies import ClockDep, SettingsDep
@@ -53,11 +54,6 @@ def _documented_body(
     """OpenAPI text for a body that oauth.py parses itself (to answer OAuth errors)."""
     schema = model.model_json_schema(by_alias=True)
     return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
-
-
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
 
 
 def _created(public_url: str, new: service.NewOffer) -> OfferCreated:
@@ -164,9 +160,9 @@ def credential_offer(
     )
 
 
-def _with_suffix(request: Request, suffix: str) -> str:
+def _with_suffix(request: Request, settings: Settings, suffix: str) -> str:
     """The public URL, when a well-known request carries its path (see well_known_suffix)."""
-    public_url = _public_url(request)
+    public_url = settings.public_url
     expected = documents.well_known_suffix(public_url)
     if not expected or f"/{suffix}".rstrip("/") != expected:
         raise NotFound(f"Nothing is published at {request.url.path}.")
@@ -184,9 +180,11 @@ def issuer_metadata(settings: SettingsDep) -> IssuerMetadata:
     response_model=IssuerMetadata,
     include_in_schema=False,
 )
-def issuer_metadata_for_path(suffix: str, request: Request) -> IssuerMetadata:
+def issuer_metadata_for_path(
+    suffix: str, request: Request, settings: SettingsDep
+) -> IssuerMetadata:
     """OID4VCI Credential Issuer Metadata, for a public URL with a path."""
-    return documents.issuer_metadata(_with_suffix(request, suffix))
+    return documents.issuer_metadata(_with_suffix(request, settings, suffix))
 
 
 @router.get(documents.AS_WELL_KNOWN, response_model=AuthorizationServerMetadata)
@@ -201,10 +199,10 @@ def authorization_server_metadata(settings: SettingsDep) -> AuthorizationServerM
     include_in_schema=False,
 )
 def authorization_server_metadata_for_path(
-    suffix: str, request: Request
+    suffix: str, request: Request, settings: SettingsDep
 ) -> AuthorizationServerMetadata:
     """RFC 8414 metadata, for a public URL with a path."""
-    return documents.authorization_server_metadata(_with_suffix(request, suffix))
+    return documents.authorization_server_metadata(_with_suffix(request, settings, suffix))
 
 
 @router.post(
