@@ -2,7 +2,9 @@
 
 One transaction per request: ``SessionDep`` opens a session, the route and its services
 only ``flush()``, and the dependency commits once the route returns (before the response
-is sent) or rolls back when it raises.
+is sent) or rolls back when it raises. Routes that only answer questions (verification)
+take ``ReadSessionDep`` instead: it never commits, and the database refuses writes in it
+(``SET TRANSACTION READ ONLY`` on PostgreSQL, ``PRAGMA query_only`` on SQLite).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 _SQLITE_LOCK_TIMEOUT = 15.0
+READ_ONLY_OPTION = "learnproof_read_only"
+"""Connection execution option that marks a read-only transaction (see ``get_read_session``)."""
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -75,6 +79,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            # A reader needs neither the writer lock nor BEGIN IMMEDIATE: WAL gives it a
+            # snapshot while one writer goes on.
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            connection.info["learnproof_query_only"] = True
+            return
+        if connection.info.pop("learnproof_query_only", False):
+            connection.exec_driver_sql("PRAGMA query_only=OFF")
         if not writer.acquire(timeout=_SQLITE_LOCK_TIMEOUT):
             raise TimeoutError("the SQLite database stayed busy; retry the request")
         try:
@@ -128,3 +141,19 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit runs when the route returns, before the response is
 # sent, so a client never sees a credential that is not durably stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session that never commits, for routes that only read; the database enforces it."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        connection = session.connection(execution_options={READ_ONLY_OPTION: True})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]

@@ -132,6 +132,28 @@ def problem_type(request: Request, slug: str) -> str:
     return f"{base}/problems/{slug}"
 
 
+def problem_body(
+    status: int,
+    detail: str,
+    *,
+    type_url: str,
+    request_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The RFC 9457 body of every problem answer, also those sent below FastAPI's handlers."""
+    body: dict[str, Any] = {
+        "type": type_url,
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if request_id:
+        body["instance"] = f"urn:request:{request_id}"
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
+    return body
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -142,21 +164,19 @@ def problem_response(
     extra: dict[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": type_url or problem_type(request, slug or _SLUGS.get(status, "error")),
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-    }
     request_id = getattr(request.state, "request_id", None)
+    body = problem_body(
+        status,
+        detail,
+        type_url=type_url or problem_type(request, slug or _SLUGS.get(status, "error")),
+        request_id=request_id,
+        extra=extra,
+    )
     all_headers = dict(headers or {})
     if request_id:
-        body["instance"] = f"urn:request:{request_id}"
         # Set here too: a 500 leaves through Starlette's outermost middleware,
         # past the one that stamps request ids on ordinary responses.
         all_headers["X-Request-ID"] = request_id
-    for key, value in (extra or {}).items():
-        body.setdefault(key, value)
     return JSONResponse(
         body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers
     )

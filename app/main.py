@@ -24,6 +24,7 @@ from app.core.json_middleware import StrictJsonMiddleware
 from app.core.openapi import install_problem_responses
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
+from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -48,7 +49,6 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
-from app.status.router import router as status_router
 from app.verification.dependencies import shutdown_verification
 from app.verification.fetch import make_http_client
 from app.verification.router import router as verification_router
@@ -191,7 +191,7 @@ def create_app(
         audit_router,
         issuers_router,
         issuer_documents_router,
-        status_router,
+        lifecycle_router,
         status_documents_router,
         frameworks_router,
         framework_documents_router,

@@ -20,6 +20,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import PROBLEM_MEDIA_TYPE, problem_body
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -177,21 +179,16 @@ class BodySizeLimitMiddleware:
             await send({"type": "http.response.body", "body": page})
             return
         state = scope.get("state") or {}
-        body = {
-            "type": self.problem_type,
-            "title": "Payload Too Large",
-            "status": 413,
-            "detail": self._detail(),
-        }
-        if "request_id" in state:
-            body["instance"] = f"urn:request:{state['request_id']}"
+        body = problem_body(
+            413, self._detail(), type_url=self.problem_type, request_id=state.get("request_id")
+        )
         payload = json.dumps(body).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/problem+json"),
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                     (b"content-length", str(len(payload)).encode()),
                 ],
             }

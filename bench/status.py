@@ -29,6 +29,7 @@ from app import migrate
 from app.achievements.models import Achievement
 from app.config import Settings, load_settings
 from app.core.ids import new_id
+from app.credentials import lifecycle
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
 from app.issuers import service as issuer_service
@@ -179,8 +180,8 @@ def _revoke_latency(factory: sessionmaker[Session], ids: list[str], repeat: int,
 
     def revoke() -> None:
         with factory() as session:
-            target = status_service.find_credential(session, next(chosen), public_url=url)
-            status_service.change_status(
+            target = lifecycle.find_credential(session, next(chosen), public_url=url)
+            lifecycle.change_status(
                 session,
                 target.credential,
                 "revoke",

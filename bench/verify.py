@@ -37,7 +37,8 @@ from app.config import load_settings  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.issuers.keystore import load_master_key  # noqa: E402
 from app.issuers.signing import KeyRing  # noqa: E402
-from app.verification.resolver import DatabaseDocuments, OwnDocumentCaches, Resolver  # noqa: E402
+from app.verification.dependencies import DatabaseDocuments, OwnDocumentCaches  # noqa: E402
+from app.verification.resolver import Resolver  # noqa: E402
 from app.verification.service import StatusListCache, Verifier  # noqa: E402
 from bench.server import throwaway_postgresql, throwaway_server  # noqa: E402
 

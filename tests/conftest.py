@@ -28,6 +28,7 @@ from app.config import Settings
 from app.core.clock import FixedClock
 from app.db import make_engine
 from app.main import create_app
+from tests.support.markers import mark_interop
 
 PG_ADMIN_URL = os.environ.get(
     "LEARNPROOF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -171,3 +172,8 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
             admin.dispose()
     else:
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that call Node are marked ``interop`` even when their author forgot."""
+    mark_interop(items)

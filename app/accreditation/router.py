@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.accreditation import service
@@ -13,6 +13,7 @@ from app.accreditation.schemas import (
 )
 from app.auth.dependencies import IssuerAdminDep, PlatformAdminDep
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers.router import KeyRingDep
 
 router = APIRouter(prefix="/v1", tags=["Accreditation"])
@@ -20,39 +21,37 @@ public_router = APIRouter(tags=["Public documents"])
 
 
 @router.get("/accreditors", response_model=list[AccreditorRead])
-def list_accreditors(request: Request, session: SessionDep) -> list[AccreditorRead]:
+def list_accreditors(settings: SettingsDep, session: SessionDep) -> list[AccreditorRead]:
     """The accrediting bodies this service trusts (setting and API)."""
-    return service.trusted_accreditors(session, request.app.state.settings.trusted_accreditors)
+    return service.trusted_accreditors(session, settings.trusted_accreditors)
 
 
 @router.post("/accreditors", status_code=201, response_model=AccreditorRead)
 def add_accreditor(
-    body: AccreditorCreate, request: Request, session: SessionDep, principal: PlatformAdminDep
+    body: AccreditorCreate, clock: ClockDep, session: SessionDep, principal: PlatformAdminDep
 ) -> AccreditorRead:
     """Trust a DID as an accrediting body (an unbound admin key only)."""
-    return service.add_accreditor(
-        session, body, actor=principal.actor, now=request.app.state.clock.now()
-    )
+    return service.add_accreditor(session, body, actor=principal.actor, now=clock.now())
 
 
 @router.post("/issuers/{slug}/accreditations", status_code=201, response_model=AccreditationRead)
 def create_accreditation(
     slug: str,
     body: AccreditationCreate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerAdminDep,
 ) -> AccreditationRead:
     """Accredit an issuer, as the trusted accrediting body `slug`: a signed credential."""
-    settings = request.app.state.settings
     return service.create_accreditation(
         session,
         keyring,
         slug,
         body,
         actor=principal.actor,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         public_url=settings.public_url,
         configured=settings.trusted_accreditors,
     )
@@ -60,15 +59,18 @@ def create_accreditation(
 
 @router.post("/accreditations", status_code=201, response_model=AccreditationRead)
 def register_external_accreditation(
-    body: ExternalAccreditation, request: Request, session: SessionDep, principal: PlatformAdminDep
+    body: ExternalAccreditation,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: PlatformAdminDep,
 ) -> AccreditationRead:
     """Register an accreditation credential signed by an external trusted accrediting body."""
-    settings = request.app.state.settings
     return service.register_external(
         session,
         body.credential,
         actor=principal.actor,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         public_url=settings.public_url,
         configured=settings.trusted_accreditors,
     )
@@ -76,20 +78,16 @@ def register_external_accreditation(
 
 @router.get("/issuers/{slug}/accreditations", response_model=list[AccreditationRead])
 def list_accreditations(
-    slug: str, request: Request, session: SessionDep
+    slug: str, settings: SettingsDep, session: SessionDep
 ) -> list[AccreditationRead]:
     """Accreditations the accrediting body `slug` has issued (public)."""
-    return service.list_accreditations(
-        session, slug, public_url=request.app.state.settings.public_url
-    )
+    return service.list_accreditations(session, slug, public_url=settings.public_url)
 
 
 @public_router.get("/accreditations/{accreditation_id}")
 def accreditation_credential(
-    accreditation_id: str, request: Request, session: SessionDep
+    accreditation_id: str, settings: SettingsDep, session: SessionDep
 ) -> JSONResponse:
     """The signed accreditation credential at its stable URL."""
-    found = service.read_accreditation(
-        session, accreditation_id, public_url=request.app.state.settings.public_url
-    )
+    found = service.read_accreditation(session, accreditation_id, public_url=settings.public_url)
     return JSONResponse(found.credential, media_type="application/vc+ld+json")

@@ -28,12 +28,12 @@ from app.accreditation.schemas import (
 )
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials import vc_api
 from app.credentials.models import Credential
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.frameworks import service as framework_service
-from app.issuers import documents
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 from app.issuers.signing import KeyRing
@@ -60,7 +60,7 @@ class HeldAccreditation:
 
 
 def accreditation_url(public_url: str, accreditation_id: str) -> str:
-    return f"{public_url.rstrip('/')}/accreditations/{accreditation_id}"
+    return PublicUrls(public_url).accreditation(accreditation_id)
 
 
 def trusted_accreditors(session: Session, configured: Sequence[str]) -> list[AccreditorRead]:
@@ -237,7 +237,7 @@ def register_external(
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(did, str) or not did.startswith("did:"):
         raise InvalidInput("credential.issuer must be a DID.", field="credential.issuer")
-    if did.startswith(documents.issuer_did(public_url, "")):
+    if PublicUrls(public_url).parse_issuer_did(did) is not None:
         raise InvalidInput(
             "Accreditations by this service's issuers are made with "
             "POST /v1/issuers/{slug}/accreditations.",

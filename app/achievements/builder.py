@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.achievements.models import Achievement
+from app.core.urls import PublicUrls
 
 LEVEL_TARGET_TYPE = "ext:QualificationFrameworkLevel"
 FIELD_TARGET_TYPE = "ext:ISCEDFieldOfStudy"
@@ -43,7 +44,7 @@ class TargetAlignment:
 
 
 def achievement_url(public_url: str, issuer_slug: str, achievement_id: str) -> str:
-    return f"{public_url}/issuers/{issuer_slug}/achievements/{achievement_id}"
+    return PublicUrls(public_url).achievement(issuer_slug, achievement_id)
 
 
 def build_achievement(

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from app.achievements import service
 from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
+from app.config import Settings
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 
@@ -23,9 +25,9 @@ OB_CONTEXTS = [
 
 
 def _read(
-    request: Request, session: SessionDep, issuer: Issuer, record: Achievement
+    settings: Settings, session: SessionDep, issuer: Issuer, record: Achievement
 ) -> AchievementRead:
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     return AchievementRead(
         id=record.id,
         url=achievement_url(public_url, issuer.slug, record.id),
@@ -49,7 +51,8 @@ def _read(
 def create_achievement(
     slug: str,
     body: AchievementCreate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: IssuerIssueDep,
 ) -> AchievementRead:
@@ -59,39 +62,43 @@ def create_achievement(
         session,
         issuer,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
-    return _read(request, session, issuer, record)
+    return _read(settings, session, issuer, record)
 
 
 @router.get("", response_model=list[AchievementRead])
 def list_achievements(
-    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
+    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
 ) -> list[AchievementRead]:
     """List the issuer's achievements."""
     issuer = issuer_service.get_issuer(session, slug)
-    return [_read(request, session, issuer, r) for r in service.list_achievements(session, issuer)]
+    return [_read(settings, session, issuer, r) for r in service.list_achievements(session, issuer)]
 
 
 @router.get("/{achievement_id}", response_model=AchievementRead)
 def get_achievement(
-    slug: str, achievement_id: str, request: Request, session: SessionDep, principal: IssuerReadDep
+    slug: str,
+    achievement_id: str,
+    settings: SettingsDep,
+    session: SessionDep,
+    principal: IssuerReadDep,
 ) -> AchievementRead:
     """Read one achievement."""
     issuer = issuer_service.get_issuer(session, slug)
-    return _read(request, session, issuer, service.get_achievement(session, issuer, achievement_id))
+    return _read(
+        settings, session, issuer, service.get_achievement(session, issuer, achievement_id)
+    )
 
 
 @public_router.get("/issuers/{slug}/achievements/{achievement_id}")
 def achievement_json_ld(
-    slug: str, achievement_id: str, request: Request, session: SessionDep
+    slug: str, achievement_id: str, settings: SettingsDep, session: SessionDep
 ) -> dict[str, Any]:
     """The public Open Badges 3.0 Achievement (the `id` URL inside credentials)."""
     issuer = issuer_service.get_issuer(session, slug)
     record = service.get_achievement(session, issuer, achievement_id)
-    document = service.achievement_document(
-        session, issuer, record, public_url=request.app.state.settings.public_url
-    )
+    document = service.achievement_document(session, issuer, record, public_url=settings.public_url)
     return {"@context": OB_CONTEXTS, **document}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssuerIssueDep
 from app.clr import service
 from app.clr.schemas import ClrCreate, ClrRead
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
 from app.verification.dependencies import VerifierDep
@@ -21,14 +22,15 @@ pages_router = APIRouter(tags=["Public documents"])
 def issue_clr(
     slug: str,
     body: ClrCreate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     verifier: VerifierDep,
     principal: IssuerIssueDep,
 ) -> ClrRead:
     """Package verified credentials of one learner in a signed ClrCredential (CLR 2.0)."""
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     record = service.issue_clr(
         session,
@@ -36,7 +38,7 @@ def issue_clr(
         context,
         verifier,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.achievements import service as achievement_service
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.credentials import lifecycle as status_changes
 from app.credentials import service
 from app.credentials.builder import Subject, identity_hash
 from app.credentials.events import emit_credential_event
@@ -27,7 +28,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers.models import SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
-from app.status import changes as status_changes
+from app.status import service as status_service
 
 SUPERSEDED: Final = "superseded"
 MAX_BULK: Final = 50_000
@@ -55,6 +56,7 @@ def reissue(
     actor: str,
     public_url: str,
     status_sessions: sessionmaker[Session] | None = None,
+    signing: status_service.ListSigning | None = None,
 ) -> Credential:
     """Issue the corrected credential and supersede the old one, in the caller's transaction."""
     old = session.get(Credential, credential_id, with_for_update=True, populate_existing=True)
@@ -111,7 +113,9 @@ def reissue(
         session, keyring, context, achievement_record, draft, idempotency_key=None,
         fingerprint=None, now=now, public_url=public_url, status_sessions=status_sessions,
     )  # fmt: skip
-    status_changes.change_status(session, old, "revoke", reason=SUPERSEDED, now=now, actor=actor)
+    status_changes.change_status(
+        session, old, "revoke", reason=SUPERSEDED, now=now, actor=actor, signing=signing
+    )
     session.add(
         CredentialSuccession(
             predecessor_id=old.id,

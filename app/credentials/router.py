@@ -27,6 +27,7 @@ from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
+from app.status.dependencies import ListSigningDep
 
 router = APIRouter(tags=["Credentials"])
 public_router = APIRouter(tags=["Public documents"])
@@ -173,7 +174,7 @@ def get_credential(
 )
 def reissue_credential(
     credential_id: str, body: ReissueRequest, request: Request, session: SessionDep,
-    keyring: KeyRingDep, principal: IssueDep,
+    keyring: KeyRingDep, principal: IssueDep, signing: ListSigningDep,
 ) -> CredentialIssued:  # fmt: skip
     """Issue a corrected copy; the old credential is revoked as superseded and points to it."""
     record = service.get_credential(session, credential_id)
@@ -184,7 +185,7 @@ def reissue_credential(
     new = reissue.reissue(
         session, keyring, context, record.id, body, now=request.app.state.clock.now(),
         actor=principal.actor, public_url=public_url,
-        status_sessions=request.app.state.sessionmaker,
+        status_sessions=request.app.state.sessionmaker, signing=signing,
     )  # fmt: skip
     return to_read(new, issuer.slug, public_url, successions.Links(None, record.id))
 

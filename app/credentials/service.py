@@ -18,6 +18,7 @@ from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.durations import add_duration
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.events import emit_credential_event
@@ -41,7 +42,7 @@ class Issued:
 
 
 def credential_url(public_url: str, credential_id: str) -> str:
-    return f"{public_url}/credentials/{credential_id}"
+    return PublicUrls(public_url).credential(credential_id)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
@@ -62,13 +63,17 @@ def list_frameworks(session: SessionDep) -> list[FrameworkRead]:
     responses={409: {"description": "A framework with this code exists"}},
 )
 def create_framework(
-    document: FrameworkBody, request: Request, session: SessionDep, principal: PlatformAdminDep
+    document: FrameworkBody,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: PlatformAdminDep,
 ) -> FrameworkRead:
     """Register a framework (a meta-standard document; the short form gets defaults)."""
-    now = request.app.state.clock.now()
+    now = clock.now()
     completed = defaults.complete_document(
         document,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
         actor=principal.actor,
         now=now,
     )
@@ -93,7 +98,7 @@ ImportFormat = Literal["skos", "ctdl"]
 )
 def export_framework(
     code: str,
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     format: Annotated[  # noqa: A002 - the query parameter's public name
         ExportFormat,
@@ -103,7 +108,7 @@ def export_framework(
     """Export a framework (meta-standard v2, SKOS JSON-LD or CTDL), ready to import elsewhere."""
     if format == "meta":
         return JSONResponse(service.export_document(session, code))
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     body = service.export_as(session, code, format, public_url=public_url)
     media_type = pages.JSON_LD_MEDIA_TYPE if format == "skos" else "application/json"
     return JSONResponse(body, media_type=media_type)
@@ -119,7 +124,8 @@ def export_framework(
 def import_framework(
     data: Annotated[dict[str, Any], Body(description="A SKOS or CTDL export of a framework")],
     format: Annotated[ImportFormat, Query()],  # noqa: A002 - the query parameter's public name
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
 ) -> FrameworkRead:
@@ -128,9 +134,9 @@ def import_framework(
         session,
         data,
         format,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
         actor=principal.actor,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
     )
 
 
@@ -151,12 +157,12 @@ def lint_document(session: SessionDep, document: LintBody = None) -> LintResult:
 def create_linkage(
     code: str,
     body: LinkageRequest,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
 ) -> LinkageRead:
     """Link a level of this framework to a level of another, with a SKOS relation."""
-    now = request.app.state.clock.now()
+    now = clock.now()
     linkage = LinkageCreate(
         level=body.level,
         target_framework=body.target_framework,
@@ -209,9 +215,11 @@ def framework_schema() -> Response:
     response_model=DefinedTermRead,
     responses={200: {"content": {pages.JSON_LD_MEDIA_TYPE: {}, "text/html": {}}}},
 )
-def level_page(code: str, level: str, request: Request, session: SessionDep) -> Response:
+def level_page(
+    code: str, level: str, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     """A level as JSON-LD (schema.org DefinedTerm), or as HTML when the client prefers it."""
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     found = service.read_level(session, code, level)
     if pages.prefers_html(request.headers.get("accept")):
         equivalents = service.named_equivalents(session, code, level)

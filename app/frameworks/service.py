@@ -12,13 +12,14 @@ import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.errors import Conflict, InvalidInput, NotFound
 from app.frameworks import equivalence, interchange, lint, meta, repository, validation
 from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
@@ -275,21 +276,12 @@ def read_level(session: Session, framework_code: str, level_code: str) -> Framew
 
 def level_url(public_url: str, framework_code: str, level_code: str) -> str:
     """The public page of a level: the ``targetUrl`` of credential alignments."""
-    return (
-        f"{public_url.rstrip('/')}/frameworks/{quote(framework_code, safe='')}"
-        f"/levels/{quote(level_code, safe='')}"
-    )
+    return PublicUrls(public_url).level(framework_code, level_code)
 
 
 def parse_level_url(public_url: str, url: str) -> tuple[str, str] | None:
     """``(framework code, level code)`` when ``url`` is one of our level pages, else None."""
-    prefix = f"{public_url.rstrip('/')}/frameworks/"
-    if not url.startswith(prefix):
-        return None
-    parts = url[len(prefix) :].split("/")
-    if len(parts) != 3 or parts[1] != "levels" or not parts[0] or not parts[2]:
-        return None
-    return unquote(parts[0]), unquote(parts[2])
+    return PublicUrls(public_url).parse_level(url)
 
 
 def equivalents(session: Session, framework_code: str, level_code: str) -> list[Equivalent]:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import migrate
 from app.db import SessionDep
+from app.dependencies import SettingsDep
 from app.errors import ServiceUnavailable
 
 router = APIRouter(tags=["Operations"])
@@ -20,9 +21,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "Database unreachable or behind"}})
-def readyz(request: Request, session: SessionDep) -> dict[str, Any]:
+def readyz(settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """The database is reachable and migrated to the head revision."""
-    settings = request.app.state.settings
     try:
         current = migrate.current_revision(session.connection())
     except SQLAlchemyError as exc:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
 
+from app.core.urls import PublicUrls
 from app.issuers.models import Issuer, SigningKey
 
 DID_CONTEXTS = [
@@ -20,15 +20,12 @@ JWS_ALGORITHMS = {"Ed25519": "EdDSA", "P-256": "ES256"}
 
 
 def issuer_did(public_url: str, slug: str) -> str:
-    """did:web:HOST[:PATH…]:issuers:SLUG, the port percent-encoded as did:web requires."""
-    parts = urlsplit(public_url)
-    segments = [quote(parts.netloc, safe="")]
-    segments += [quote(p, safe="") for p in parts.path.split("/") if p]
-    return "did:web:" + ":".join([*segments, "issuers", slug])
+    """did:web:HOST[:PATH…]:issuers:SLUG (see `PublicUrls.issuer_did`)."""
+    return PublicUrls(public_url).issuer_did(slug)
 
 
 def issuer_base_url(public_url: str, slug: str) -> str:
-    return f"{public_url}/issuers/{slug}"
+    return PublicUrls(public_url).issuer(slug)
 
 
 def multikey_vm_id(did: str, key: SigningKey) -> str:

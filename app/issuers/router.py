@@ -5,7 +5,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
+from app.config import Settings
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
     IssuerCreate,
@@ -62,58 +64,63 @@ def issuer_read(context: service.IssuerContext, public_url: str) -> IssuerRead:
     )
 
 
-def _read(request: Request, session: SessionDep, slug: str) -> IssuerRead:
-    public_url: str = request.app.state.settings.public_url
+def _read(settings: Settings, session: SessionDep, slug: str) -> IssuerRead:
+    public_url: str = settings.public_url
     return issuer_read(service.load_context(session, slug, public_url=public_url), public_url)
 
 
 @router.post("", status_code=201, response_model=IssuerRead)
 def create_issuer(
     body: IssuerCreate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: PlatformAdminDep,
 ) -> IssuerRead:
     """Create an issuer with its did:web identifier and a first signing key."""
-    issuer = service.create_issuer(
-        session, keyring, body, now=request.app.state.clock.now(), actor=principal.actor
-    )
-    return _read(request, session, issuer.slug)
+    issuer = service.create_issuer(session, keyring, body, now=clock.now(), actor=principal.actor)
+    return _read(settings, session, issuer.slug)
 
 
 @router.get("", response_model=list[IssuerRead])
-def list_issuers(request: Request, session: SessionDep, principal: ReadDep) -> list[IssuerRead]:
+def list_issuers(
+    settings: SettingsDep, session: SessionDep, principal: ReadDep
+) -> list[IssuerRead]:
     """List issuers (a key bound to one issuer sees only that one)."""
     slugs = [i.slug for i in service.list_issuers(session)]
     if principal.issuer_slug is not None:
         slugs = [s for s in slugs if s == principal.issuer_slug]
-    return [_read(request, session, slug) for slug in slugs]
+    return [_read(settings, session, slug) for slug in slugs]
 
 
 @router.get("/{slug}", response_model=IssuerRead)
 def get_issuer(
-    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
+    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
 ) -> IssuerRead:
     """Read an issuer, its DID and its keys."""
-    return _read(request, session, slug)
+    return _read(settings, session, slug)
 
 
 @router.patch("/{slug}", response_model=IssuerRead)
 def update_issuer(
-    slug: str, body: IssuerUpdate, request: Request, session: SessionDep, principal: IssuerAdminDep
+    slug: str,
+    body: IssuerUpdate,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: IssuerAdminDep,
 ) -> IssuerRead:
     """Update an issuer's profile (name, url, email, description, image)."""
-    service.update_issuer(
-        session, slug, body, now=request.app.state.clock.now(), actor=principal.actor
-    )
-    return _read(request, session, slug)
+    service.update_issuer(session, slug, body, now=clock.now(), actor=principal.actor)
+    return _read(settings, session, slug)
 
 
 @router.post("/{slug}/keys", status_code=201, response_model=IssuerRead)
 def rotate_key(
     slug: str,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerAdminDep,
@@ -125,11 +132,11 @@ def rotate_key(
         keyring,
         slug,
         key_type=body.key_type if body else None,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
-    return _read(request, session, slug)
+    return _read(settings, session, slug)
 
 
 @router.post("/{slug}/keys/{kid}/revoke", response_model=IssuerRead)
@@ -137,7 +144,8 @@ def revoke_key(
     slug: str,
     kid: str,
     body: KeyRevoke,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerAdminDep,
@@ -149,43 +157,43 @@ def revoke_key(
         slug,
         kid,
         reason=body.reason,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
-        public_url=request.app.state.settings.public_url,
+        public_url=settings.public_url,
     )
-    return _read(request, session, slug)
+    return _read(settings, session, slug)
 
 
-def _context(request: Request, session: SessionDep, slug: str) -> service.IssuerContext:
-    return service.load_context(session, slug, public_url=request.app.state.settings.public_url)
+def _context(settings: Settings, session: SessionDep, slug: str) -> service.IssuerContext:
+    return service.load_context(session, slug, public_url=settings.public_url)
 
 
 @public_router.get("/issuers/{slug}/did.json")
-def did_document(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
+def did_document(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's did:web DID document."""
-    context = _context(request, session, slug)
+    context = _context(settings, session, slug)
     return documents.did_document(context.did, context.keys)
 
 
 @public_router.get("/issuers/{slug}/jwks.json")
-def issuer_jwks(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
+def issuer_jwks(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's public keys as a JWK Set; each kid is a DID URL."""
-    context = _context(request, session, slug)
+    context = _context(settings, session, slug)
     return documents.jwks(context.did, context.keys)
 
 
 @public_router.get("/.well-known/jwks.json")
-def all_jwks(request: Request, session: SessionDep) -> dict[str, Any]:
+def all_jwks(settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """Every issuer's public keys as one JWK Set."""
     keys: list[dict[str, Any]] = []
     for issuer in service.list_issuers(session):
-        context = _context(request, session, issuer.slug)
+        context = _context(settings, session, issuer.slug)
         keys += documents.jwks(context.did, context.keys)["keys"]
     return {"keys": keys}
 
 
 @public_router.get("/issuers/{slug}")
-def issuer_profile(slug: str, request: Request, session: SessionDep) -> dict[str, Any]:
+def issuer_profile(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's Open Badges 3.0 Profile (JSON-LD)."""
-    context = _context(request, session, slug)
+    context = _context(settings, session, slug)
     return documents.profile_document(context.issuer, context.did)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.crypto.signer import Signer
 from app.errors import BadRequest, Conflict, InvalidInput, NotFound
 from app.issuers import documents
@@ -70,9 +71,8 @@ def get_issuer_by_id(session: Session, issuer_id: str) -> Issuer:
 def slug_for_did(session: Session, issuer: object, *, public_url: str) -> str:
     """The slug of our issuer whose DID is ``issuer`` (a string or an object with an id)."""
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
-    prefix = documents.issuer_did(public_url, "")
-    if isinstance(did, str) and did.startswith(prefix):
-        slug = did.removeprefix(prefix)
+    slug = PublicUrls(public_url).parse_issuer_did(did)
+    if slug is not None:
         if session.scalar(select(Issuer.id).where(Issuer.slug == slug)) is not None:
             return slug
     raise BadRequest(f"credential.issuer {did!r} is not an issuer of this service.")

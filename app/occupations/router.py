@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from app.config import Settings
 from app.db import SessionDep
-from app.errors import NotFound, problem_response
+from app.dependencies import SettingsDep
+from app.errors import NotFound, TooManyRequests
 from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
 from app.occupations.schemas import ConceptPageRead, GuidanceFilter, GuidanceRead
@@ -58,10 +60,10 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _concept_page(
-    request: Request, session: SessionDep, kind: str, scheme: str, code: str
+    request: Request, settings: Settings, session: SessionDep, kind: str, scheme: str, code: str
 ) -> Response:
     as_json = wants_json(request.headers.get("accept"))
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     try:
         page = service.concept_page(session, public_url, kind, scheme, code)
     except NotFound:
@@ -81,9 +83,11 @@ def _concept_page(
     response_model=ConceptPageRead,
     responses=_PAGE_RESPONSES,
 )
-def occupation_page(scheme: str, code: str, request: Request, session: SessionDep) -> Response:
+def occupation_page(
+    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     """An occupation (CSCO 2022, ESCO): definition, flags, groups, skills, where to learn it."""
-    return _concept_page(request, session, "occupation", scheme, code)
+    return _concept_page(request, settings, session, "occupation", scheme, code)
 
 
 @pages_router.get(
@@ -91,9 +95,11 @@ def occupation_page(scheme: str, code: str, request: Request, session: SessionDe
     response_model=ConceptPageRead,
     responses=_PAGE_RESPONSES,
 )
-def industry_page(scheme: str, code: str, request: Request, session: SessionDep) -> Response:
+def industry_page(
+    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+) -> Response:
     """An industry (NAICS 2022, NACE Rev. 2.1, ISIC Rev. 4) and the achievements aligned to it."""
-    return _concept_page(request, session, "industry", scheme, code)
+    return _concept_page(request, settings, session, "industry", scheme, code)
 
 
 @router.post(
@@ -107,20 +113,22 @@ def industry_page(scheme: str, code: str, request: Request, session: SessionDep)
     openapi_extra=GUIDANCE_REQUEST_BODY,
 )
 def guidance(
-    request: Request, raw: RawBody, session: SessionDep, verifier: VerifierDep
+    request: Request,
+    settings: SettingsDep,
+    raw: RawBody,
+    session: SessionDep,
+    verifier: VerifierDep,
 ) -> Response:
     """Which occupations verified credentials lead to, with coverage and what closes each gap."""
     credentials, wanted = guidance_service.read_request(raw)
     wait = _rate_limited(request, len(credentials))
     if wait:
-        return problem_response(
-            request,
-            429,
+        raise TooManyRequests(
             f"Too many verifications from this address; retry in {wait} s.",
             headers={"Retry-After": str(wait)},
         )
     result = guidance_service.guide(
-        session, verifier.credential, credentials, wanted=wanted, public_url=_public_url(request)
+        session, verifier.credential, credentials, wanted=wanted, public_url=settings.public_url
     )
     return JSONResponse(result.model_dump(mode="json"))
 
@@ -128,6 +136,7 @@ def guidance(
 @pages_router.post("/guidance", response_class=HTMLResponse)
 def guidance_page(
     request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     verifier: VerifierDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
@@ -153,14 +162,9 @@ def guidance_page(
         verifier.credential,
         [value],
         wanted=GuidanceFilter(),
-        public_url=_public_url(request),
+        public_url=settings.public_url,
     )
     return rendering.render("guidance.html", guidance=result, error=None)
-
-
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
 
 
 def _rate_limited(request: Request, cost: int) -> int:

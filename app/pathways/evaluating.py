@@ -23,10 +23,18 @@ from sqlalchemy.orm import Session
 
 from app.achievements.builder import FIELD_TARGET_TYPE
 from app.clr import service as clr_service
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
 from app.credentials.schemas import Recipient
-from app.errors import AppError, BadRequest, InvalidInput, NotFound, PayloadTooLarge
+from app.errors import (
+    AppError,
+    BadRequest,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+)
 from app.frameworks import service as frameworks_service
 from app.frameworks.equivalence import Relation
 from app.pathways import evaluation
@@ -98,11 +106,6 @@ def _bounded(credentials: list[Any], field: str) -> list[Any]:
     return credentials
 
 
-class TooManyRequests(AppError):
-    status = 429
-    slug = "too-many-requests"
-
-
 def take_budget(client: str, state: VerificationState, cost: int) -> None:
     """The verifier's per-client token bucket: evaluation verifies as much as a batch does."""
     wait = state.limiter.take(client, cost=cost)
@@ -110,6 +113,7 @@ def take_budget(client: str, state: VerificationState, cost: int) -> None:
         raise TooManyRequests(
             f"Too many verifications from {client}; retry in {math.ceil(wait)} s.",
             extra={"retry_after": math.ceil(wait)},
+            headers={"Retry-After": str(math.ceil(wait))},
         )
 
 
@@ -232,7 +236,10 @@ class FactsReader:
     def _stored_status(self, document: Mapping[str, Any]) -> str | None:
         """Why one of our own credentials no longer counts, read from the database."""
         ident = document.get("id")
-        if not isinstance(ident, str) or not ident.startswith(f"{self.public_url}/credentials/"):
+        if (
+            not isinstance(ident, str)
+            or PublicUrls(self.public_url).parse_credential(ident) is None
+        ):
             return None
         try:
             record = credential_service.get_credential(self.session, ident)

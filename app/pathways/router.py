@@ -9,8 +9,10 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
 from app.clr import service as clr_service
+from app.credentials import lifecycle
 from app.credentials import service as credential_service
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
@@ -25,7 +27,7 @@ from app.pathways.schemas import (
     TransferRuleCreate,
     TransferRuleRead,
 )
-from app.status import service as status_service
+from app.status.dependencies import ListSigningDep
 from app.verification.dependencies import RawBody, VerifierDep, verification_state
 
 router = APIRouter(tags=["Credit bank"])
@@ -34,23 +36,23 @@ pages_router = APIRouter(tags=["Public documents"])
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
-
-
 @router.post("/v1/issuers/{slug}/pathways", status_code=201, response_model=PathwayRead)
 def create_pathway(
-    slug: str, body: PathwayCreate, request: Request, session: SessionDep, principal: IssuerIssueDep
+    slug: str,
+    body: PathwayCreate,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: IssuerIssueDep,
 ) -> PathwayRead:
     """Define a pathway: the requirements that earn the target achievement."""
     issuer = issuer_service.get_issuer(session, slug)
-    public_url = _public_url(request)
+    public_url = settings.public_url
     record = service.create_pathway(
         session,
         issuer,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
     )
@@ -59,11 +61,11 @@ def create_pathway(
 
 @router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
 def list_pathways(
-    slug: str, request: Request, session: SessionDep, principal: IssuerReadDep
+    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
 ) -> list[PathwayRead]:
     """List an issuer's pathways."""
     issuer = issuer_service.get_issuer(session, slug)
-    public_url = _public_url(request)
+    public_url = settings.public_url
     return [
         service.pathway_read(session, record, public_url=public_url)
         for record in service.list_pathways(session, issuer)
@@ -71,10 +73,10 @@ def list_pathways(
 
 
 @router.get("/v1/pathways/{pathway_id}", response_model=PathwayRead)
-def read_pathway(pathway_id: str, request: Request, session: SessionDep) -> PathwayRead:
+def read_pathway(pathway_id: str, settings: SettingsDep, session: SessionDep) -> PathwayRead:
     """A pathway and its requirements (public)."""
     record = service.get_pathway(session, pathway_id)
-    return service.pathway_read(session, record, public_url=_public_url(request))
+    return service.pathway_read(session, record, public_url=settings.public_url)
 
 
 @router.post(
@@ -87,7 +89,13 @@ def read_pathway(pathway_id: str, request: Request, session: SessionDep) -> Path
     },
 )
 def evaluate_pathway(
-    pathway_id: str, request: Request, raw: RawBody, session: SessionDep, verifier: VerifierDep
+    pathway_id: str,
+    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
+    raw: RawBody,
+    session: SessionDep,
+    verifier: VerifierDep,
 ) -> dict[str, Any]:
     """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
     record = service.get_pathway(session, pathway_id)
@@ -99,30 +107,31 @@ def evaluate_pathway(
         verifier,
         record,
         presented,
-        now=request.app.state.clock.now(),
-        public_url=_public_url(request),
+        now=clock.now(),
+        public_url=settings.public_url,
     )
-    return evaluating.to_json(evaluated, public_url=_public_url(request))
+    return evaluating.to_json(evaluated, public_url=settings.public_url)
 
 
 @router.post("/v1/issuers/{slug}/transfer-rules", status_code=201, response_model=TransferRuleRead)
 def create_transfer_rule(
     slug: str,
     body: TransferRuleCreate,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
 ) -> TransferRuleRead:
     """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
-    public_url = _public_url(request)
+    public_url = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     record = rules.create_rule(
         session,
         keyring,
         context,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
     )
@@ -131,10 +140,12 @@ def create_transfer_rule(
 
 
 @router.get("/v1/transfer-rules/{rule_id}", response_model=TransferRuleRead)
-def read_transfer_rule(rule_id: str, request: Request, session: SessionDep) -> TransferRuleRead:
+def read_transfer_rule(
+    rule_id: str, settings: SettingsDep, session: SessionDep
+) -> TransferRuleRead:
     """A transfer rule, its status and its signed credential (public)."""
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, public_url=_public_url(request))
+    return rules.rule_read(rule, credential, public_url=settings.public_url)
 
 
 @pages_router.get("/transfer-rules/{rule_id}", response_model=dict[str, Any])
@@ -153,25 +164,28 @@ def revoke_transfer_rule(
     slug: str,
     rule_id: str,
     body: RuleRevoke,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: IssuerRevokeDep,
+    signing: ListSigningDep,
 ) -> TransferRuleRead:
     """Revoke a transfer rule: it stops counting in every evaluation from now on."""
     issuer = issuer_service.get_issuer(session, slug)
     rule, credential = rules.get_rule(session, rule_id)
     if rule.issuer_id != issuer.id:
         raise NotFound(f"Issuer '{slug}' has no transfer rule '{rule_id}'.")
-    status_service.change_status(
+    lifecycle.change_status(
         session,
         credential,
         "revoke",
         reason=body.reason,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
+        signing=signing,
     )
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, public_url=_public_url(request))
+    return rules.rule_read(rule, credential, public_url=settings.public_url)
 
 
 @router.post(
@@ -188,6 +202,8 @@ def award_pathway(
     pathway_id: str,
     body: AwardCreate,
     request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     response: Response,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -195,7 +211,7 @@ def award_pathway(
     principal: IssuerIssueDep,
 ) -> AwardRead:
     """Award the pathway's qualification to a learner whose credentials meet it, once."""
-    public_url = _public_url(request)
+    public_url = settings.public_url
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"
@@ -209,7 +225,7 @@ def award_pathway(
         pathway,
         body.recipient,
         body.credentials,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
     )

@@ -18,6 +18,7 @@ from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.errors import AppError, InvalidInput, NotFound
 from app.frameworks import service as frameworks_service
 from app.issuers import service as issuer_service
@@ -49,11 +50,8 @@ class RegistryLookups:
         return Lookups(achievement=self.achievement, level=self.level, isced_f=self.isced_f)
 
     def achievement(self, value: str, field: str) -> requirements.Achievement:
-        prefix = f"{self.public_url}/issuers/"
-        ident: str | None = None
-        if value.startswith(prefix) and "/achievements/" in value:
-            ident = value.rsplit("/", 1)[-1]
-        elif ":" not in value:
+        ident = PublicUrls(self.public_url).parse_achievement(value)
+        if ident is None and ":" not in value:
             ident = value
         if ident is None:
             if not value.startswith(_URL_SCHEMES) or any(c.isspace() for c in value):

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 
 from app.auth.dependencies import PlatformAdminDep
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers.router import KeyRingDep
 from app.referencing import service
 from app.referencing.schemas import CriteriaSetRead, ReportRead, WithdrawRequest
+from app.status.dependencies import ListSigningDep
 
 router = APIRouter(prefix="/v1", tags=["Referencing reports"])
 
@@ -37,7 +39,8 @@ def list_criteria_sets() -> list[CriteriaSetRead]:
 def create_report(
     code: str,
     body: ReportBody,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: PlatformAdminDep,
@@ -49,21 +52,21 @@ def create_report(
         code,
         body,
         actor=principal.actor,
-        now=request.app.state.clock.now(),
-        public_url=request.app.state.settings.public_url,
+        now=clock.now(),
+        public_url=settings.public_url,
     )
 
 
 @router.get("/frameworks/{code}/referencing-reports", response_model=list[ReportRead])
-def list_reports(code: str, request: Request, session: SessionDep) -> list[ReportRead]:
+def list_reports(code: str, settings: SettingsDep, session: SessionDep) -> list[ReportRead]:
     """The referencing reports of a framework, oldest first."""
-    return service.list_reports(session, code, public_url=request.app.state.settings.public_url)
+    return service.list_reports(session, code, public_url=settings.public_url)
 
 
 @router.get("/referencing-reports/{report_id}", response_model=ReportRead)
-def get_report(report_id: str, request: Request, session: SessionDep) -> ReportRead:
+def get_report(report_id: str, settings: SettingsDep, session: SessionDep) -> ReportRead:
     """A referencing report with its signed credential (its stable public URL)."""
-    return service.read_report(session, report_id, public_url=request.app.state.settings.public_url)
+    return service.read_report(session, report_id, public_url=settings.public_url)
 
 
 @router.post(
@@ -73,9 +76,11 @@ def withdraw_report(
     code: str,
     report_id: str,
     body: WithdrawRequest,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
+    signing: ListSigningDep,
 ) -> ReportRead:
     """Withdraw a report: its credential is revoked, its linkages become proposed."""
     return service.withdraw_report(
@@ -84,6 +89,7 @@ def withdraw_report(
         report_id,
         reason=body.reason,
         actor=principal.actor,
-        now=request.app.state.clock.now(),
-        public_url=request.app.state.settings.public_url,
+        now=clock.now(),
+        public_url=settings.public_url,
+        signing=signing,
     )

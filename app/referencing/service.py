@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.credentials import lifecycle as status_changes
 from app.credentials import service as credential_service
 from app.credentials import vc_api
 from app.errors import Conflict, InvalidInput, NotFound
@@ -28,7 +29,7 @@ from app.frameworks.models import FrameworkLinkage, ReferencingReport
 from app.issuers.signing import KeyRing
 from app.referencing.registry_issuer import registry_context
 from app.referencing.schemas import CriteriaSetRead, ReportRead
-from app.status import changes as status_changes
+from app.status import service as status_service
 
 V2: Final = "https://www.w3.org/ns/credentials/v2"
 # Our report terms, defined inline so every term is covered by the signature and no
@@ -150,6 +151,7 @@ def withdraw_report(
     actor: str,
     now: datetime,
     public_url: str,
+    signing: status_service.ListSigning | None = None,
 ) -> ReportRead:
     """Withdraw a report: its credential is revoked and its linkages become proposed."""
     report = framework_repository.report_by_id(session, report_id)
@@ -163,7 +165,7 @@ def withdraw_report(
         credential = credential_service.get_credential(session, report.credential_id)
         if credential.status != status_changes.REVOKED:
             status_changes.change_status(
-                session, credential, "revoke", reason=reason, now=now, actor=actor
+                session, credential, "revoke", reason=reason, now=now, actor=actor, signing=signing
             )
     session.flush()
     audit_service.record(

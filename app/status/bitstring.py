@@ -20,7 +20,6 @@ import random
 import re
 import struct
 import zlib
-from collections.abc import Callable
 
 MIN_ENTRIES = 131072
 """The REC's minimum list length (16 KiB of bits): the herd a credential hides in."""
@@ -150,29 +149,6 @@ def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
     return bytes(output)
 
 
-def pick_random_free_index(
-    rng: random.Random,
-    size: int,
-    is_taken: Callable[[int], bool],
-    *,
-    max_probes: int = 32,
-) -> int | None:
-    """A uniformly random index in ``range(size)`` for which ``is_taken`` is false, or None.
-
-    Rejection sampling: each probe is uniform over the list, so an accepted probe is uniform
-    over the free indexes. It suits lists with low fill, where ``is_taken`` is one indexed
-    lookup; at fill ``f`` it gives up with probability ``f ** max_probes``, and the caller
-    then falls back to ``FreeIndexSampler`` over the occupancy bitmap.
-    """
-    if size <= 0:
-        raise ValueError(f"size must be positive, got {size}")
-    for _ in range(max_probes):
-        candidate = rng.randrange(size)
-        if not is_taken(candidate):
-            return candidate
-    return None
-
-
 _BLOCK_BITS = 4096
 _BLOCK_BYTES = _BLOCK_BITS // 8
 _FREE_BITS_IN_BYTE = tuple(8 - byte.bit_count() for byte in range(256))
@@ -228,12 +204,3 @@ class FreeIndexSampler:
                     return byte_index * 8 + bit
                 rank -= 1
         raise AssertionError("block free counts out of step with the occupancy bitmap")
-
-
-def allocate(occupancy: bytearray, rng: random.Random) -> int | None:
-    """Mark and return a uniformly random free index of ``occupancy``; None when it is full.
-
-    One O(len(occupancy)) pass; for several allocations on the same bitmap keep one
-    ``FreeIndexSampler`` instead.
-    """
-    return FreeIndexSampler(occupancy).allocate(rng)

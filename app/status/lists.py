@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.db import UTCDateTime
 from app.status.bitstring import MIN_ENTRIES
 from app.status.models import StatusList
@@ -45,7 +46,7 @@ def parse_public_id(value: str) -> tuple[Purpose, int] | None:
 
 
 def list_url(public_url: str, slug: str, list_public_id: str) -> str:
-    return f"{public_url}/status/{slug}/{list_public_id}"
+    return PublicUrls(public_url).status_list(slug, list_public_id)
 
 
 def lock_list(session: Session, list_id: str) -> StatusList:

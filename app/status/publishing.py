@@ -1,9 +1,11 @@
 """The published form of a list: a signed ``BitstringStatusListCredential`` (BSL §2.2).
 
 The signed credential and its VC-JWT are stored in the list row, so every instance serves the
-same bytes under the same strong ETag. They are rebuilt only when the list's ``version`` moved
-past the published one (a bit changed), when the issuer's signing key changed (a compromised
-key must stop vouching for the list), or when the URL or ttl configuration changed.
+same bytes under the same strong ETag. A status change re-signs the lists it touched in its
+own transaction (``republish``). A list is also stale when the issuer's signing key changed
+(a compromised key must stop vouching for the list) or the URL or ttl configuration changed:
+the list's GET route then re-signs and stores it, while a reader (``read_only``, the
+verifier) signs the current bits in memory and writes nothing.
 
 A process-wide cache keyed by (list, version, signing key, ttl, public URL) holds the
 serialized bytes, so a cached GET costs one small indexed query and no JSON work.
@@ -12,8 +14,7 @@ serialized bytes, so a cached GET costs one small indexed query and no JSON work
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -22,6 +23,7 @@ import rfc8785
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.core.cache import LruCache
 from app.core.clock import isoformat_z
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -67,30 +69,8 @@ def _published(document: dict[str, Any], jwt: str) -> PublishedList:
     )
 
 
-class _PublishedCache:
-    """A small thread-safe LRU: entries are immutable, so sharing them across threads is safe."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[object, ...], PublishedList] = OrderedDict()
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> PublishedList | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], value: PublishedList) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-
-_cache = _PublishedCache(_CACHE_ENTRIES)
+# Entries are immutable, so sharing them across threads is safe.
+_cache: LruCache[tuple[object, ...], PublishedList] = LruCache(_CACHE_ENTRIES)
 
 
 def build_list_credential(
@@ -138,8 +118,7 @@ def _is_current(status_list: StatusList, url: str, key_id: str, ttl_ms: int) -> 
     )
 
 
-def _republish(
-    session: Session,
+def _sign(
     keyring: KeyRing,
     status_list: StatusList,
     context: issuer_service.IssuerContext,
@@ -147,7 +126,7 @@ def _republish(
     url: str,
     now: datetime,
     ttl_ms: int,
-) -> PublishedList:
+) -> tuple[dict[str, Any], str]:
     unsigned = build_list_credential(
         url=url,
         issuer_did=context.did,
@@ -163,6 +142,12 @@ def _republish(
         created=now,
     )
     jwt = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
+    return signed, jwt
+
+
+def _store(
+    session: Session, status_list: StatusList, signed: dict[str, Any], jwt: str, *, now: datetime
+) -> PublishedList:
     published = _published(signed, jwt)
     status_list.published_document = signed
     status_list.published_jwt = jwt
@@ -182,8 +167,13 @@ def published_list(
     public_url: str,
     now: datetime,
     ttl_seconds: int,
+    read_only: bool = False,
 ) -> PublishedList:
-    """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale."""
+    """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale.
+
+    ``read_only``: a stale list is signed in memory (and kept in the process cache) instead
+    of being stored, so a verification never writes.
+    """
     parsed = lists.parse_public_id(list_public_id)
     if parsed is None:
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
@@ -203,7 +193,9 @@ def published_list(
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
     list_id, version, key_row_id = head
     ttl_ms = ttl_seconds * 1000
-    cached = _cache.get((list_id, version, key_row_id, ttl_ms, public_url))
+    key = (list_id, version, key_row_id, ttl_ms, public_url)
+    # Bytes signed for a reader are kept apart: the GET route must still store its own.
+    cached = _cache.get(key) or (_cache.get((*key, "unstored")) if read_only else None)
     if cached is not None:
         return cached
 
@@ -211,17 +203,48 @@ def published_list(
     key_id = issuer_service.active_signer(keyring, context).key_id
     url = lists.list_url(public_url, slug, list_public_id)
     status_list = session.get_one(StatusList, list_id)
+    if not _is_current(status_list, url, key_id, ttl_ms) and read_only:
+        published = _published(
+            *_sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+        )
+        _cache.put((*key, "unstored"), published)
+        return published
     if not _is_current(status_list, url, key_id, ttl_ms):
         # Lock, then look again: another instance may have republished while we waited,
         # and its bytes (already served under its ETag) must win over a second signature.
         status_list = lists.lock_list(session, list_id)
         if not _is_current(status_list, url, key_id, ttl_ms):
             # Not cached: until the caller commits, these bytes are not the stored ones.
-            return _republish(
-                session, keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms
-            )
+            signed = _sign(keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+            return _store(session, status_list, *signed, now=now)
     assert status_list.published_document is not None
     assert status_list.published_jwt is not None
     published = _published(status_list.published_document, status_list.published_jwt)
     _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, public_url), published)
     return published
+
+
+@dataclass(frozen=True, slots=True)
+class ListSigning:
+    """What re-signing a list needs: the key ring, and the settings its URL and ttl follow."""
+
+    keyring: KeyRing
+    public_url: str
+    ttl_seconds: int
+
+
+def republish(
+    session: Session, signing: ListSigning, changed: Sequence[StatusList], *, now: datetime
+) -> None:
+    """Re-sign and store lists whose bits just changed, in the transaction that changed them
+    (their rows are locked by that change)."""
+    for status_list in changed:
+        slug = session.scalar(select(Issuer.slug).where(Issuer.id == status_list.issuer_id))
+        assert slug is not None, "the foreign key guarantees the issuer exists"
+        context = issuer_service.load_context(session, slug, public_url=signing.public_url)
+        if not any(key.status == issuer_service.ACTIVE for key in context.keys):
+            continue  # nothing to sign with: the change stands, the list's GET says why
+        url = lists.list_url(signing.public_url, slug, status_list.public_id)
+        ttl_ms = signing.ttl_seconds * 1000
+        signed = _sign(signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
+        _store(session, status_list, *signed, now=now)

@@ -1,177 +1,23 @@
-from __future__ import annotations
+"""The public, signed status lists (the changes that flip their bits are in
+``app/credentials/lifecycle_router.py``)."""
 
-from typing import Any
+from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth.dependencies import IssuerRevokeDep, RevokeDep
-from app.auth.service import Principal
-from app.credentials.models import Credential
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.issuers.router import KeyRingDep
 from app.status import service
 from app.status.representation import JWT_MEDIA_TYPE, list_response
-from app.status.schemas import (
-    BulkStatusChange,
-    BulkStatusResult,
-    CredentialStatusRead,
-    StatusChange,
-    VcApiStatusUpdate,
-)
 
-router = APIRouter(tags=["Status"])
 public_router = APIRouter(tags=["Public documents"])
 
-_CONFLICTS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown credential"},
-    409: {"description": "The transition is not allowed (e.g. revocation is final)"},
-}
 _LIST_CONTENT = {
     "application/json": {},
     "application/vc": {},
     JWT_MEDIA_TYPE: {"schema": {"type": "string"}},
 }
-
-
-def _read(credential: Credential) -> CredentialStatusRead:
-    return CredentialStatusRead.model_validate(
-        {
-            "id": credential.id,
-            "status": credential.status,
-            "reason": credential.status_reason,
-            "changed_at": credential.status_changed_at,
-        }
-    )
-
-
-def _change(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    credential_id: str,
-    action: service.StatusAction,
-    body: StatusChange | None,
-) -> CredentialStatusRead:
-    target = service.find_credential(
-        session, credential_id, public_url=request.app.state.settings.public_url
-    )
-    principal.require_issuer(target.issuer_slug)
-    credential = service.change_status(
-        session,
-        target.credential,
-        action,
-        reason=body.reason if body else None,
-        now=request.app.state.clock.now(),
-        actor=principal.actor,
-    )
-    return _read(credential)
-
-
-@router.post(
-    "/v1/credentials/{credential_id}/revoke",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
-)
-def revoke_credential(
-    credential_id: str,
-    request: Request,
-    session: SessionDep,
-    principal: RevokeDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Revoke a credential for good: its revocation bit is set in the published list."""
-    return _change(request, session, principal, credential_id, "revoke", body)
-
-
-@router.post(
-    "/v1/credentials/{credential_id}/suspend",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
-)
-def suspend_credential(
-    credential_id: str,
-    request: Request,
-    session: SessionDep,
-    principal: RevokeDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Suspend a credential of a suspendable achievement (reversible with reinstate)."""
-    return _change(request, session, principal, credential_id, "suspend", body)
-
-
-@router.post(
-    "/v1/credentials/{credential_id}/reinstate",
-    response_model=CredentialStatusRead,
-    responses=_CONFLICTS,
-)
-def reinstate_credential(
-    credential_id: str,
-    request: Request,
-    session: SessionDep,
-    principal: RevokeDep,
-    body: StatusChange | None = None,
-) -> CredentialStatusRead:
-    """Lift a suspension: the suspension bit is cleared again."""
-    return _change(request, session, principal, credential_id, "reinstate", body)
-
-
-@router.post(
-    "/v1/issuers/{slug}/credentials/status",
-    response_model=BulkStatusResult,
-    responses=_CONFLICTS,
-)
-def change_many(
-    slug: str,
-    body: BulkStatusChange,
-    request: Request,
-    session: SessionDep,
-    principal: IssuerRevokeDep,
-) -> BulkStatusResult:
-    """Revoke, suspend or reinstate up to 1,000 credentials at once: all of them or none."""
-    credentials = service.bulk_change(
-        session,
-        slug,
-        body.ids,
-        body.action,
-        reason=body.reason,
-        now=request.app.state.clock.now(),
-        actor=principal.actor,
-    )
-    return BulkStatusResult(action=body.action, credentials=[_read(c) for c in credentials])
-
-
-@router.post(
-    "/credentials/status",
-    response_model=CredentialStatusRead,
-    tags=["VC-API"],
-    responses=_CONFLICTS,
-)
-def update_status(
-    body: VcApiStatusUpdate, request: Request, session: SessionDep, principal: RevokeDep
-) -> CredentialStatusRead:
-    """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
-    public_url: str = request.app.state.settings.public_url
-    target = service.find_vc_api_credential(
-        session,
-        body.credential_id,
-        public_url=public_url,
-        issuer_slug=principal.issuer_slug,
-        purpose=body.credential_status.status_purpose,
-        list_credential=body.credential_status.status_list_credential,
-    )
-    principal.require_issuer(target.issuer_slug)
-    credential = service.set_status(
-        session,
-        target,
-        purpose=body.credential_status.status_purpose,
-        value=body.status,
-        list_credential=body.credential_status.status_list_credential,
-        list_index=body.credential_status.status_list_index,
-        public_url=public_url,
-        now=request.app.state.clock.now(),
-        actor=principal.actor,
-    )
-    return _read(credential)
 
 
 @public_router.head("/status/{slug}/{list_id}", include_in_schema=False)
@@ -185,17 +31,22 @@ def update_status(
     },
 )
 def status_list(
-    slug: str, list_id: str, request: Request, session: SessionDep, keyring: KeyRingDep
+    slug: str,
+    list_id: str,
+    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    keyring: KeyRingDep,
 ) -> Response:
     """The signed Bitstring Status List credential (JSON, or VC-JWT on request), cacheable."""
-    settings = request.app.state.settings
     published = service.published_list(
         session,
         keyring,
         slug,
         list_id,
         public_url=settings.public_url,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         ttl_seconds=settings.status_list_ttl_seconds,
     )
     return list_response(

@@ -1,39 +1,34 @@
-"""The status capability as other packages use it: allocation at issuance, status changes,
-and the published lists.
+"""The status capability as other packages use it: allocation at issuance, bit changes by
+list id and index, and the published lists.
 
 The work is split by responsibility (``allocation``, ``changes``, ``publishing``, with row
 naming and locking in ``lists``); this module is the one entry point other packages import.
+Revoking a credential (the record, its audit and events) is ``app/credentials/lifecycle.py``.
 """
 
 from __future__ import annotations
 
 from app.status.allocation import allocate_entries, reserve_indexes, status_entry
-from app.status.changes import (
-    StatusAction,
-    StatusTarget,
-    bulk_change,
-    change_status,
-    find_credential,
-    find_vc_api_credential,
-    set_status,
-)
+from app.status.changes import set_bits
 from app.status.lists import list_url, parse_public_id
-from app.status.publishing import PublishedList, build_list_credential, published_list
+from app.status.publishing import (
+    ListSigning,
+    PublishedList,
+    build_list_credential,
+    published_list,
+    republish,
+)
 
 __all__ = [
+    "ListSigning",
     "PublishedList",
-    "StatusAction",
-    "StatusTarget",
     "allocate_entries",
     "build_list_credential",
-    "bulk_change",
-    "change_status",
-    "find_credential",
-    "find_vc_api_credential",
     "list_url",
     "parse_public_id",
     "published_list",
+    "republish",
     "reserve_indexes",
-    "set_status",
+    "set_bits",
     "status_entry",
 ]

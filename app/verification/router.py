@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.errors import TooManyRequests
 from app.verification import payloads
-from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.verification.dependencies import RawBody, ReadVerifierDep, verification_state
 from app.verification.report import Report
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
@@ -48,7 +48,9 @@ def _report_json(request: Request, report: Report, *, include_credential: bool) 
     responses={422: {"model": VerificationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=VERIFY_REQUEST_BODY,
 )
-async def verify_credential(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+async def verify_credential(
+    request: Request, raw: RawBody, verifier: ReadVerifierDep
+) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
     state = verification_state(request.app)
     content_type = request.headers.get("content-type")
@@ -70,7 +72,7 @@ async def verify_credential(request: Request, raw: RawBody, verifier: VerifierDe
     openapi_extra=PRESENTATION_REQUEST_BODY,
 )
 async def verify_presentation(
-    request: Request, raw: RawBody, verifier: VerifierDep
+    request: Request, raw: RawBody, verifier: ReadVerifierDep
 ) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
     state = verification_state(request.app)
@@ -101,7 +103,7 @@ async def verify_presentation(
     },
     openapi_extra=BATCH_REQUEST_BODY,
 )
-async def verify_batch(request: Request, raw: RawBody, verifier: VerifierDep) -> JSONResponse:
+async def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
     state = verification_state(request.app)
     content_type = request.headers.get("content-type")

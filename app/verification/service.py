@@ -11,15 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.core import budget as work_budget
+from app.core.cache import ExpiringCache
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
 from app.verification import accreditation as accreditation_checks
 from app.verification import meaning as meaning_module
@@ -69,22 +67,15 @@ class StatusListCache:
     """
 
     def __init__(self, max_entries: int = 256) -> None:
-        self._entries: OrderedDict[tuple[str, str], tuple[float, Check | None]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
+        self._entries: ExpiringCache[tuple[str, str], Check | None] = ExpiringCache(
+            STATUS_CACHE_SECONDS, max_entries=max_entries
+        )
 
     def get(self, key: tuple[str, str]) -> tuple[bool, Check | None]:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None or found[0] < time.monotonic():
-                return False, None
-            return True, found[1]
+        return self._entries.get(key)
 
     def put(self, key: tuple[str, str], failure: Check | None) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + STATUS_CACHE_SECONDS, failure)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        self._entries.put(key, failure)
 
 
 @dataclass

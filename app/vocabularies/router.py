@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
+from app.config import Settings
 from app.db import SessionDep
+from app.dependencies import SettingsDep
 from app.errors import InvalidInput
 from app.vocabularies import service
 from app.vocabularies.schemas import ConceptPage, VocabularyRead
@@ -38,7 +40,7 @@ def _schemes(kind: str, scheme: str | None) -> tuple[str, ...]:
 
 
 def _page(
-    request: Request,
+    settings: Settings,
     session: SessionDep,
     kind: str,
     *,
@@ -50,7 +52,7 @@ def _page(
     digital: bool | None = None,
     green: bool | None = None,
 ) -> ConceptPage:
-    public_url: str = request.app.state.settings.public_url
+    public_url: str = settings.public_url
     items, total = service.search(
         session,
         kind,
@@ -67,7 +69,7 @@ def _page(
 
 @router.get("/occupations", response_model=ConceptPage)
 def search_occupations(
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     scheme: SchemeQuery = None,
     q: TextQuery = None,
@@ -79,7 +81,7 @@ def search_occupations(
 ) -> ConceptPage:
     """Search occupations (CSCO 2022, ESCO) by name, alias or code prefix; digital/green flags."""
     return _page(
-        request,
+        settings,
         session,
         "occupation",
         scheme=scheme,
@@ -94,7 +96,7 @@ def search_occupations(
 
 @router.get("/industries", response_model=ConceptPage)
 def search_industries(
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     scheme: SchemeQuery = None,
     q: TextQuery = None,
@@ -104,7 +106,7 @@ def search_industries(
 ) -> ConceptPage:
     """Search industries (NAICS 2022, NACE Rev. 2.1, ISIC Rev. 4) by name or code prefix."""
     return _page(
-        request, session, "industry", scheme=scheme, q=q, limit=limit, offset=offset, level=level
+        settings, session, "industry", scheme=scheme, q=q, limit=limit, offset=offset, level=level
     )
 
 

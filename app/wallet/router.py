@@ -12,8 +12,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep
+from app.config import Settings
 from app.core.negotiation import prefers
 from app.db import SessionDep
+from app.dependencies import ClockDep, SettingsDep
 from app.errors import NotFound
 from app.wallet import documents, service
 from app.wallet.oauth import (
@@ -54,11 +56,6 @@ def _documented_body(
     return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
 
 
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
-
-
 def _created(public_url: str, new: service.NewOffer) -> OfferCreated:
     uri = documents.offer_uri(public_url, new.uri_secret)
     return OfferCreated(
@@ -84,7 +81,8 @@ def _created(public_url: str, new: service.NewOffer) -> OfferCreated:
 )
 def create_offer(
     credential_id: str,
-    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
     response: Response,
     session: SessionDep,
     principal: IssueDep,
@@ -96,10 +94,10 @@ def create_offer(
         credential_id,
         principal,
         tx_code=body is not None and body.tx_code,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
     )
     response.headers.update(NO_STORE)
-    return _created(_public_url(request), new)
+    return _created(settings.public_url, new)
 
 
 @router.get(
@@ -113,16 +111,22 @@ def create_offer(
         429: {"description": "Too many open offers for this credential"},
     },
 )
-def public_offer(credential_id: str, request: Request, session: SessionDep) -> Response:
+def public_offer(
+    credential_id: str,
+    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
+    session: SessionDep,
+) -> Response:
     """A fresh wallet offer for a credential whose page is public (HTML with a QR code, or JSON)."""
     as_html = prefers(request.headers.get("accept"), ["text/html"], ["application/json"])
     try:
-        new = service.offer_from_page(session, credential_id, now=request.app.state.clock.now())
+        new = service.offer_from_page(session, credential_id, now=clock.now())
     except NotFound:
         if not as_html:
             raise
         return render_page("not_found.html", status_code=404)
-    created = _created(_public_url(request), new)
+    created = _created(settings.public_url, new)
     if not as_html:
         body = created.model_dump(mode="json", by_alias=True, exclude_none=True)
         return JSONResponse(body, headers={**NO_STORE, "Vary": "Accept"})
@@ -146,19 +150,19 @@ def public_offer(credential_id: str, request: Request, session: SessionDep) -> R
     responses={404: {"description": "Unknown, expired or already redeemed offer"}},
 )
 def credential_offer(
-    uri_secret: str, request: Request, response: Response, session: SessionDep
+    uri_secret: str, settings: SettingsDep, clock: ClockDep, response: Response, session: SessionDep
 ) -> CredentialOffer:
     """The Credential Offer behind a credential_offer_uri, until its code is redeemed."""
-    offer, code = service.resolve_offer(session, uri_secret, now=request.app.state.clock.now())
+    offer, code = service.resolve_offer(session, uri_secret, now=clock.now())
     response.headers.update(NO_STORE)
     return documents.credential_offer(
-        _public_url(request), code, tx_code_required=offer.tx_code_hash is not None
+        settings.public_url, code, tx_code_required=offer.tx_code_hash is not None
     )
 
 
-def _with_suffix(request: Request, suffix: str) -> str:
+def _with_suffix(request: Request, settings: Settings, suffix: str) -> str:
     """The public URL, when a well-known request carries its path (see well_known_suffix)."""
-    public_url = _public_url(request)
+    public_url = settings.public_url
     expected = documents.well_known_suffix(public_url)
     if not expected or f"/{suffix}".rstrip("/") != expected:
         raise NotFound(f"Nothing is published at {request.url.path}.")
@@ -166,9 +170,9 @@ def _with_suffix(request: Request, suffix: str) -> str:
 
 
 @router.get(documents.ISSUER_WELL_KNOWN, response_model=IssuerMetadata)
-def issuer_metadata(request: Request) -> IssuerMetadata:
+def issuer_metadata(settings: SettingsDep) -> IssuerMetadata:
     """OID4VCI Credential Issuer Metadata."""
-    return documents.issuer_metadata(_public_url(request))
+    return documents.issuer_metadata(settings.public_url)
 
 
 @router.get(
@@ -176,15 +180,17 @@ def issuer_metadata(request: Request) -> IssuerMetadata:
     response_model=IssuerMetadata,
     include_in_schema=False,
 )
-def issuer_metadata_for_path(suffix: str, request: Request) -> IssuerMetadata:
+def issuer_metadata_for_path(
+    suffix: str, request: Request, settings: SettingsDep
+) -> IssuerMetadata:
     """OID4VCI Credential Issuer Metadata, for a public URL with a path."""
-    return documents.issuer_metadata(_with_suffix(request, suffix))
+    return documents.issuer_metadata(_with_suffix(request, settings, suffix))
 
 
 @router.get(documents.AS_WELL_KNOWN, response_model=AuthorizationServerMetadata)
-def authorization_server_metadata(request: Request) -> AuthorizationServerMetadata:
+def authorization_server_metadata(settings: SettingsDep) -> AuthorizationServerMetadata:
     """RFC 8414 metadata: the issuer is its own authorization server."""
-    return documents.authorization_server_metadata(_public_url(request))
+    return documents.authorization_server_metadata(settings.public_url)
 
 
 @router.get(
@@ -193,10 +199,10 @@ def authorization_server_metadata(request: Request) -> AuthorizationServerMetada
     include_in_schema=False,
 )
 def authorization_server_metadata_for_path(
-    suffix: str, request: Request
+    suffix: str, request: Request, settings: SettingsDep
 ) -> AuthorizationServerMetadata:
     """RFC 8414 metadata, for a public URL with a path."""
-    return documents.authorization_server_metadata(_with_suffix(request, suffix))
+    return documents.authorization_server_metadata(_with_suffix(request, settings, suffix))
 
 
 @router.post(
@@ -205,12 +211,12 @@ def authorization_server_metadata_for_path(
     responses=_OAUTH_ERRORS,
     openapi_extra=_documented_body("application/x-www-form-urlencoded", TokenRequest),
 )
-def token(form: TokenFormDep, request: Request, session: SessionDep) -> Response:
+def token(form: TokenFormDep, clock: ClockDep, session: SessionDep) -> Response:
     """Token endpoint: exchange a pre-authorized code (form-encoded) for an access token."""
     try:
         if isinstance(form, OAuthError):
             raise form
-        grant = service.redeem(session, form, now=request.app.state.clock.now())
+        grant = service.redeem(session, form, now=clock.now())
     except OAuthError as error:
         # Answered, not raised: the transaction commits, so a wrong tx_code stays counted.
         return error_response(error)
@@ -227,9 +233,11 @@ def token(form: TokenFormDep, request: Request, session: SessionDep) -> Response
     },
     openapi_extra=_documented_body("application/json", CredentialRequest),
 )
-def credential(body: CredentialBodyDep, request: Request, session: SessionDep) -> Response:
+def credential(
+    body: CredentialBodyDep, request: Request, clock: ClockDep, session: SessionDep
+) -> Response:
     """Credential endpoint: the stored, signed credential for a valid access token."""
-    now = request.app.state.clock.now()
+    now = clock.now()
     try:
         offer = service.authorize(session, bearer_token(request), now=now)
         if isinstance(body, OAuthError):

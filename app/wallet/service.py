@@ -28,7 +28,7 @@ from app.auth.service import Principal
 from app.core.ids import new_id
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
-from app.errors import AppError, Conflict, NotFound
+from app.errors import Conflict, NotFound, TooManyRequests
 from app.issuers import service as issuer_service
 from app.wallet import tokens
 from app.wallet.models import WalletOffer
@@ -45,9 +45,8 @@ _PURGE_BATCH: Final = 500
 API, PAGE = "api", "page"
 
 
-class TooManyOffers(AppError):
-    status = 429
-    slug = "too-many-requests"
+class TooManyOffers(TooManyRequests):
+    """Too many live offers for one credential (a count, not a rate: no Retry-After)."""
 
 
 @dataclass(frozen=True)

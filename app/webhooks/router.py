@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.auth.dependencies import IssuerAdminDep
 from app.db import SessionDep
+from app.dependencies import ClockDep
 from app.errors import BadRequest
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
@@ -82,12 +83,12 @@ def _delivery(
 
 @router.post("", status_code=201, response_model=WebhookCreated)
 def create_webhook(
-    slug: str, body: WebhookCreate, request: Request, session: SessionDep, issuer: IssuerDep,
+    slug: str, body: WebhookCreate, clock: ClockDep, session: SessionDep, issuer: IssuerDep,
     principal: IssuerAdminDep, keyring: KeyRingDep, guard: GuardDep,
 ) -> WebhookCreated:  # fmt: skip
     """Register an endpoint for events; the answer shows its signing secret, once."""
     endpoint, secret = service.create_endpoint(
-        session, keyring, guard, issuer, body, now=request.app.state.clock.now(),
+        session, keyring, guard, issuer, body, now=clock.now(),
         actor=principal.actor,
     )  # fmt: skip
     return WebhookCreated(**_read(endpoint, slug).model_dump(), secret=secret)
@@ -107,12 +108,12 @@ def get_webhook(slug: str, webhook_id: str, session: SessionDep, issuer: IssuerD
 
 @router.patch("/{webhook_id}", response_model=WebhookRead)
 def update_webhook(
-    slug: str, webhook_id: str, body: WebhookUpdate, request: Request, session: SessionDep,
+    slug: str, webhook_id: str, body: WebhookUpdate, clock: ClockDep, session: SessionDep,
     issuer: IssuerDep, principal: IssuerAdminDep, guard: GuardDep,
 ) -> WebhookRead:  # fmt: skip
     """Change the URL, events or description, or disable / re-enable the endpoint."""
     endpoint = service.update_endpoint(
-        session, guard, issuer, webhook_id, body, now=request.app.state.clock.now(),
+        session, guard, issuer, webhook_id, body, now=clock.now(),
         actor=principal.actor,
     )  # fmt: skip
     return _read(endpoint, slug)
@@ -120,24 +121,22 @@ def update_webhook(
 
 @router.delete("/{webhook_id}", status_code=204, response_class=Response)
 def delete_webhook(
-    webhook_id: str, request: Request, session: SessionDep, issuer: IssuerDep,
+    webhook_id: str, clock: ClockDep, session: SessionDep, issuer: IssuerDep,
     principal: IssuerAdminDep,
 ) -> Response:  # fmt: skip
     """Delete the endpoint and its delivery log; pending deliveries to it are dropped."""
-    service.delete_endpoint(
-        session, issuer, webhook_id, now=request.app.state.clock.now(), actor=principal.actor
-    )
+    service.delete_endpoint(session, issuer, webhook_id, now=clock.now(), actor=principal.actor)
     return Response(status_code=204)
 
 
 @router.post("/{webhook_id}/rotate-secret", response_model=SecretRotated)
 def rotate_webhook_secret(
-    webhook_id: str, request: Request, session: SessionDep, issuer: IssuerDep,
+    webhook_id: str, clock: ClockDep, session: SessionDep, issuer: IssuerDep,
     principal: IssuerAdminDep, keyring: KeyRingDep,
 ) -> SecretRotated:  # fmt: skip
     """A new signing secret (shown once); the old one also signs for 24 hours."""
     endpoint, secret, until = service.rotate_secret(
-        session, keyring, issuer, webhook_id, now=request.app.state.clock.now(),
+        session, keyring, issuer, webhook_id, now=clock.now(),
         actor=principal.actor,
     )  # fmt: skip
     return SecretRotated(id=endpoint.id, secret=secret, previous_secret_valid_until=until)
@@ -180,12 +179,12 @@ def list_webhook_deliveries(
     response_model=DeliveryRead,
 )
 def redeliver_webhook(
-    webhook_id: str, delivery_id: str, request: Request, session: SessionDep, issuer: IssuerDep,
+    webhook_id: str, delivery_id: str, clock: ClockDep, session: SessionDep, issuer: IssuerDep,
     principal: IssuerAdminDep,
 ) -> DeliveryRead:  # fmt: skip
     """Send a delivery's event again (same webhook-id), due at once."""
     delivery, event = service.redeliver(
-        session, issuer, webhook_id, delivery_id, now=request.app.state.clock.now(),
+        session, issuer, webhook_id, delivery_id, now=clock.now(),
         actor=principal.actor,
     )  # fmt: skip
     return _delivery(delivery, event, [])

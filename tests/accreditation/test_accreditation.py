@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from app.auth.scopes import Scope
 from tests.conftest import make_key
 from tests.credentials.factories import World
-from tests.foundation.test_errors_and_health import assert_problem
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
+from tests.support.problems import assert_problem
 
 PASSING = {
     "frameworks": [{"framework": "eqf", "max_level": "6"}],

@@ -14,7 +14,7 @@ from app.crypto.keys import generate_private_key
 from app.crypto.multikey import public_key_to_multikey
 from app.crypto.signer import LocalSigner
 from tests.credentials.factories import World
-from tests.foundation.test_errors_and_health import assert_problem
+from tests.support.problems import assert_problem
 
 
 def _external(accredited: str, **limits: Any) -> tuple[str, dict[str, Any]]:

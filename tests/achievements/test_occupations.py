@@ -13,7 +13,7 @@ from app.auth.scopes import Scope
 from tests.conftest import make_key
 from tests.credentials.factories import World, assert_ob_valid
 from tests.interop.node import run_node
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 from tests.vocabularies.fixtures import PYTHON, SOFTWARE_DEVELOPER, import_esco
 
 BASE = "http://127.0.0.1:8000"

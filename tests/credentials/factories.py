@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
 from tests.conftest import make_key
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 ACHIEVEMENT = {
     "name": "Introduction to Python Programming",

@@ -16,7 +16,7 @@ from app.credentials import batch
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import ACHIEVEMENT
-from tests.issuers.test_issuers_api import ISSUER
+from tests.support.issuers import ISSUER
 
 
 def test_two_workers_issue_every_item_exactly_once(

@@ -15,7 +15,7 @@ from app.credentials import batch
 from tests.conftest import make_key
 from tests.credentials.factories import World, assert_ob_valid
 from tests.interop.node import run_node
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 
 def _reissue(world: World, credential_id: str, expected: int = 201, **body: Any) -> Any:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.scopes import Scope
 from tests.conftest import make_key
 from tests.credentials.factories import ACHIEVEMENT, RECIPIENT
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 A, B = "tenant-a", "tenant-b"
 

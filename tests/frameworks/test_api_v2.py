@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from app.auth.scopes import Scope
 from app.frameworks.models import QualificationFramework
 from tests.conftest import make_key
-from tests.foundation.test_errors_and_health import assert_problem
-from tests.frameworks.test_meta_v2 import fixture
+from tests.support.frameworks import fixture
+from tests.support.problems import assert_problem
 
 
 def test_built_ins_are_registered(client: TestClient) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.frameworks import service
 from app.frameworks.equivalence import LevelRef, Link, Relation, compose, equivalents, inverse
-from tests.foundation.test_errors_and_health import assert_problem
 from tests.frameworks.conftest import Document, framework_document, linkage
+from tests.support.problems import assert_problem
 
 R = Relation
 Create = Callable[[Document], Document]

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
 
-from tests.foundation.test_errors_and_health import assert_problem
-from tests.frameworks.test_meta_v2 import fixture
+from tests.support.frameworks import fixture
+from tests.support.problems import assert_problem
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 

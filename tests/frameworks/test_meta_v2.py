@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +10,7 @@ from jsonschema import Draft202012Validator
 
 from app.frameworks import lint, meta
 from app.frameworks.lint import RegistryView, StatedLink
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
-    return document
+from tests.support.frameworks import fixture
 
 
 def five_frameworks() -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from pyld import jsonld
 from app.frameworks.meta import load_schema
 from app.frameworks.pages import prefers_html
 from tests.conftest import TEST_PUBLIC_URL
-from tests.foundation.test_errors_and_health import assert_problem
 from tests.frameworks.conftest import Document, framework_document, linkage
+from tests.support.problems import assert_problem
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 HOSTILE = '<script>alert("x")</script> & Co'

@@ -16,8 +16,8 @@ from app.frameworks import repository, service
 from app.frameworks.meta import load_eqf, load_isced_f, load_schema, validate_framework_document
 from app.frameworks.schemas import LinkageCreate
 from tests.conftest import TEST_PUBLIC_URL, make_key
-from tests.foundation.test_errors_and_health import assert_problem
 from tests.frameworks.conftest import Document, framework_document, linkage
+from tests.support.problems import assert_problem
 
 DQR_LEVELS = [str(n) for n in range(1, 9)]
 Create = Callable[[Document], Document]

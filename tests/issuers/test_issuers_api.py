@@ -1,28 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
 from tests.conftest import make_key
-
-ISSUER = {
-    "slug": "uni-example",
-    "name": "Université d'Exemple",
-    "url": "https://uni.example.org",
-    "email": "badges@uni.example.org",
-    "description": "A test university",
-}
-
-
-def create_issuer(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    response = client.post("/v1/issuers", json={**ISSUER, **overrides}, headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from tests.support.issuers import ISSUER, create_issuer
 
 
 def test_create_issuer_gives_did_web_and_a_key(

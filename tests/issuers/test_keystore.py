@@ -17,7 +17,7 @@ from app.issuers.models import SigningKey
 from app.issuers.signing import associated_data
 from app.main import create_app
 from tests.conftest import TEST_PUBLIC_URL
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 
 def test_private_keys_are_encrypted_at_rest(

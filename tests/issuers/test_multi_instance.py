@@ -12,7 +12,7 @@ from app.core.clock import FixedClock
 from app.issuers import service
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
-from tests.issuers.test_issuers_api import ISSUER
+from tests.support.issuers import ISSUER
 
 
 def test_second_instance_signs_with_the_same_key(

@@ -19,7 +19,7 @@ from app.verification.ratelimit import TokenBucketLimiter
 from app.verification.report import Report
 from tests.conftest import make_key
 from tests.credentials.factories import World
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 from tests.vocabularies.fixtures import (
     DATA_ANALYST,
     PYTHON,

@@ -16,7 +16,7 @@ from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
 from app.crypto.signer import LocalSigner
 from tests.conftest import TEST_PUBLIC_URL, make_key
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 LEARNER = {"name": "Ada Lovelace", "email": "ada@example.org"}
 EQF = f"{TEST_PUBLIC_URL}/frameworks/eqf/levels"

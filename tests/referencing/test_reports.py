@@ -14,8 +14,8 @@ from app.frameworks.models import FrameworkLinkage, ReferencingReport
 from app.issuers.models import Issuer
 from tests.conftest import make_key
 from tests.credentials.factories import World
-from tests.foundation.test_errors_and_health import assert_problem
 from tests.referencing.factories import create_dqr, publish, report
+from tests.support.problems import assert_problem
 
 
 def _verify(client: TestClient, credential: Any) -> Any:

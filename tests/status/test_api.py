@@ -11,19 +11,14 @@ from sqlalchemy.orm import Session
 from app.auth.scopes import Scope
 from app.credentials.models import Credential
 from app.status.models import StatusEntry
-from tests.conftest import TEST_PUBLIC_URL, make_key
+from tests.conftest import TEST_PUBLIC_URL
 from tests.status.factories import StatusWorld
-
-
-def _headers(
-    session: Session, scope: Scope = Scope.revoke, issuer: str | None = "uni-example"
-) -> dict[str, str]:
-    return {"Authorization": f"Bearer {make_key(session, scope, issuer=issuer)}"}
+from tests.support.status import key_headers
 
 
 @pytest.fixture
 def revoker(session: Session) -> dict[str, str]:
-    return _headers(session)
+    return key_headers(session)
 
 
 def _status(session: Session, credential: Credential) -> str:
@@ -77,12 +72,12 @@ def test_status_changes_need_revoke_scope_for_the_right_issuer(
     url = f"/v1/credentials/{credential.id}/revoke"
 
     assert client.post(url).status_code == 401
-    assert client.post(url, headers=_headers(session, Scope.read)).status_code == 403
-    assert client.post(url, headers=_headers(session, Scope.issue)).status_code == 403
-    other = _headers(session, issuer="other-college")
+    assert client.post(url, headers=key_headers(session, Scope.read)).status_code == 403
+    assert client.post(url, headers=key_headers(session, Scope.issue)).status_code == 403
+    other = key_headers(session, issuer="other-college")
     assert client.post(url, headers=other).status_code == 403
     assert _status(session, credential) == "active"
-    unbound = _headers(session, Scope.admin, issuer=None)
+    unbound = key_headers(session, Scope.admin, issuer=None)
     assert client.post(url, headers=unbound).status_code == 200
 
 
@@ -130,7 +125,7 @@ def test_bulk_endpoint_is_all_or_nothing(
     assert [(c["id"], c["status"], c["reason"]) for c in done.json()["credentials"]] == [
         (i, "revoked", "fraud") for i in ids
     ]
-    other = _headers(session, issuer="other-college")
+    other = key_headers(session, issuer="other-college")
     assert client.post(url, json={"ids": ids, "action": "revoke"}, headers=other).status_code == 403
 
 

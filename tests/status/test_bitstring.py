@@ -11,11 +11,8 @@ from app.status.bitstring import (
     EncodedListError,
     EncodedListTooLarge,
     FreeIndexSampler,
-    allocate,
-    pick_random_free_index,
 )
-
-REC_EXAMPLE_ENCODED_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+from tests.support.status import REC_EXAMPLE_ENCODED_LIST
 
 # Chi-square critical value for 0.1% significance; the seeds are fixed, so a pass is stable
 # and a biased sampler (block or byte order favoured) lands far above it.
@@ -164,58 +161,24 @@ def test_length_must_be_whole_bytes() -> None:
         Bitstring(12)
 
 
-def test_probing_returns_only_free_indexes() -> None:
-    taken = set(range(0, 100, 2))
-    rng = random.Random(7)
-
-    picks = {pick_random_free_index(rng, 100, taken.__contains__) for _ in range(500)}
-
-    assert picks == set(range(1, 100, 2))
-
-
-def test_probing_gives_up_on_a_full_list() -> None:
-    calls = 0
-
-    def always_taken(_: int) -> bool:
-        nonlocal calls
-        calls += 1
-        return True
-
-    assert pick_random_free_index(random.Random(1), 10, always_taken, max_probes=5) is None
-    assert calls == 5
-
-
-def test_probing_is_uniform_over_free_indexes() -> None:
-    taken = set(range(24))
-    rng = random.Random(2024)
-    trials = 40 * 250
-
-    counts = Counter(
-        pick_random_free_index(rng, 64, taken.__contains__, max_probes=1000) for _ in range(trials)
-    )
-
-    assert set(counts) == set(range(24, 64))
-    assert _chi_square(counts, trials / 40) < CHI_SQUARE_999[39]
-
-
 def test_allocation_fills_a_small_list_exactly_once_each() -> None:
     occupancy = bytearray(8)
     rng = random.Random(11)
 
-    order = [allocate(occupancy, rng) for _ in range(64)]
+    order = [FreeIndexSampler(occupancy).allocate(rng) for _ in range(64)]
 
     allocated = [i for i in order if i is not None]
     assert len(allocated) == 64
     assert sorted(allocated) == list(range(64))
     assert allocated != sorted(allocated)
     assert occupancy == bytearray(b"\xff" * 8)
-    assert allocate(occupancy, rng) is None
+    assert FreeIndexSampler(occupancy).allocate(rng) is None
 
 
 def test_allocation_marks_the_bit_it_returns() -> None:
     occupancy = bytearray(2)
 
-    index = allocate(occupancy, random.Random(3))
+    index = FreeIndexSampler(occupancy).allocate(random.Random(3))
 
     assert index is not None
     assert occupancy[index // 8] == 0x80 >> (index % 8)
@@ -257,7 +220,7 @@ def test_allocation_is_uniform_across_unevenly_filled_blocks() -> None:
     rng = random.Random(5)
     trials = len(free) * 200
 
-    counts = Counter(allocate(bytearray(template), rng) for _ in range(trials))
+    counts = Counter(FreeIndexSampler(bytearray(template)).allocate(rng) for _ in range(trials))
 
     assert set(counts) == set(free)
     assert _chi_square(counts, trials / len(free)) < CHI_SQUARE_999[110]

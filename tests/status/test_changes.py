@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.credentials import lifecycle
 from app.credentials.models import Credential
 from app.errors import Conflict, NotFound
 from app.issuers.signing import KeyRing
-from app.status import service as status_service
 from app.status.bitstring import Bitstring
 from app.status.models import StatusEntry, StatusList
 from tests.status.factories import StatusWorld, make_issuer
@@ -24,10 +24,8 @@ def _bit(session: Session, credential: Credential, purpose: str) -> tuple[bool, 
     return Bitstring.from_bytes(status_list.bits).get(entry.index), status_list.version
 
 
-def _change(
-    world: StatusWorld, credential: Credential, action: status_service.StatusAction
-) -> None:
-    status_service.change_status(
+def _change(world: StatusWorld, credential: Credential, action: lifecycle.StatusAction) -> None:
+    lifecycle.change_status(
         world.session,
         credential,
         action,
@@ -70,7 +68,7 @@ def test_other_bits_of_the_list_are_untouched(world: StatusWorld) -> None:
 
 
 @pytest.mark.parametrize("action", ["revoke", "suspend", "reinstate"])
-def test_revocation_is_final(world: StatusWorld, action: status_service.StatusAction) -> None:
+def test_revocation_is_final(world: StatusWorld, action: lifecycle.StatusAction) -> None:
     credential = world.credential(suspendable=True)
     _change(world, credential, "revoke")
 
@@ -133,7 +131,7 @@ def test_bulk_change_is_all_or_nothing(world: StatusWorld) -> None:
     ids = [c.id for c in fine]
 
     with pytest.raises(Conflict) as refused:
-        status_service.bulk_change(
+        lifecycle.bulk_change(
             world.session,
             "uni-example",
             [*ids, already.id],
@@ -150,7 +148,7 @@ def test_bulk_change_is_all_or_nothing(world: StatusWorld) -> None:
     ]
     assert already.id in refused.value.detail
     with pytest.raises(NotFound) as unknown:
-        status_service.bulk_change(
+        lifecycle.bulk_change(
             world.session,
             "uni-example",
             [*ids, "nope"],
@@ -163,7 +161,7 @@ def test_bulk_change_is_all_or_nothing(world: StatusWorld) -> None:
     assert {c.status for c in fine} == {"active"}
     assert _bit(world.session, fine[0], "revocation") == (False, version)
 
-    changed = status_service.bulk_change(
+    changed = lifecycle.bulk_change(
         world.session,
         "uni-example",
         [*ids, ids[0]],
@@ -186,7 +184,7 @@ def test_bulk_change_only_reaches_the_named_issuers_credentials(
     make_issuer(world.session, keyring, now=world.now, slug="other-college")
 
     with pytest.raises(NotFound) as refused:
-        status_service.bulk_change(
+        lifecycle.bulk_change(
             world.session,
             "other-college",
             [credential.id],
@@ -197,7 +195,7 @@ def test_bulk_change_only_reaches_the_named_issuers_credentials(
         )
     assert refused.value.extra["unknown_ids"] == [credential.id]
     with pytest.raises(NotFound):
-        status_service.bulk_change(
+        lifecycle.bulk_change(
             world.session,
             "no-such-issuer",
             [credential.id],

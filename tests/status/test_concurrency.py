@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.achievements.models import Achievement
 from app.config import Settings
+from app.credentials import lifecycle
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
 from app.issuers import service as issuer_service
 from app.issuers.keystore import load_master_key
 from app.issuers.signing import KeyRing
-from app.status import service as status_service
 from app.status.bitstring import Bitstring
 from app.status.lists import LIST_SIZE
 from app.status.models import StatusEntry, StatusList
@@ -166,7 +166,7 @@ def test_concurrent_revocations_lose_no_bit(shared: Shared) -> None:
 
     def revoke(session: Session, job: int) -> None:
         credential = session.get_one(Credential, ids[job])
-        status_service.change_status(
+        lifecycle.change_status(
             session, credential, "revoke", reason=None, now=shared.now, actor="test"
         )
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.interop.node import run_node
 from tests.status.factories import StatusWorld, entries_of
-from tests.status.test_api import _headers
+from tests.support.status import key_headers
 
 pytestmark = pytest.mark.interop
 
@@ -47,7 +47,7 @@ def test_reference_library_reads_our_revocation_and_suspension_bits(
     credential = world.credential(suspendable=True)
     world.credential(suspendable=True)
     assert len(entries_of(credential.document)) == 2
-    revoker = _headers(session)
+    revoker = key_headers(session)
 
     assert _statuses(client, credential.document) == {"revocation": False, "suspension": False}
 

@@ -22,8 +22,7 @@ from app.status.models import StatusEntry, StatusList
 from app.status.representation import negotiate
 from tests.conftest import TEST_PUBLIC_URL
 from tests.status.factories import StatusWorld, make_achievement, make_credential, make_issuer
-from tests.status.test_api import _headers
-from tests.status.test_bitstring import REC_EXAMPLE_ENCODED_LIST
+from tests.support.status import REC_EXAMPLE_ENCODED_LIST, key_headers
 
 LIST_PATH = "/status/uni-example/revocation-1"
 LIST_URL = f"{TEST_PUBLIC_URL}{LIST_PATH}"
@@ -122,7 +121,7 @@ def test_revoke_sets_the_published_bit_and_reinstate_clears_it(
 ) -> None:
     revoked = world.credential(suspendable=True)
     bystander = world.credential(suspendable=True)
-    revoker = _headers(session)
+    revoker = key_headers(session)
     first = client.get(LIST_PATH)
 
     assert client.post(f"/v1/credentials/{revoked.id}/revoke", headers=revoker).status_code == 200

@@ -14,9 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.verification.dependencies import VerificationState
+from app.verification.dependencies import OwnDocumentCaches, VerificationState
 from app.verification.fetch import Fetcher
-from app.verification.resolver import OwnDocumentCaches
 from tests.credentials.factories import World
 
 

@@ -128,7 +128,7 @@ def test_a_budget_cut_during_the_list_check_is_not_remembered(
 def test_our_issuer_b_cannot_borrow_our_issuer_as_list(world: Any, app: Any) -> None:
     """The same rule for lists we publish ourselves: B's credential on A's list fails."""
     from app.issuers import service as issuer_service
-    from tests.issuers.test_issuers_api import create_issuer
+    from tests.support.issuers import create_issuer
 
     a_credential = world.issue()["credential"]
     b = create_issuer(world.client, world.admin, slug="uni-b", name="University B")

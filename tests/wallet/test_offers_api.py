@@ -16,7 +16,7 @@ from app.auth.scopes import Scope
 from app.wallet.models import WalletOffer
 from tests.conftest import TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import World
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 from tests.wallet.holder import CONFIGURATION_ID, PRE_AUTHORIZED, make_offer, offer_uri
 
 

@@ -31,7 +31,7 @@ from app.db import make_engine
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY
 from tests.credentials.factories import ACHIEVEMENT
-from tests.issuers.test_issuers_api import ISSUER
+from tests.support.issuers import ISSUER
 
 LEARNER = "李小龙 (Zoë)"
 ISSUER_NAME = "جامعة المثال · Université d'Exemple"

@@ -16,7 +16,7 @@ from app.auth.scopes import Scope
 from app.web.rendering import PAGE_CSP
 from tests.conftest import make_key
 from tests.credentials.factories import RECIPIENT, World
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

@@ -25,7 +25,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.conftest import TEST_MASTER_KEY
 from tests.credentials.factories import ACHIEVEMENT
-from tests.issuers.test_issuers_api import ISSUER
+from tests.support.issuers import ISSUER
 from tests.webhooks.receiver import Receiver, loopback_receiver
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from app.auth.scopes import Scope
 from app.webhooks.guard import UrlGuard
 from tests.conftest import make_key
 from tests.credentials.factories import World
-from tests.issuers.test_issuers_api import create_issuer
+from tests.support.issuers import create_issuer
 from tests.webhooks.conftest import register
 from tests.webhooks.receiver import Receiver
 

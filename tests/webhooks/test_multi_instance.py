@@ -14,7 +14,7 @@ from app.core.clock import FixedClock
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import ACHIEVEMENT, RECIPIENT
-from tests.issuers.test_issuers_api import ISSUER
+from tests.support.issuers import ISSUER
 from tests.webhooks.receiver import loopback_receiver
 
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import ttlcache
-from app.core.ttlcache import TtlCache
+from app.core import cache as cache_module
+from app.core.cache import ExpiringCache, LruCache, TtlCache
 
 
 def test_loads_once_within_ttl_and_copies(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [100.0]
-    monkeypatch.setattr(ttlcache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
     loads: list[int] = []
     cache: TtlCache[str, dict[str, int]] = TtlCache(5.0)
 
@@ -40,3 +40,26 @@ def test_oldest_entries_are_evicted() -> None:
     cache.get(0, lambda: reloaded.append(0) or 0)
     cache.get(2, lambda: reloaded.append(2) or 20)
     assert reloaded == [0]
+
+
+def test_expiring_cache_tells_a_cached_none_from_a_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+    cache: ExpiringCache[str, int | None] = ExpiringCache(5.0, max_entries=2)
+    cache.put("none", None)
+    assert cache.get("none") == (True, None)
+    assert cache.get("absent") == (False, None)
+    clock[0] += 6
+    assert cache.get("none") == (False, None)
+    for key in "abc":
+        cache.put(key, 1)
+    assert len(cache) == 2
+
+
+def test_lru_cache_keeps_the_recently_used() -> None:
+    cache: LruCache[int, str] = LruCache(2)
+    cache.put(1, "one")
+    cache.put(2, "two")
+    assert cache.get(1) == "one"
+    cache.put(3, "three")
+    assert (cache.get(1), cache.get(2), cache.get(3)) == ("one", None, "three")

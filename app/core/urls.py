@@ -1,0 +1,96 @@
+"""`PublicUrls`: every public URL and DID of this service, built and parsed in one place.
+
+What a credential names (its own id, its status lists, the level pages its alignments
+point to, its issuer's did:web, its achievement) must read back to the record it came from;
+keeping the builder and the parser side by side is what guarantees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+
+@dataclass(frozen=True, slots=True)
+class PublicUrls:
+    """URLs under ``base`` (``LEARNPROOF_PUBLIC_URL``); ``parse_*`` answer None for others'."""
+
+    base: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", self.base.rstrip("/"))
+
+    # Credentials
+    def credential(self, credential_id: str) -> str:
+        return f"{self.base}/credentials/{credential_id}"
+
+    def parse_credential(self, url: str) -> str | None:
+        """The id of our credential at ``url``."""
+        return _tail(url, f"{self.base}/credentials/")
+
+    # Status lists
+    def status_list(self, slug: str, list_public_id: str) -> str:
+        return f"{self.base}/status/{slug}/{list_public_id}"
+
+    def parse_status_list(self, url: str) -> tuple[str, str] | None:
+        """``(issuer slug, list public id)`` of our status list at ``url``."""
+        rest = _tail(url, f"{self.base}/status/")
+        if rest is None:
+            return None
+        slug, _, list_id = rest.partition("/")
+        return slug, list_id
+
+    # Framework level pages
+    def level(self, framework_code: str, level_code: str) -> str:
+        """The public page of a level: the ``targetUrl`` of credential alignments."""
+        return (
+            f"{self.base}/frameworks/{quote(framework_code, safe='')}"
+            f"/levels/{quote(level_code, safe='')}"
+        )
+
+    def parse_level(self, url: str) -> tuple[str, str] | None:
+        """``(framework code, level code)`` of our level page at ``url``."""
+        rest = _tail(url, f"{self.base}/frameworks/")
+        parts = rest.split("/") if rest is not None else []
+        if len(parts) != 3 or parts[1] != "levels" or not parts[0] or not parts[2]:
+            return None
+        return unquote(parts[0]), unquote(parts[2])
+
+    # Issuers
+    @property
+    def did_prefix(self) -> str:
+        """What every one of our issuers' DIDs starts with."""
+        return self.issuer_did("")
+
+    def issuer_did(self, slug: str) -> str:
+        """did:web:HOST[:PATH…]:issuers:SLUG, the port percent-encoded as did:web requires."""
+        parts = urlsplit(self.base)
+        segments = [quote(parts.netloc, safe="")]
+        segments += [quote(p, safe="") for p in parts.path.split("/") if p]
+        return "did:web:" + ":".join([*segments, "issuers", slug])
+
+    def parse_issuer_did(self, did: object) -> str | None:
+        """The slug named by one of our issuers' DIDs (the issuer may not exist)."""
+        return _tail(did, self.did_prefix)
+
+    def issuer(self, slug: str) -> str:
+        return f"{self.base}/issuers/{slug}"
+
+    # Achievements
+    def achievement(self, slug: str, achievement_id: str) -> str:
+        return f"{self.issuer(slug)}/achievements/{achievement_id}"
+
+    def parse_achievement(self, url: str) -> str | None:
+        """The id of our achievement at ``url``."""
+        if _tail(url, f"{self.base}/issuers/") is None or "/achievements/" not in url:
+            return None
+        return url.rsplit("/", 1)[-1]
+
+    def accreditation(self, accreditation_id: str) -> str:
+        return f"{self.base}/accreditations/{accreditation_id}"
+
+
+def _tail(value: object, prefix: str) -> str | None:
+    if not isinstance(value, str) or not value.startswith(prefix):
+        return None
+    return value.removeprefix(prefix)
