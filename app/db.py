@@ -1,21 +1,20 @@
 """Engine, sessions and the declarative base.
 
-One transaction per request: ``SessionDep`` opens a session, the route and its services
-only ``flush()``, and the dependency commits once the route returns (before the response
-is sent) or rolls back when it raises. Routes that only answer questions (verification)
-take ``ReadSessionDep`` instead: it never commits, and the database refuses writes in it
-(``SET TRANSACTION READ ONLY`` on PostgreSQL, ``PRAGMA query_only`` on SQLite).
+One transaction per request: ``SessionDep`` (``app.dependencies``) opens a session, the
+route and its services only ``flush()``, and the dependency commits once the route returns
+(before the response is sent) or rolls back when it raises. Routes that only answer
+questions (verification) take ``ReadSessionDep`` instead: it never commits, and the database
+refuses writes in it (``SET TRANSACTION READ ONLY`` on PostgreSQL, ``PRAGMA query_only`` on
+SQLite).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -125,35 +124,3 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-# scope="function": the commit runs when the route returns, before the response is
-# sent, so a client never sees a credential that is not durably stored.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def get_read_session(request: Request) -> Iterator[Session]:
-    """A session that never commits, for routes that only read; the database enforces it."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        connection = session.connection(execution_options={READ_ONLY_OPTION: True})
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        try:
-            yield session
-        finally:
-            session.rollback()
-
-
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]

@@ -1,17 +1,28 @@
 """The request's context as typed dependencies: routers take these, not ``request.app.state``.
 
-``create_app`` puts the settings and the clock on the app state once; tests pin both there.
+This is the one module that reads the app's state (``create_app`` and its lifespan write it;
+tests pin the settings, the clock and the verification state there). A test fails when any
+other module reads ``app.state`` (tests/foundation/test_app_state.py).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+import httpx
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
+from app.db import READ_ONLY_OPTION
+from app.issuers.signing import KeyRing
+from app.observability import Metrics
+from app.verification.state import VerificationState, build_verification_state
+from app.webhooks.delivery import Deliverer
 
 
 def get_settings(request: Request) -> Settings:
@@ -28,8 +39,117 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_urls(settings: SettingsDep) -> PublicUrls:
-    return PublicUrls(settings.public_url)
+def get_urls(request: Request) -> PublicUrls:
+    urls: PublicUrls = request.app.state.urls
+    return urls
 
 
 UrlsDep = Annotated[PublicUrls, Depends(get_urls)]
+"""Every public URL and DID of this service (built once from the settings by ``create_app``)."""
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
+def get_keyring(request: Request) -> KeyRing:
+    keyring: KeyRing = request.app.state.keyring
+    return keyring
+
+
+def get_open_keyring(request: Request) -> KeyRing | None:
+    """The key ring once the lifespan has opened it (verification works without one)."""
+    keyring: KeyRing | None = getattr(request.app.state, "keyring", None)
+    return keyring
+
+
+KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
+OpenKeyRingDep = Annotated[KeyRing | None, Depends(get_open_keyring)]
+
+
+def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
+def get_status_sessions(request: Request) -> sessionmaker[Session]:
+    """Sessions for reserving status indexes (a pool of their own on PostgreSQL)."""
+    factory: sessionmaker[Session] = request.app.state.status_sessions
+    return factory
+
+
+SessionmakerDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
+StatusSessionsDep = Annotated[sessionmaker[Session], Depends(get_status_sessions)]
+
+
+def get_session(factory: SessionmakerDep) -> Iterator[Session]:
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# scope="function": the commit runs when the route returns, before the response is
+# sent, so a client never sees a credential that is not durably stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_read_session(factory: SessionmakerDep) -> Iterator[Session]:
+    """A session that never commits, for routes that only read; the database enforces it."""
+    with factory() as session:
+        connection = session.connection(execution_options={READ_ONLY_OPTION: True})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
+def get_http(request: Request) -> httpx.Client:
+    """The lifespan's shared client of the verifier (deadlines and size caps of its own)."""
+    client: httpx.Client = request.app.state.http
+    return client
+
+
+HttpClientDep = Annotated[httpx.Client, Depends(get_http)]
+
+
+def get_deliverer(request: Request) -> Deliverer:
+    deliverer: Deliverer = request.app.state.webhooks
+    return deliverer
+
+
+DelivererDep = Annotated[Deliverer, Depends(get_deliverer)]
+
+_VERIFICATION_LOCK = threading.Lock()
+
+
+def verification_state(app: FastAPI) -> VerificationState:
+    """The app's one `VerificationState`, built on first use from the shared httpx client."""
+    state: VerificationState | None = getattr(app.state, "verification", None)
+    if state is not None:
+        return state
+    with _VERIFICATION_LOCK:
+        state = getattr(app.state, "verification", None)
+        if state is None:
+            state = build_verification_state(app.state.settings, app.state.http)
+            app.state.verification = state
+    return state
+
+
+def get_verification_state(request: Request) -> VerificationState:
+    return verification_state(request.app)
+
+
+VerificationStateDep = Annotated[VerificationState, Depends(get_verification_state)]

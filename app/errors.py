@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -127,11 +128,6 @@ class ServiceUnavailable(AppError):
     slug = "service-unavailable"
 
 
-def problem_type(request: Request, slug: str) -> str:
-    base: str = request.app.state.settings.public_url
-    return f"{base}/problems/{slug}"
-
-
 def problem_body(
     status: int,
     detail: str,
@@ -155,6 +151,7 @@ def problem_body(
 
 
 def problem_response(
+    problems: str,
     request: Request,
     status: int,
     detail: str,
@@ -168,7 +165,7 @@ def problem_response(
     body = problem_body(
         status,
         detail,
-        type_url=type_url or problem_type(request, slug or _SLUGS.get(status, "error")),
+        type_url=type_url or f"{problems}/{slug or _SLUGS.get(status, 'error')}",
         request_id=request_id,
         extra=extra,
     )
@@ -189,12 +186,13 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+async def _app_error(problems: str, request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     headers = dict(exc.headers)
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return problem_response(
+        problems,
         request,
         exc.status,
         exc.detail,
@@ -222,13 +220,18 @@ def _json_problem(err: Mapping[str, Any], document: Any) -> dict[str, Any]:
     return {"field": "body", "message": message, "line": line, "column": column}
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(problems: str, request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     malformed = [err for err in exc.errors() if err.get("type") == "json_invalid"]
     if malformed:
         problem = _json_problem(malformed[0], exc.body)
         return problem_response(
-            request, 422, problem["message"], slug="invalid-input", extra={"errors": [problem]}
+            problems,
+            request,
+            422,
+            problem["message"],
+            slug="invalid-input",
+            extra={"errors": [problem]},
         )
     errors = [
         {"field": _field_name(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
@@ -236,6 +239,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem_response(
+        problems,
         request,
         422,
         f"The request is not valid: {summary}",
@@ -244,20 +248,21 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(problems: str, request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Nothing is published at {request.url.path}."
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+    return problem_response(problems, request, exc.status_code, detail, headers=exc.headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(problems: str, request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     log.exception("unexpected error handling request %s", request_id)
     return problem_response(
+        problems,
         request,
         500,
         f"An unexpected error occurred; quote request id {request_id} when reporting it.",
@@ -265,8 +270,12 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+def install_error_handlers(app: FastAPI, problems: str) -> None:
+    """``problems``: the base of every problem ``type`` (`PublicUrls.problems`)."""
+    for error, handler in (
+        (AppError, _app_error),
+        (RequestValidationError, _validation_error),
+        (StarletteHTTPException, _http_error),
+        (Exception, _unexpected_error),
+    ):
+        app.add_exception_handler(error, partial(handler, problems))

@@ -22,6 +22,7 @@ from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.core.json_middleware import StrictJsonMiddleware
 from app.core.openapi import install_problem_responses
+from app.core.urls import PublicUrls
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
@@ -49,9 +50,9 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
-from app.verification.dependencies import shutdown_verification
 from app.verification.fetch import make_http_client
 from app.verification.router import router as verification_router
+from app.verification.state import VerificationState
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
 from app.web.assets import static_files
@@ -151,7 +152,9 @@ def create_app(
             finally:
                 if webhook_worker is not None:
                     webhook_worker.stop()
-                shutdown_verification(app)
+                verification: VerificationState | None = getattr(app.state, "verification", None)
+                if verification is not None:
+                    verification.pool.shutdown()
                 if worker is not None:
                     worker.stop()
                 if engine is not None:
@@ -169,16 +172,19 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    # Read back only by app/dependencies.py, as typed dependencies.
+    urls = PublicUrls(settings.public_url)
     app.state.settings = settings
+    app.state.urls = urls
     app.state.clock = app_clock
     app.state.metrics = metrics
-    install_error_handlers(app)
+    install_error_handlers(app, urls.problems)
     # Innermost: checks the body as the route reads it, already capped by the size limit.
     app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        problem_type=f"{settings.public_url}/problems/payload-too-large",
+        problem_type=f"{urls.problems}/payload-too-large",
         html_page=too_large_page,
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -12,9 +12,7 @@ from app.accreditation.schemas import (
     ExternalAccreditation,
 )
 from app.auth.dependencies import IssuerAdminDep, PlatformAdminDep
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
-from app.issuers.router import KeyRingDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/v1", tags=["Accreditation"])
 public_router = APIRouter(tags=["Public documents"])

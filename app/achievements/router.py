@@ -10,8 +10,7 @@ from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
 from app.config import Settings
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 

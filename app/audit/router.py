@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.audit import service
 from app.audit.schemas import AuditEventPage, AuditEventRead
 from app.auth.dependencies import AdminDep
-from app.db import SessionDep
+from app.dependencies import SessionDep
 
 MAX_EVENT_ID = 2**63 - 1
 

@@ -17,25 +17,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service
 from app.auth.scopes import Scope
-from app.db import SessionDep
+from app.dependencies import ClockDep, SessionDep
 from app.errors import Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lp_…`")
 
 
 def _principal(
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> service.Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
-    return service.authenticate(session, credentials.credentials, now=request.app.state.clock.now())
+    return service.authenticate(session, credentials.credentials, now=clock.now())
 
 
 PrincipalDep = Annotated[service.Principal, Depends(_principal)]

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from app.auth import service
 from app.auth.dependencies import AdminDep
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from app.db import SessionDep
+from app.dependencies import ClockDep, SessionDep
 from app.issuers import service as issuer_service
 
 router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
 
 @router.post("", status_code=201, response_model=ApiKeyCreated)
 def create_api_key(
-    body: ApiKeyCreate, request: Request, session: SessionDep, principal: AdminDep
+    body: ApiKeyCreate, clock: ClockDep, session: SessionDep, principal: AdminDep
 ) -> ApiKeyCreated:
     """Create an API key (never broader than the caller's); the secret is shown once."""
     principal.require_may_create_key(body.scopes, body.issuer)
@@ -24,7 +24,7 @@ def create_api_key(
         name=body.name,
         scope=body.scopes,
         issuer_slug=body.issuer,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
     )
     return ApiKeyCreated(**ApiKeyRead.model_validate(record).model_dump(), key=secret)
@@ -39,11 +39,11 @@ def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyRead]:
 
 @router.post("/{key_id}/revoke", response_model=ApiKeyRead)
 def revoke_api_key(
-    key_id: str, request: Request, session: SessionDep, principal: AdminDep
+    key_id: str, clock: ClockDep, session: SessionDep, principal: AdminDep
 ) -> ApiKeyRead:
     """Revoke an API key by id or prefix; it stops working immediately."""
     record = service.revoke_key(
-        session, key_id, now=request.app.state.clock.now(), actor=principal.actor,
+        session, key_id, now=clock.now(), actor=principal.actor,
         principal=principal,
     )  # fmt: skip
     return ApiKeyRead.model_validate(record)

@@ -8,10 +8,8 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import IssuerIssueDep
 from app.clr import service
 from app.clr.schemas import ClrCreate, ClrRead
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.issuers import service as issuer_service
-from app.issuers.router import KeyRingDep
 from app.verification.dependencies import VerifierDep
 
 router = APIRouter(tags=["Credit bank"])

@@ -20,6 +20,11 @@ class PublicUrls:
     def __post_init__(self) -> None:
         object.__setattr__(self, "base", self.base.rstrip("/"))
 
+    @property
+    def problems(self) -> str:
+        """Base of the ``type`` URIs of our problem details (RFC 9457)."""
+        return f"{self.base}/problems"
+
     # Credentials
     def credential(self, credential_id: str) -> str:
         return f"{self.base}/credentials/{credential_id}"

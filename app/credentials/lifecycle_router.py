@@ -12,8 +12,7 @@ from app.auth.dependencies import IssuerRevokeDep, RevokeDep
 from app.auth.service import Principal
 from app.credentials import lifecycle as service
 from app.credentials.models import Credential
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.status.dependencies import ListSigningDep
 from app.status.publishing import ListSigning
 from app.status.schemas import (

@@ -4,7 +4,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
@@ -22,11 +22,18 @@ from app.credentials.schemas import (
     JobRead,
     ReissueRequest,
 )
-from app.db import SessionDep
+from app.dependencies import (
+    ClockDep,
+    KeyRingDep,
+    MetricsDep,
+    SessionDep,
+    SessionmakerDep,
+    SettingsDep,
+    StatusSessionsDep,
+)
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
-from app.issuers.router import KeyRingDep
 from app.status.dependencies import ListSigningDep
 
 router = APIRouter(tags=["Credentials"])
@@ -74,15 +81,18 @@ IdempotencyKey = Annotated[
 def issue_credential(
     slug: str,
     body: CredentialCreate,
-    request: Request,
     response: Response,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    status_sessions: StatusSessionsDep,
+    metrics: MetricsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialIssued:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     issued = service.issue_credential(
         session,
@@ -90,15 +100,15 @@ def issue_credential(
         context,
         body,
         idempotency_key=idempotency_key,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
-        status_sessions=request.app.state.status_sessions,
+        status_sessions=status_sessions,
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        request.app.state.metrics.credentials_issued.inc()
+        metrics.credentials_issued.inc()
     return to_read(issued.record, slug, public_url)
 
 
@@ -119,7 +129,7 @@ def _cursor(value: str | None) -> tuple[datetime, str] | None:
 @router.get("/v1/issuers/{slug}/credentials", response_model=CredentialPage)
 def list_credentials(
     slug: str,
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     principal: IssuerReadDep,
     achievement: Annotated[str | None, Query(max_length=64)] = None,
@@ -141,7 +151,7 @@ def list_credentials(
         cursor=_cursor(cursor),
         limit=limit,
     )
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     next_cursor = None
     if len(records) == limit:
         last = records[-1]
@@ -156,14 +166,14 @@ def list_credentials(
 
 @router.get("/v1/credentials/{credential_id}", response_model=CredentialIssued)
 def get_credential(
-    credential_id: str, request: Request, session: SessionDep, principal: ReadDep
+    credential_id: str, settings: SettingsDep, session: SessionDep, principal: ReadDep
 ) -> CredentialIssued:
     """Read a credential, its current status and its signed forms."""
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
     linked = successions.links_of(session, [record.id])[record.id]
-    return to_read(record, issuer.slug, request.app.state.settings.public_url, linked)
+    return to_read(record, issuer.slug, settings.public_url, linked)
 
 
 @router.post(
@@ -173,19 +183,20 @@ def get_credential(
     responses={409: {"description": "The credential is already revoked or superseded"}},
 )
 def reissue_credential(
-    credential_id: str, body: ReissueRequest, request: Request, session: SessionDep,
-    keyring: KeyRingDep, principal: IssueDep, signing: ListSigningDep,
+    credential_id: str, body: ReissueRequest, session: SessionDep, keyring: KeyRingDep,
+    principal: IssueDep, signing: ListSigningDep, settings: SettingsDep, clock: ClockDep,
+    sessions: SessionmakerDep,
 ) -> CredentialIssued:  # fmt: skip
     """Issue a corrected copy; the old credential is revoked as superseded and points to it."""
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
     new = reissue.reissue(
-        session, keyring, context, record.id, body, now=request.app.state.clock.now(),
+        session, keyring, context, record.id, body, now=clock.now(),
         actor=principal.actor, public_url=public_url,
-        status_sessions=request.app.state.sessionmaker, signing=signing,
+        status_sessions=sessions, signing=signing,
     )  # fmt: skip
     return to_read(new, issuer.slug, public_url, successions.Links(None, record.id))
 
@@ -197,15 +208,15 @@ def reissue_credential(
     responses={200: {"model": BulkReissueAccepted, "description": "Nothing to re-issue"}},
 )
 def reissue_signed_with_revoked_keys(
-    slug: str, body: BulkReissueRequest, request: Request, session: SessionDep,
-    principal: IssuerAdminDep,
+    slug: str, body: BulkReissueRequest, session: SessionDep, principal: IssuerAdminDep,
+    settings: SettingsDep, clock: ClockDep,
 ) -> BulkReissueAccepted | JSONResponse:  # fmt: skip
     """After a key compromise: re-issue, as a job, every live credential a revoked key signed."""
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     job = reissue.create_bulk_job(
         session, context, signing_key=body.signing_key, reason=body.reason,
-        now=request.app.state.clock.now(), actor=principal.actor,
+        now=clock.now(), actor=principal.actor,
     )  # fmt: skip
     if job is None:
         nothing = BulkReissueAccepted(job_id=None, status="done", total=0, status_url=None)
@@ -250,13 +261,14 @@ def credential_jwt(credential_id: str, session: SessionDep) -> Response:
 )
 def vc_api_issue(
     body: vc_api.IssueRequest,
-    request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssueDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> JSONResponse:
     """VC-API issue: sign the posted credential as this API key's issuer."""
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     try:
         slug = issuer_service.slug_for_did(
             session, body.credential.get("issuer"), public_url=public_url
@@ -272,7 +284,7 @@ def vc_api_issue(
         keyring,
         context,
         body,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         actor=principal.actor,
         public_url=public_url,
     )
@@ -287,15 +299,18 @@ def vc_api_issue(
 def issue_batch(
     slug: str,
     body: BatchCreate,
-    request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    status_sessions: StatusSessionsDep,
+    metrics: MetricsDep,
 ) -> BatchResult | JSONResponse:
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
-    now = request.app.state.clock.now()
+    now = clock.now()
     if len(body.items) > batch.MAX_INLINE:
         job = batch.create_job(session, context, body.items, now=now, actor=principal.actor)
         accepted = JobAccepted(
@@ -306,10 +321,10 @@ def issue_batch(
     results = batch.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, public_url=public_url,
-        status_sessions=request.app.state.status_sessions,
+        status_sessions=status_sessions,
     )  # fmt: skip
     failed = sum(1 for r in results if "error" in r)
-    request.app.state.metrics.credentials_issued.inc(len(results) - failed)
+    metrics.credentials_issued.inc(len(results) - failed)
     return BatchResult(issued=len(results) - failed, failed=failed, results=results)
 
 

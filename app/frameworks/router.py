@@ -7,8 +7,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,

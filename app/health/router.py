@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import migrate
-from app.db import SessionDep
-from app.dependencies import SettingsDep
+from app.dependencies import MetricsDep, SessionDep, SettingsDep
 from app.errors import ServiceUnavailable
 
 router = APIRouter(tags=["Operations"])
@@ -38,7 +37,6 @@ def readyz(settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(request: Request) -> Response:
+def metrics(registry: MetricsDep) -> Response:
     """Prometheus metrics: request counts and latencies by route."""
-    registry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
 from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
 from app.config import Settings
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
     IssuerCreate,
@@ -17,18 +16,9 @@ from app.issuers.schemas import (
     KeyRotate,
     SigningKeyRead,
 )
-from app.issuers.signing import KeyRing
 
 router = APIRouter(prefix="/v1/issuers", tags=["Issuers"])
 public_router = APIRouter(tags=["Public documents"])
-
-
-def get_keyring(request: Request) -> KeyRing:
-    keyring: KeyRing = request.app.state.keyring
-    return keyring
-
-
-KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
 
 
 def issuer_read(context: service.IssuerContext, public_url: str) -> IssuerRead:

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.config import Settings
-from app.db import SessionDep
-from app.dependencies import SettingsDep
+from app.dependencies import SessionDep, SettingsDep, VerificationStateDep
 from app.errors import NotFound, TooManyRequests
 from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
 from app.occupations.schemas import ConceptPageRead, GuidanceFilter, GuidanceRead
 from app.proofs.payload import MAX_FILE_BYTES
-from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.verification.dependencies import RawBody, VerifierDep
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
+from app.verification.state import VerificationState
 from app.web.negotiation import wants_json
 
 router = APIRouter(tags=["Guidance"])
@@ -118,10 +118,11 @@ def guidance(
     raw: RawBody,
     session: SessionDep,
     verifier: VerifierDep,
+    state: VerificationStateDep,
 ) -> Response:
     """Which occupations verified credentials lead to, with coverage and what closes each gap."""
     credentials, wanted = guidance_service.read_request(raw)
-    wait = _rate_limited(request, len(credentials))
+    wait = _rate_limited(request, state, len(credentials))
     if wait:
         raise TooManyRequests(
             f"Too many verifications from this address; retry in {wait} s.",
@@ -139,6 +140,7 @@ def guidance_page(
     settings: SettingsDep,
     session: SessionDep,
     verifier: VerifierDep,
+    state: VerificationStateDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
 ) -> HTMLResponse:
     """Where a credential can lead: the guidance for one pasted or verified credential."""
@@ -147,7 +149,7 @@ def guidance_page(
         return rendering.render(
             "guidance.html", status_code=400, guidance=None, error="Paste a credential first."
         )
-    wait = _rate_limited(request, 1)
+    wait = _rate_limited(request, state, 1)
     if wait:
         response = rendering.render(
             "guidance.html",
@@ -167,10 +169,10 @@ def guidance_page(
     return rendering.render("guidance.html", guidance=result, error=None)
 
 
-def _rate_limited(request: Request, cost: int) -> int:
+def _rate_limited(request: Request, state: VerificationState, cost: int) -> int:
     """Seconds to wait (0 when allowed): guidance verifies, so it shares the verify budget."""
     client = request.client.host if request.client else "unknown"
-    wait = verification_state(request.app).limiter.take(client, cost=cost)
+    wait = state.limiter.take(client, cost=cost)
     return math.ceil(wait) if wait else 0
 
 

@@ -43,10 +43,10 @@ from app.pathways.models import Pathway, TransferRule
 from app.pathways.requirements import Node
 from app.pathways.service import RegistryLookups, load_tree, pathway_url
 from app.verification.checks import as_list, issuer_id
-from app.verification.dependencies import VerificationState
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
 from app.verification.service import Verifier, included_credentials
+from app.verification.state import VerificationState
 
 MAX_CREDENTIALS: Final = 100
 # Relations strong enough to say "this level is that level" (broad/narrow/related are not).

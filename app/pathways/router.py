@@ -11,11 +11,9 @@ from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
 from app.clr import service as clr_service
 from app.credentials import lifecycle
 from app.credentials import service as credential_service
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, VerificationStateDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
-from app.issuers.router import KeyRingDep
 from app.pathways import awards, evaluating, rules, service
 from app.pathways.schemas import (
     AwardCreate,
@@ -28,7 +26,7 @@ from app.pathways.schemas import (
     TransferRuleRead,
 )
 from app.status.dependencies import ListSigningDep
-from app.verification.dependencies import RawBody, VerifierDep, verification_state
+from app.verification.dependencies import RawBody, VerifierDep
 
 router = APIRouter(tags=["Credit bank"])
 pages_router = APIRouter(tags=["Public documents"])
@@ -96,12 +94,13 @@ def evaluate_pathway(
     raw: RawBody,
     session: SessionDep,
     verifier: VerifierDep,
+    state: VerificationStateDep,
 ) -> dict[str, Any]:
     """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
     record = service.get_pathway(session, pathway_id)
     presented = evaluating.read_request(raw)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, verification_state(request.app), len(presented.credentials))
+    evaluating.take_budget(client, state, len(presented.credentials))
     evaluated = evaluating.evaluate(
         session,
         verifier,
@@ -208,6 +207,7 @@ def award_pathway(
     session: SessionDep,
     keyring: KeyRingDep,
     verifier: VerifierDep,
+    state: VerificationStateDep,
     principal: IssuerIssueDep,
 ) -> AwardRead:
     """Award the pathway's qualification to a learner whose credentials meet it, once."""
@@ -215,7 +215,7 @@ def award_pathway(
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, verification_state(request.app), len(body.credentials))
+    evaluating.take_budget(client, state, len(body.credentials))
     context = issuer_service.load_context(session, slug, public_url=public_url)
     awarded = awards.award(
         session,

@@ -5,9 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from app.auth.dependencies import PlatformAdminDep
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
-from app.issuers.router import KeyRingDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.referencing import service
 from app.referencing.schemas import CriteriaSetRead, ReportRead, WithdrawRequest
 from app.status.dependencies import ListSigningDep

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from app.config import Settings
-from app.issuers.router import KeyRingDep
+from app.dependencies import KeyRingDep, SettingsDep
 from app.status.publishing import ListSigning
 
 
-def get_list_signing(request: Request, keyring: KeyRingDep) -> ListSigning:
-    settings: Settings = request.app.state.settings
+def get_list_signing(settings: SettingsDep, keyring: KeyRingDep) -> ListSigning:
     return ListSigning(
         keyring=keyring,
         public_url=settings.public_url,

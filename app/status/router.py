@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
-from app.issuers.router import KeyRingDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.status import service
 from app.status.representation import JWT_MEDIA_TYPE, list_response
 

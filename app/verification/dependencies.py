@@ -4,28 +4,33 @@
 reads issuers, status lists, levels, successions and accreditations, so it lives here, at the
 HTTP edge, and the verifier itself imports none of those packages (no package cycle).
 
-The fetch and status list caches must outlive a request, so they hang off `app.state`,
-created on first use from the lifespan's shared httpx client (tests may install their own
-`VerificationState` with a fake transport and host resolver first).
+What must outlive a request (the fetch and status list caches, the pool) is the app's one
+`VerificationState` (``app.verification.state``), taken as `VerificationStateDep`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
 from app.config import Settings
-from app.core.cache import TtlCache
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
-from app.db import ReadSessionDep, SessionDep
+from app.dependencies import (
+    ClockDep,
+    OpenKeyRingDep,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    VerificationStateDep,
+)
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import documents
@@ -41,12 +46,9 @@ from app.verification.controllers import (
     public_key_of,
     split_url,
 )
-from app.verification.fetch import Fetcher
-from app.verification.limits import VerifyLimits
-from app.verification.pool import VerificationPool
-from app.verification.ratelimit import CpuBudgetLimiter, TokenBucketLimiter
 from app.verification.resolver import Resolver
-from app.verification.service import StatusListCache, Verifier
+from app.verification.service import Verifier
+from app.verification.state import OwnDocumentCaches, VerificationState
 from app.vocabularies import recognition
 
 _STATE_LOCK = threading.Lock()
@@ -72,40 +74,6 @@ def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMetho
                 own_issuer=context.issuer.slug,
             )
     return None
-
-
-@dataclass
-class OwnDocumentCaches:
-    """Process-wide caches of what our own database says, shared by every request.
-
-    Level meanings (which now say whether an equivalence rests on an official referencing
-    report) and issuer keys are kept only briefly (``LEARNPROOF_OWN_DOCUMENTS_CACHE_SECONDS``):
-    long enough to spare a burst of verifications the same queries, short enough that a
-    withdrawn report or a key change made by another instance shows at once for practical
-    purposes. Status lists are not kept here at all: a revocation, suspension or reinstatement
-    must show in the very next verification, in this process and in every other one on the
-    same database. Each verification reads the list's version (one indexed query) and the
-    signed list is reused per version (``app.status.publishing``), so freshness costs no
-    re-signing.
-    """
-
-    levels: TtlCache[tuple[str, str], dict[str, Any] | None] = field(
-        default_factory=lambda: TtlCache(0)
-    )
-    issuers: TtlCache[str, IssuerContext | None] = field(
-        default_factory=lambda: TtlCache(0, copies=False)
-    )
-    # Whether any accrediting body is trusted at all: asked by every verification, and with
-    # none (the common case) the answer needs no further query.
-    any_accreditor: TtlCache[tuple[str, ...], bool] = field(default_factory=lambda: TtlCache(0))
-
-    @classmethod
-    def with_ttl(cls, seconds: float) -> OwnDocumentCaches:
-        return cls(
-            levels=TtlCache(seconds),
-            issuers=TtlCache(seconds, copies=False),
-            any_accreditor=TtlCache(seconds),
-        )
 
 
 class DatabaseDocuments:
@@ -256,78 +224,16 @@ class DatabaseDocuments:
             return None
 
 
-def _default_pool() -> VerificationPool:
-    defaults = Settings.model_fields
-    cpu = CpuBudgetLimiter(
-        capacity=defaults["verify_client_cpu_seconds"].default,
-        refill_per_second=defaults["verify_client_cpu_per_second"].default,
-    )
-    return VerificationPool(
-        workers=defaults["verify_workers"].default,
-        queue=defaults["verify_queue"].default,
-        cpu_limiter=cpu,
-    )
-
-
-def _pool_for(settings: Settings) -> VerificationPool:
-    cpu = CpuBudgetLimiter(
-        capacity=settings.verify_client_cpu_seconds,
-        refill_per_second=settings.verify_client_cpu_per_second,
-    )
-    return VerificationPool(
-        workers=settings.verify_workers, queue=settings.verify_queue, cpu_limiter=cpu
-    )
-
-
-@dataclass
-class VerificationState:
-    fetcher: Fetcher
-    status_cache: StatusListCache = field(default_factory=StatusListCache)
-    limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
-    own_documents: OwnDocumentCaches = field(default_factory=OwnDocumentCaches)
-    limits: VerifyLimits = field(default_factory=VerifyLimits)
-    pool: VerificationPool = field(default_factory=_default_pool)
-
-
-def verification_state(app: FastAPI) -> VerificationState:
-    state: VerificationState | None = getattr(app.state, "verification", None)
-    if state is not None:
-        return state
-    with _STATE_LOCK:
-        state = getattr(app.state, "verification", None)
-        if state is None:
-            settings: Settings = app.state.settings
-            fetcher = Fetcher(
-                app.state.http,
-                allow_hosts=settings.fetch_allow_hosts,
-                max_bytes=settings.fetch_max_bytes,
-                timeout_seconds=settings.fetch_timeout_seconds,
-            )
-            state = VerificationState(
-                fetcher=fetcher,
-                own_documents=OwnDocumentCaches.with_ttl(settings.own_documents_cache_seconds),
-                limits=VerifyLimits.from_settings(settings),
-                pool=_pool_for(settings),
-            )
-            app.state.verification = state
-    return state
-
-
-def shutdown_verification(app: FastAPI) -> None:
-    """Stop the verification pool's threads (the app is shutting down)."""
-    state: VerificationState | None = getattr(app.state, "verification", None)
-    if state is not None:
-        state.pool.shutdown()
-
-
-def get_verifier(request: Request, session: SessionDep) -> Verifier:
-    app = request.app
-    settings: Settings = app.state.settings
-    now = app.state.clock.now()
-    state = verification_state(app)
+def _verifier(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    state: VerificationState,
+    keyring: KeyRing | None,
+) -> Verifier:
     own = DatabaseDocuments(
         session,
-        getattr(app.state, "keyring", None),
+        keyring,
         public_url=settings.public_url,
         now=now,
         status_ttl_seconds=settings.status_list_ttl_seconds,
@@ -344,9 +250,25 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
     )
 
 
-def get_read_verifier(request: Request, session: ReadSessionDep) -> Verifier:
+def get_verifier(
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    state: VerificationStateDep,
+    keyring: OpenKeyRingDep,
+) -> Verifier:
+    return _verifier(session, settings, clock.now(), state, keyring)
+
+
+def get_read_verifier(
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    state: VerificationStateDep,
+    keyring: OpenKeyRingDep,
+) -> Verifier:
     """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
-    return get_verifier(request, session)
+    return _verifier(session, settings, clock.now(), state, keyring)
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]

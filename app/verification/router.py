@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from app.core.urls import PublicUrls
+from app.dependencies import UrlsDep, VerificationStateDep
 from app.errors import TooManyRequests
 from app.verification import payloads
-from app.verification.dependencies import RawBody, ReadVerifierDep, verification_state
+from app.verification.dependencies import RawBody, ReadVerifierDep
 from app.verification.report import Report
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
@@ -32,14 +34,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _problem_base(request: Request) -> str:
-    return f"{request.app.state.settings.public_url}/problems"
-
-
-def _report_json(request: Request, report: Report, *, include_credential: bool) -> dict[str, Any]:
-    return report.to_json(
-        problem_base=_problem_base(request), include_credential=include_credential
-    )
+def _report_json(urls: PublicUrls, report: Report, *, include_credential: bool) -> dict[str, Any]:
+    return report.to_json(problem_base=urls.problems, include_credential=include_credential)
 
 
 @router.post(
@@ -49,16 +45,19 @@ def _report_json(request: Request, report: Report, *, include_credential: bool) 
     openapi_extra=VERIFY_REQUEST_BODY,
 )
 async def verify_credential(
-    request: Request, raw: RawBody, verifier: ReadVerifierDep
+    request: Request,
+    raw: RawBody,
+    verifier: ReadVerifierDep,
+    state: VerificationStateDep,
+    urls: UrlsDep,
 ) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
-    state = verification_state(request.app)
     content_type = request.headers.get("content-type")
 
     def work() -> tuple[dict[str, Any], bool]:
         body = payloads.read_verify_request(raw, content_type, state.limits)
         report = verifier.credential(body.credential)
-        content = _report_json(request, report, include_credential=body.return_credential)
+        content = _report_json(urls, report, include_credential=body.return_credential)
         return content, report.verified
 
     content, verified = await state.pool.run(request, state.limits, work)
@@ -72,10 +71,13 @@ async def verify_credential(
     openapi_extra=PRESENTATION_REQUEST_BODY,
 )
 async def verify_presentation(
-    request: Request, raw: RawBody, verifier: ReadVerifierDep
+    request: Request,
+    raw: RawBody,
+    verifier: ReadVerifierDep,
+    state: VerificationStateDep,
+    urls: UrlsDep,
 ) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
-    state = verification_state(request.app)
     content_type = request.headers.get("content-type")
 
     def work() -> tuple[dict[str, Any], bool]:
@@ -83,10 +85,10 @@ async def verify_presentation(
         report, credentials = verifier.presentation(
             body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
         )
-        content = _report_json(request, report, include_credential=False)
+        content = _report_json(urls, report, include_credential=False)
         content["presentation"] = report.credential
         content["credentials"] = [
-            _report_json(request, item, include_credential=True) for item in credentials
+            _report_json(urls, item, include_credential=True) for item in credentials
         ]
         return content, report.verified
 
@@ -103,9 +105,14 @@ async def verify_presentation(
     },
     openapi_extra=BATCH_REQUEST_BODY,
 )
-async def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep) -> JSONResponse:
+async def verify_batch(
+    request: Request,
+    raw: RawBody,
+    verifier: ReadVerifierDep,
+    state: VerificationStateDep,
+    urls: UrlsDep,
+) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
-    state = verification_state(request.app)
     content_type = request.headers.get("content-type")
     client = request.client.host if request.client else "unknown"
 
@@ -121,7 +128,7 @@ async def verify_batch(request: Request, raw: RawBody, verifier: ReadVerifierDep
         # Once the request's budget is spent, each remaining credential gets a failed
         # "limits" check at once (Verifier.credential checks the budget first).
         results = [
-            _report_json(request, verifier.credential(item), include_credential=include)
+            _report_json(urls, verifier.credential(item), include_credential=include)
             for item in body.credentials
         ]
         return {"results": results}

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.config import Settings
-from app.db import SessionDep
-from app.dependencies import SettingsDep
+from app.dependencies import SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.vocabularies import service
 from app.vocabularies.schemas import ConceptPage, VocabularyRead

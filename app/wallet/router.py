@@ -14,8 +14,7 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import IssueDep
 from app.config import Settings
 from app.core.negotiation import prefers
-from app.db import SessionDep
-from app.dependencies import ClockDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.wallet import documents, service
 from app.wallet.oauth import (

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.core.negotiation import prefers
-from app.db import SessionDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.pathways import awards, evaluating, rules, service
@@ -30,9 +30,11 @@ router = APIRouter(tags=["Pages"])
     response_model=PathwayRead,
     responses={200: {"content": {"text/html": {}}}, 404: {"description": "No such pathway"}},
 )
-def pathway_page(pathway_id: str, request: Request, session: SessionDep) -> Response:
+def pathway_page(
+    pathway_id: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
     """The pathway in plain words: HTML for people, JSON for clients that ask for it."""
-    public_url: str = request.app.state.settings.public_url
+    public_url = settings.public_url
     as_json = prefers(request.headers.get("accept"), ["application/json"], ["text/html"])
     try:
         record = service.get_pathway(session, pathway_id)
@@ -51,7 +53,7 @@ def pathway_page(pathway_id: str, request: Request, session: SessionDep) -> Resp
         "pathway.html",
         pathway=read,
         issuer_name=issuer.name,
-        rules=rules.describe_rules(session, record, now=request.app.state.clock.now()),
+        rules=rules.describe_rules(session, record, now=clock.now()),
     )
     response.headers["Vary"] = "Accept"
     return response

@@ -13,13 +13,13 @@ from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
 from app.credentials import successions
 from app.credentials.models import Credential
-from app.db import SessionDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep, VerificationStateDep
 from app.errors import InvalidInput, NotFound, ServiceUnavailable, TooManyRequests
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.fonts import UnprintableText
 from app.proofs.payload import MAX_FILE_BYTES
 from app.proofs.summary import summarise
-from app.verification.dependencies import VerifierDep, verification_state
+from app.verification.dependencies import VerifierDep
 from app.web import credit_bank, downloads, i18n, pages, service
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
@@ -48,11 +48,6 @@ def too_large_page(detail: str) -> tuple[bytes, dict[str, str]]:
     }
 
 
-def _public_url(request: Request) -> str:
-    value: str = request.app.state.settings.public_url
-    return value
-
-
 def _download(tag: str, media_type: str, filename: str, content: bytes | str, csp: str) -> Response:
     headers = {**download_headers(filename, csp=csp), "ETag": tag}
     return Response(content, media_type=media_type, headers=headers)
@@ -76,12 +71,14 @@ def _fresh(request: Request, tag: str) -> Response | None:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **_NOT_FOUND},
 )
-def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
+def credential_pdf(
+    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
     # The certificate's own words follow the page language; each language is its own file.
     tag = downloads.etag(record, f"pdf-{i18n.current()}")
-    public_url = _public_url(request)
+    public_url = settings.public_url
     fresh = _fresh(request, tag)
     if fresh is not None:
         fresh.headers["Vary"] = "Accept-Language"
@@ -142,7 +139,13 @@ def credential_svg(credential_id: str, request: Request, session: SessionDep) ->
     responses={200: {"content": {"text/html": {}}}, **_NOT_FOUND},
 )
 def credential_page(
-    credential_id: str, request: Request, session: SessionDep, verifier: VerifierDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    verifier: VerifierDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    state: VerificationStateDep,
 ) -> Response:
     """The credential page: HTML for people, ``{credential, status, links}`` for JSON clients."""
     as_json = wants_json(request.headers.get("accept"))
@@ -152,12 +155,12 @@ def credential_page(
         if as_json:
             raise
         return render_page("not_found.html", status_code=404)
-    links = credential_service.links(_public_url(request), record.id)
+    links = credential_service.links(settings.public_url, record.id)
     successor = successions.successor_of(session, record.id)
     replaced_by = (
-        credential_service.credential_url(_public_url(request), successor) if successor else None
+        credential_service.credential_url(settings.public_url, successor) if successor else None
     )
-    now = request.app.state.clock.now()
+    now = clock.now()
     expired = record.valid_until is not None and record.valid_until <= now
     if as_json:
         body = CredentialPublicRead(
@@ -169,7 +172,7 @@ def credential_page(
             headers={"X-Content-Type-Options": "nosniff", "Vary": "Accept"},
         )
     # Public and unauthenticated: bounded like any verification request.
-    limits = verification_state(request.app).limits
+    limits = state.limits
     budget = WorkBudget(cpu_seconds=limits.cpu_seconds, wall_seconds=limits.wall_seconds)
     verification = run_within(budget, lambda: verify(verifier, record.document))
     context = pages.credential_page(
@@ -222,6 +225,9 @@ async def verify_submission(
     request: Request,
     verifier: VerifierDep,
     session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    state: VerificationStateDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
     # An unused file input arrives as an empty string, not as a file.
     file: Annotated[list[UploadFile | str] | None, File()] = None,
@@ -246,7 +252,6 @@ async def verify_submission(
     if len(inputs) > MAX_FILES:
         return page(422, _("Choose at most {count} files at a time.").format(count=MAX_FILES))
     client = request.client.host if request.client else "unknown"
-    state = verification_state(request.app)
     wait = state.limiter.take(client, cost=len(inputs))
     if wait:
         message = _("Too many verifications from your address; try again in {seconds} s.")
@@ -277,8 +282,8 @@ async def verify_submission(
                     pathway.strip(),
                     payloads,
                     labels=labels,
-                    now=request.app.state.clock.now(),
-                    public_url=_public_url(request),
+                    now=clock.now(),
+                    public_url=settings.public_url,
                 )
             except NotFound as error:
                 return page(404, error.detail)
@@ -304,7 +309,7 @@ async def verify_submission(
 def set_public_page(
     credential_id: str,
     body: PublicPageUpdate,
-    request: Request,
+    clock: ClockDep,
     session: SessionDep,
     principal: ReadDep,
 ) -> PublicPageRead:
@@ -314,5 +319,5 @@ def set_public_page(
         credential_id,
         public=body.public,
         principal=principal,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
     )

@@ -7,17 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth.dependencies import IssuerAdminDep
-from app.db import SessionDep
-from app.dependencies import ClockDep
+from app.dependencies import ClockDep, DelivererDep, KeyRingDep, SessionDep
 from app.errors import BadRequest
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
-from app.issuers.router import KeyRingDep
 from app.webhooks import service
-from app.webhooks.delivery import Deliverer
 from app.webhooks.guard import UrlGuard
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from app.webhooks.schemas import (
@@ -35,8 +32,7 @@ from app.webhooks.schemas import (
 router = APIRouter(prefix="/v1/issuers/{slug}/webhooks", tags=["Webhooks"])
 
 
-def get_guard(request: Request) -> UrlGuard:
-    deliverer: Deliverer = request.app.state.webhooks
+def get_guard(deliverer: DelivererDep) -> UrlGuard:
     return deliverer.guard
 
 

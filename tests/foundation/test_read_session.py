@@ -7,21 +7,19 @@ transaction holds the writer lock a second writer would wait for).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.db import get_read_session, make_sessionmaker
+from app.db import make_sessionmaker
+from app.dependencies import get_read_session
 
 
 @pytest.fixture
 def read_session(engine: Engine) -> Iterator[Session]:
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(sessionmaker=None)))
-    request.app.state.sessionmaker = make_sessionmaker(engine)
-    sessions = get_read_session(request)  # type: ignore[arg-type]
+    sessions = get_read_session(make_sessionmaker(engine))
     yield next(sessions)
     sessions.close()
 

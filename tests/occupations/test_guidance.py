@@ -13,8 +13,8 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
+from app.dependencies import verification_state
 from app.occupations import guidance
-from app.verification.dependencies import verification_state
 from app.verification.ratelimit import TokenBucketLimiter
 from app.verification.report import Report
 from tests.conftest import make_key

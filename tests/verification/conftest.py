@@ -19,10 +19,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.verification.dependencies import VerificationState
 from app.verification.fetch import Fetcher
 from app.verification.resolver import Resolver
 from app.verification.service import Verifier
+from app.verification.state import VerificationState
 from tests.credentials.factories import World
 
 THIRD_PARTY = Path(__file__).resolve().parents[1] / "vectors" / "interop" / "third-party"

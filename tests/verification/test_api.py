@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
-from app.verification.dependencies import VerificationState
 from app.verification.ratelimit import TokenBucketLimiter
+from app.verification.state import VerificationState
 from tests.verification.conftest import load_vector
 
 pytestmark = pytest.mark.usefixtures("verification_state")

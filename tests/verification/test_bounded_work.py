@@ -20,12 +20,12 @@ from app.crypto.errors import CanonicalizationLimitExceeded
 from app.crypto.jsonld import canonize
 from app.crypto.node_map import indexed_values, value_key
 from app.errors import ServiceUnavailable
-from app.verification.dependencies import VerificationState
 from app.verification.fetch import Fetcher
 from app.verification.limits import VerifyLimits
 from app.verification.pool import VerificationPool
 from app.verification.ratelimit import CpuBudgetLimiter
 from app.verification.service import Verifier
+from app.verification.state import VerificationState
 from bench.adversarial import blank_node_chains, blank_node_rings, many_names, presentation
 
 

@@ -18,7 +18,7 @@ from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
 from app.crypto.signer import LocalSigner
-from app.verification.dependencies import VerificationState
+from app.verification.state import VerificationState
 from tests.credentials.factories import World
 from tests.frameworks.conftest import framework_document, linkage
 from tests.verification.conftest import FakeWeb

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.verification.dependencies import OwnDocumentCaches, VerificationState
 from app.verification.fetch import Fetcher
+from app.verification.state import OwnDocumentCaches, VerificationState
 from tests.credentials.factories import World
 
 
