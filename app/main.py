@@ -20,8 +20,8 @@ from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
-from app.core.json_middleware import StrictJsonMiddleware
-from app.core.openapi import install_problem_responses
+from app.json_middleware import StrictJsonMiddleware
+from app.openapi import install_problem_responses
 from app.core.urls import PublicUrls
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks

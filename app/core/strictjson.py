@@ -4,7 +4,7 @@ Python's json module accepts `NaN`, `Infinity` and `-Infinity` (not JSON, RFC 82
 `1e400` into infinity (which no JSON response can carry), and
 keeps the last of duplicate keys, where another parser may keep the first: a document that
 two parsers read differently cannot be signed or verified safely. `loads` refuses both, naming
-what it found; `app.core.json_middleware` applies it to every JSON request body of the
+what it found; `app.json_middleware` applies it to every JSON request body of the
 service, in one place, as the body is read (the route then gets a 400 problem+json). Pure.
 """
 

@@ -1,8 +1,9 @@
 """The pure cores stay pure: importing them loads no web, database or HTTP client code.
 
-That is all of app.crypto, the status bitstring, and the verifier's checks with the modules
-they use (README "Map of the code"); the resolver, fetcher and wiring of app.verification are
-where I/O happens.
+That is all of app.crypto, all of app.core, the status bitstring, and the verifier's checks
+with the modules they use (README "Map of the code"); the resolver, fetcher and wiring of
+app.verification are where I/O happens, and the HTTP wiring of the core's rules (the strict
+JSON middleware, the OpenAPI problem responses) sits next to app/main.py.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def test_crypto_imports_nothing_from_the_service() -> None:
 
     assert _loaded_forbidden([f"app.crypto.{name}" for name in modules]) == "[]"
     assert len(modules) >= 10
+
+
+def test_core_imports_nothing_from_the_service() -> None:
+    modules = sorted(p.stem for p in (ROOT / "app" / "core").glob("*.py") if p.stem != "__init__")
+
+    assert _loaded_forbidden([f"app.core.{name}" for name in modules]) == "[]"
+    assert {"clock", "urls", "cache", "strictjson"} <= set(modules)
 
 
 @pytest.mark.parametrize(
