@@ -20,8 +20,6 @@ from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
-from app.json_middleware import StrictJsonMiddleware
-from app.openapi import install_problem_responses
 from app.core.urls import PublicUrls
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
@@ -38,6 +36,7 @@ from app.issuers.keystore import check_master_key, load_master_key
 from app.issuers.router import public_router as issuer_documents_router
 from app.issuers.router import router as issuers_router
 from app.issuers.signing import KeyRing
+from app.json_middleware import StrictJsonMiddleware
 from app.observability import (
     BodySizeLimitMiddleware,
     Metrics,
@@ -46,6 +45,7 @@ from app.observability import (
 )
 from app.occupations.router import pages_router as occupation_pages_router
 from app.occupations.router import router as guidance_router
+from app.openapi import install_problem_responses
 from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router

@@ -2,8 +2,12 @@
 
 - `TtlCache`: loads a value at most once per ``ttl_seconds`` per key (our own documents,
   as the verifier reads them); ``ttl_seconds=0`` disables it.
-- `ExpiringCache`: values put with one time to live, read back until then (verified lists).
-- `LruCache`: the most recently used immutable values, bounded (published status lists).
+- `ExpiringCache`: values put with one time to live, read back until then (verified lists,
+  rate-limit buckets).
+- `PerEntryTtlCache`: values put each with its own time to live (the verifier's fetches,
+  which follow the remote ``Cache-Control``).
+- `LruCache`: the most recently used immutable values, bounded (published status lists,
+  pyld's processed JSON-LD contexts).
 
 Every cache is bounded: some are fed by what untrusted callers send.
 """
@@ -16,7 +20,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache, TLRUCache, TTLCache
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -62,10 +66,21 @@ class TtlCache(Generic[K, V]):
 
 
 class ExpiringCache(Generic[K, V]):
-    """``put`` a value, ``get`` it back for ``ttl_seconds`` (``found`` tells None from absent)."""
+    """``put`` a value, ``get`` it back for ``ttl_seconds`` (``found`` tells None from absent).
 
-    def __init__(self, ttl_seconds: float, *, max_entries: int) -> None:
-        self._entries: TTLCache[K, V] = TTLCache(max_entries, ttl_seconds, timer=_monotonic)
+    ``timer`` (monotonic seconds) lets a caller with a clock of its own expire by it.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float,
+        *,
+        max_entries: int,
+        timer: Callable[[], float] | None = None,
+    ) -> None:
+        self._entries: TTLCache[K, V] = TTLCache(
+            max_entries, ttl_seconds, timer=timer or _monotonic
+        )
         self._lock = threading.Lock()
 
     def get(self, key: K) -> tuple[bool, V | None]:
@@ -84,6 +99,38 @@ class ExpiringCache(Generic[K, V]):
             return len(self._entries)
 
 
+class PerEntryTtlCache(Generic[K, V]):
+    """``put`` each value with its own time to live; the least recently used go first when full."""
+
+    def __init__(self, *, max_entries: int, timer: Callable[[], float] | None = None) -> None:
+        self._entries: TLRUCache[K, tuple[float, V]] = TLRUCache(
+            max_entries, _expires_at, timer=timer or _monotonic
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> tuple[bool, V | None]:
+        try:
+            with self._lock:
+                return True, self._entries[key][1]
+        except KeyError:
+            return False, None
+
+    def put(self, key: K, value: V, ttl_seconds: float) -> None:
+        """Nothing is kept when ``ttl_seconds`` is not positive."""
+        if ttl_seconds <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (ttl_seconds, value)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+def _expires_at(_key: object, entry: tuple[float, object], now: float) -> float:
+    return now + entry[0]
+
+
 class LruCache(Generic[K, V]):
     """The ``max_entries`` most recently used values; share only immutable ones."""
 
@@ -98,3 +145,11 @@ class LruCache(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         with self._lock:
             self._entries[key] = value
+
+    def __getitem__(self, key: K) -> V:
+        """The value (also a cached None), or KeyError."""
+        with self._lock:
+            return self._entries[key]
+
+    # pyld's context resolver reads its shared cache with ``get`` and writes by item.
+    __setitem__ = put

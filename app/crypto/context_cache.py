@@ -24,38 +24,16 @@ once resolved; `@import`, the one feature that does the latter, is refused.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from frozendict import frozendict
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 from pyld.resolved_context import ResolvedContext
 
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
-
-
-class BoundedCache(OrderedDict[_K, _V], Generic[_K, _V]):
-    """Size-bounded (oldest out first), thread-safe on insertion.
-
-    These caches are also fed by contexts inline in untrusted documents, so an unbounded dict
-    would let callers grow them without limit.
-    """
-
-    def __init__(self, max_size: int) -> None:
-        super().__init__()
-        self._max_size = max_size
-        self._lock = threading.Lock()
-
-    def __setitem__(self, key: _K, value: _V) -> None:
-        with self._lock:
-            super().__setitem__(key, value)
-            while len(self) > self._max_size:
-                self.popitem(last=False)
+from app.core.cache import LruCache
 
 
 class KnownContexts:
@@ -90,7 +68,8 @@ class KnownContexts:
 # Other context objects (inline in documents), by sorted-key JSON. Kept apart from the shared
 # cache, where pyld also looks up every @context *string*: a string equal to the key of a
 # cached object would otherwise resolve to it without going through the document loader.
-_INLINE_CONTEXTS: BoundedCache[str, ResolvedContext] = BoundedCache(max_size=256)
+# Fed by contexts inline in untrusted documents, so bounded.
+_INLINE_CONTEXTS: LruCache[str, ResolvedContext] = LruCache(256)
 
 
 class FastKeyContextResolver(ContextResolver):  # type: ignore[misc]  # pyld is untyped
@@ -136,12 +115,12 @@ class FastKeyContextResolver(ContextResolver):  # type: ignore[misc]  # pyld is 
         cached = _INLINE_CONTEXTS.get(key)
         if cached is None:
             cached = ResolvedContext(frozendict(ctx))
-            _INLINE_CONTEXTS[key] = cached
+            _INLINE_CONTEXTS.put(key, cached)
         return cached
 
 
 # One stable clone per frozen active context, keyed by its `_uuid` (unique per context).
-_NON_PROPAGATING_BASES: BoundedCache[str, frozendict[str, Any]] = BoundedCache(max_size=256)
+_NON_PROPAGATING_BASES: LruCache[str, frozendict[str, Any]] = LruCache(256)
 
 
 def _non_propagating_base(active_ctx: frozendict[str, Any]) -> frozendict[str, Any]:
@@ -157,7 +136,7 @@ def _non_propagating_base(active_ctx: frozendict[str, Any]) -> frozendict[str, A
         child["previousContext"] = active_ctx
         child["_uuid"] = str(uuid.uuid1())
         base = frozendict(child)
-        _NON_PROPAGATING_BASES[key] = base
+        _NON_PROPAGATING_BASES.put(key, base)
     return base
 
 
@@ -180,7 +159,7 @@ def _refuse_import(local_ctx: Any) -> None:
 
 
 # Expanded IRIs per (frozen active context `_uuid`, value, base, vocab); None (dropped) included.
-_EXPANDED_IRIS: BoundedCache[tuple[str, str, Any, bool], str | None] = BoundedCache(8192)
+_EXPANDED_IRIS: LruCache[tuple[str, str, Any, bool], str | None] = LruCache(8192)
 
 
 class CachingContextProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped

@@ -26,8 +26,8 @@ from typing import Any, Final
 from pyld.jsonld import JsonLdError
 
 from app.core import budget
+from app.core.cache import LruCache
 from app.crypto.context_cache import (
-    BoundedCache,
     CachingContextProcessor,
     FastKeyContextResolver,
     KnownContexts,
@@ -123,7 +123,7 @@ def _known_contexts() -> KnownContexts:
 # Our own cache rather than pyld's module-global one, which other loaders in the process could
 # fill with different documents for the same URLs. Context objects are cached apart (see
 # context_cache), so in practice this holds just the vendored URLs.
-_RESOLVED_CONTEXTS: BoundedCache[str, dict[str, Any]] = BoundedCache(max_size=256)
+_RESOLVED_CONTEXTS: LruCache[str, dict[str, Any]] = LruCache(256)
 
 
 def _options() -> dict[str, Any]:

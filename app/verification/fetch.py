@@ -22,9 +22,7 @@ import ipaddress
 import re
 import socket
 import ssl
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -34,6 +32,7 @@ import httpcore
 import httpx
 
 from app.core import budget as work_budget
+from app.core.cache import PerEntryTtlCache
 from app.verification.controllers import ResolutionError
 
 HostResolver = Callable[[str, int], list[str]]
@@ -287,8 +286,10 @@ class Fetcher:
         self.resolve_host = resolve_host
         self.monotonic = monotonic
         self.max_entries = max_entries
-        self._cache: OrderedDict[str, tuple[float, Fetched | str]] = OrderedDict()
-        self._lock = threading.Lock()
+        # A failure is cached as its message, briefly (NEGATIVE_TTL_SECONDS).
+        self._cache: PerEntryTtlCache[str, Fetched | str] = PerEntryTtlCache(
+            max_entries=max_entries, timer=lambda: self.monotonic()
+        )
 
     def allows_http(self, host: str) -> bool:
         """Plain http is only for hosts the operator allow-listed (tests, intranets)."""
@@ -296,30 +297,19 @@ class Fetcher:
 
     def get(self, url: str, *, accept: str = "application/json") -> Fetched:
         """The body at `url`, or ResolutionError saying in words why not."""
-        now = self.monotonic()
-        with self._lock:
-            cached = self._cache.get(url)
-            if cached is not None and cached[0] > now:
-                self._cache.move_to_end(url)
-                if isinstance(cached[1], str):
-                    raise ResolutionError(cached[1])
-                return cached[1]
+        found, cached = self._cache.get(url)
+        if found:
+            if isinstance(cached, str):
+                raise ResolutionError(cached)
+            assert cached is not None
+            return cached
         try:
             fetched, ttl = self._fetch(url, accept)
         except ResolutionError as error:
-            self._remember(url, str(error), NEGATIVE_TTL_SECONDS)
+            self._cache.put(url, str(error), NEGATIVE_TTL_SECONDS)
             raise
-        self._remember(url, fetched, ttl)
+        self._cache.put(url, fetched, ttl)
         return fetched
-
-    def _remember(self, url: str, value: Fetched | str, ttl: float) -> None:
-        if ttl <= 0:
-            return
-        with self._lock:
-            self._cache[url] = (self.monotonic() + ttl, value)
-            self._cache.move_to_end(url)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
 
     def _address(self, host: str, port: int) -> IPAddress:
         """The checked address to connect to; refuses without ever connecting."""

@@ -3,14 +3,26 @@
 Batch verification costs one token per credential, so a client may verify a burst of
 `capacity` credentials and then `refill_per_second` on average. Several instances each keep
 their own buckets; a shared limit belongs in the reverse proxy.
+
+Buckets are kept in a bounded `ExpiringCache`, for as long as a bucket takes to fill up again:
+a forgotten client gets a full bucket, which is what it would have had by then anyway, and a
+caller cycling through client addresses cannot grow memory past ``max_clients``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from app.core.cache import ExpiringCache
+
+
+def _buckets(
+    ttl_seconds: float, max_clients: int, monotonic: Callable[[], float]
+) -> ExpiringCache[str, tuple[float, float]]:
+    """client → (tokens, when they were counted)."""
+    return ExpiringCache(ttl_seconds, max_entries=max_clients, timer=monotonic)
 
 
 class TokenBucketLimiter:
@@ -28,7 +40,10 @@ class TokenBucketLimiter:
         self.refill_per_second = refill_per_second
         self.max_clients = max_clients
         self.monotonic = monotonic
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        # Empty at worst: full again after capacity / refill.
+        self._buckets = _buckets(
+            capacity / refill_per_second, max_clients, lambda: self.monotonic()
+        )
         self._lock = threading.Lock()
 
     def take(self, client: str, cost: float = 1) -> float:
@@ -36,16 +51,13 @@ class TokenBucketLimiter:
         cost = min(cost, self.capacity)  # a request bigger than the bucket still gets through
         now = self.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
+            found, bucket = self._buckets.get(client)
+            tokens, last = bucket if found and bucket is not None else (self.capacity, now)
             tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
             if cost > tokens:
-                self._buckets[client] = (tokens, now)
+                self._buckets.put(client, (tokens, now))
                 return max((cost - tokens) / self.refill_per_second, 0.001)
-            self._buckets[client] = (tokens - cost, now)
-            self._buckets.move_to_end(client)
-            # Forgetting the least recently seen client only ever gives it a full bucket.
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
+            self._buckets.put(client, (tokens - cost, now))
             return 0.0
 
 
@@ -71,11 +83,15 @@ class CpuBudgetLimiter:
         self.refill_per_second = refill_per_second
         self.max_clients = max_clients
         self.monotonic = monotonic
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        # At most capacity in debt: full again after 2 × capacity / refill.
+        self._buckets = _buckets(
+            2 * capacity / refill_per_second, max_clients, lambda: self.monotonic()
+        )
         self._lock = threading.Lock()
 
     def _tokens(self, client: str, now: float) -> float:
-        tokens, last = self._buckets.get(client, (self.capacity, now))
+        found, bucket = self._buckets.get(client)
+        tokens, last = bucket if found and bucket is not None else (self.capacity, now)
         return min(self.capacity, tokens + (now - last) * self.refill_per_second)
 
     def wait(self, client: str) -> float:
@@ -88,7 +104,4 @@ class CpuBudgetLimiter:
         now = self.monotonic()
         with self._lock:
             tokens = max(self._tokens(client, now) - seconds, -self.capacity)
-            self._buckets[client] = (tokens, now)
-            self._buckets.move_to_end(client)
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
+            self._buckets.put(client, (tokens, now))

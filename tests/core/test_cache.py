@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from app.core import cache as cache_module
-from app.core.cache import ExpiringCache, LruCache, TtlCache
+from app.core.cache import ExpiringCache, LruCache, PerEntryTtlCache, TtlCache
 
 
 def test_loads_once_within_ttl_and_copies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,3 +63,26 @@ def test_lru_cache_keeps_the_recently_used() -> None:
     assert cache.get(1) == "one"
     cache.put(3, "three")
     assert (cache.get(1), cache.get(2), cache.get(3)) == ("one", None, "three")
+
+
+def test_lru_cache_reads_a_cached_none_by_item() -> None:
+    cache: LruCache[str, str | None] = LruCache(2)
+    cache["dropped"] = None
+    assert cache["dropped"] is None
+    with pytest.raises(KeyError):
+        cache["absent"]
+
+
+def test_per_entry_ttl_cache_keeps_each_value_for_its_own_time() -> None:
+    clock = [0.0]
+    cache: PerEntryTtlCache[str, str] = PerEntryTtlCache(max_entries=2, timer=lambda: clock[0])
+    cache.put("short", "s", 10)
+    cache.put("long", "l", 60)
+    cache.put("never", "n", 0)
+    clock[0] = 11
+    assert cache.get("short") == (False, None)
+    assert cache.get("long") == (True, "l")
+    assert cache.get("never") == (False, None)
+    for key in "abc":
+        cache.put(key, key, 60)
+    assert len(cache) == 2

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
-from app.verification.ratelimit import TokenBucketLimiter
+from app.verification.ratelimit import CpuBudgetLimiter, TokenBucketLimiter
 from app.verification.state import VerificationState
 from tests.verification.conftest import load_vector
 
@@ -211,6 +211,31 @@ def test_token_bucket_refills() -> None:
     assert limiter.take("b", 1) == 0
     now[0] = 5.0
     assert limiter.take("a", 10) == 0
+
+
+def test_clients_cycling_addresses_cannot_grow_the_buckets() -> None:
+    now = [0.0]
+    limiter = TokenBucketLimiter(
+        capacity=10, refill_per_second=2, max_clients=50, monotonic=lambda: now[0]
+    )
+
+    for n in range(5000):
+        limiter.take(f"10.0.{n // 256}.{n % 256}", 10)
+
+    assert len(limiter._buckets) == 50
+
+
+def test_a_forgotten_bucket_is_a_full_one() -> None:
+    now = [0.0]
+    cpu = CpuBudgetLimiter(capacity=4, refill_per_second=1, monotonic=lambda: now[0])
+    cpu.charge("a", 100)  # deep in debt: at most capacity below zero
+    assert cpu.wait("a") == pytest.approx(4)
+    now[0] = 7.9
+    assert cpu.wait("a") == 0
+    assert len(cpu._buckets) == 1
+    now[0] = 8.0  # full again, so no longer kept
+    assert len(cpu._buckets) == 0
+    assert cpu.wait("a") == 0
 
 
 def test_openapi_documents_the_endpoints(client: TestClient) -> None:
