@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     verify_client_cpu_seconds: float = Field(default=20.0, gt=0)
     verify_client_cpu_per_second: float = Field(default=0.5, gt=0)
     log_json: bool | None = None
+    # Batch issuance: larger batches become a background job, issued so many items per
+    # transaction (a crash repeats none and loses none of a committed chunk).
+    batch_inline_items: int = Field(default=1_000, ge=1, le=50_000)
+    batch_chunk_items: int = Field(default=100, ge=1, le=10_000)
     # Webhooks: deliver the outbox in this process; timeouts, retry window, auto-disable.
     webhook_worker: bool = True
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)

@@ -129,8 +129,9 @@ def create_app(
         worker = None
         if settings.job_worker:
             worker = JobWorker(
-                factory, app.state.keyring, app_clock, public_url=settings.public_url
-            )
+                factory, app.state.keyring, app_clock, public_url=settings.public_url,
+                chunk_items=settings.batch_chunk_items,
+            )  # fmt: skip
             worker.start()
         with (
             make_http_client(settings.fetch_timeout_seconds) as client,

@@ -1,4 +1,7 @@
-"""Batch issuance: up to 1,000 items inline, larger batches as a background job.
+"""Batch issuance: small batches inline, larger ones as a background job.
+
+How many items are issued inline, and how many a job issues per transaction, are settings
+(``LEARNPROOF_BATCH_INLINE_ITEMS``, ``LEARNPROOF_BATCH_CHUNK_ITEMS``).
 
 A batch is issued a chunk at a time (``chunk``): shared work is done once, and one bad
 item is reported without touching the others. A job's items are stored (per chunk) before
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
@@ -31,9 +34,7 @@ from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.webhooks import events as webhook_events
 
-MAX_INLINE = 1_000
 MAX_ITEMS = 50_000
-CHUNK = 100
 # A live worker renews its lease every HEARTBEAT_SECONDS; a dead one stops renewing, and its
 # job is free again LEASE later. The chunk in progress also holds the job's row lock on
 # PostgreSQL, so a worker stalled longer than the lease is never overlapped mid-chunk.
@@ -64,7 +65,7 @@ def issue_items(
 
 def create_job(
     session: Session, context: IssuerContext, items: list[dict[str, Any]], *, now: datetime,
-    actor: str,
+    actor: str, chunk_items: int,
 ) -> IssueJob:  # fmt: skip
     job = IssueJob(
         id=new_id(),
@@ -74,7 +75,7 @@ def create_job(
         total=len(items),
         done_count=0,
         failed_count=0,
-        # Items live in chunk rows (one per CHUNK items): a worker reads and writes one
+        # Items live in chunk rows (one per ``chunk_items`` items): a worker reads and writes one
         # chunk, never the whole job, so a 50,000-item job costs no more per chunk than a
         # small one.
         items=[],
@@ -84,8 +85,8 @@ def create_job(
     session.add(job)
     session.flush()
     session.add_all(
-        IssueJobChunk(job_id=job.id, start=start, items=items[start : start + CHUNK])
-        for start in range(0, len(items), CHUNK)
+        IssueJobChunk(job_id=job.id, start=start, items=items[start : start + chunk_items])
+        for start in range(0, len(items), chunk_items)
     )
     session.flush()
     return job
@@ -104,12 +105,18 @@ def results_page(
     """Results of items ``offset`` to ``offset + limit`` (those issued so far), and the next
     offset when more results exist; reads only the chunk rows of that range."""
     end = offset + limit
+    # The chunk holding ``offset`` starts at or before it (chunk sizes may have changed since).
+    first = (
+        select(func.max(IssueJobChunk.start))
+        .where(IssueJobChunk.job_id == job.id, IssueJobChunk.start <= offset)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(IssueJobChunk.results)
         .where(
             IssueJobChunk.job_id == job.id,
             IssueJobChunk.start < end,
-            IssueJobChunk.start > offset - CHUNK,
+            IssueJobChunk.start >= func.coalesce(first, 0),
             IssueJobChunk.results.is_not(None),
         )
         .order_by(IssueJobChunk.start)
@@ -188,7 +195,7 @@ class Heartbeat:
 
 def run_next_job(
     factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, worker: str,
-    public_url: str, stop: Callable[[], bool] = lambda: False,
+    public_url: str, chunk_items: int, stop: Callable[[], bool] = lambda: False,
     heartbeat_seconds: float | None = None,
 ) -> bool:  # fmt: skip
     """Work one job to the end (chunk by chunk); False when there was nothing to do.
@@ -204,21 +211,23 @@ def run_next_job(
         job_id = job.id
     if heartbeat_seconds is None:
         return _work(
-            factory, keyring, clock, job_id, worker=worker, public_url=public_url, stop=stop
-        )
+            factory, keyring, clock, job_id, worker=worker, public_url=public_url,
+            chunk_items=chunk_items, stop=stop,
+        )  # fmt: skip
 
     def renew() -> bool:
         return renew_lease(factory, job_id, worker=worker, now=clock.now())
 
     with Heartbeat(renew, heartbeat_seconds):
         return _work(
-            factory, keyring, clock, job_id, worker=worker, public_url=public_url, stop=stop
-        )
+            factory, keyring, clock, job_id, worker=worker, public_url=public_url,
+            chunk_items=chunk_items, stop=stop,
+        )  # fmt: skip
 
 
 def _work(
     factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, job_id: str, *,
-    worker: str, public_url: str, stop: Callable[[], bool],
+    worker: str, public_url: str, chunk_items: int, stop: Callable[[], bool],
 ) -> bool:  # fmt: skip
     while not stop():
         with factory() as session:
@@ -229,8 +238,9 @@ def _work(
             context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
             start = job.done_count
             stored = session.get(IssueJobChunk, (job.id, start))
-            # Jobs accepted before chunk rows existed keep their items on the job row.
-            chunk = stored.items if stored is not None else job.items[start : start + CHUNK]
+            # Re-issue jobs, and jobs accepted before chunk rows existed, keep their items
+            # on the job row.
+            chunk = stored.items if stored is not None else job.items[start : start + chunk_items]
             now = clock.now()
             run_items = reissue.reissue_items if job.kind == "reissue" else issue_items
             results = run_items(
@@ -272,10 +282,10 @@ class JobWorker:
 
     def __init__(
         self, factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, public_url: str,
-        poll_seconds: float = 1.0,
+        chunk_items: int, poll_seconds: float = 1.0,
     ) -> None:  # fmt: skip
         self._factory, self._keyring, self._clock = factory, keyring, clock
-        self._public_url, self._poll = public_url, poll_seconds
+        self._public_url, self._chunk_items, self._poll = public_url, chunk_items, poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="learnproof-jobs", daemon=True)
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
@@ -292,7 +302,8 @@ class JobWorker:
             try:
                 busy = run_next_job(
                     self._factory, self._keyring, self._clock, worker=self.worker_id,
-                    public_url=self._public_url, stop=self._stop.is_set,
+                    public_url=self._public_url, chunk_items=self._chunk_items,
+                    stop=self._stop.is_set,
                     heartbeat_seconds=HEARTBEAT_SECONDS,
                 )  # fmt: skip
             except Exception:

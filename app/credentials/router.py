@@ -311,8 +311,11 @@ def issue_batch(
     public_url = settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     now = clock.now()
-    if len(body.items) > batch.MAX_INLINE:
-        job = batch.create_job(session, context, body.items, now=now, actor=principal.actor)
+    if len(body.items) > settings.batch_inline_items:
+        job = batch.create_job(
+            session, context, body.items, now=now, actor=principal.actor,
+            chunk_items=settings.batch_chunk_items,
+        )  # fmt: skip
         accepted = JobAccepted(
             job_id=job.id, status=job.status, total=job.total,
             status_url=f"{public_url}/v1/jobs/{job.id}",

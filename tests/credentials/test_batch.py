@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.credentials import batch
 from tests.credentials.factories import RECIPIENT, World
 
@@ -47,11 +47,9 @@ def test_inline_batch_reports_each_item(world: World, client: TestClient) -> Non
     assert all(r["replayed"] for r in again["results"])
 
 
-def test_large_batch_becomes_a_job(
-    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(batch, "MAX_INLINE", 2)
-    monkeypatch.setattr(batch, "CHUNK", 2)
+def test_large_batch_becomes_a_job(world: World, client: TestClient, settings: Settings) -> None:
+    settings.batch_inline_items = 2
+    settings.batch_chunk_items = 2
     items = _items(world, 5)
     items[3]["recipient"] = {"name": "nobody"}
     response = client.post(
@@ -70,6 +68,7 @@ def test_large_batch_becomes_a_job(
         app.state.clock,  # type: ignore[attr-defined]
         worker="test-worker",
         public_url="http://127.0.0.1:8000",
+        chunk_items=settings.batch_chunk_items,
     )
     assert ran
     done = client.get(f"/v1/jobs/{job_id}", headers=world.issue_headers).json()
@@ -85,6 +84,7 @@ def test_large_batch_becomes_a_job(
         app.state.clock,  # type: ignore[attr-defined]
         worker="test-worker",
         public_url="http://127.0.0.1:8000",
+        chunk_items=settings.batch_chunk_items,
     )
     assert client.get("/v1/jobs/nope", headers=world.issue_headers).status_code == 404
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.config import Settings
 from app.credentials import batch
 from app.status.models import StatusEntry
 from tests.credentials.factories import RECIPIENT, World, assert_ob_valid
@@ -130,11 +131,11 @@ def test_job_writes_per_chunk_do_not_grow_with_the_job(
     world: World,
     client: TestClient,
     connection: Connection,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
     chunks: int,
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_INLINE", 1)
-    monkeypatch.setattr(batch, "CHUNK", 3)
+    settings.batch_inline_items = 1
+    settings.batch_chunk_items = 3
     items = [
         {
             "achievement_id": world.achievement["id"],
@@ -157,6 +158,7 @@ def test_job_writes_per_chunk_do_not_grow_with_the_job(
         app.state.clock,  # type: ignore[attr-defined]
         worker="w",
         public_url="http://127.0.0.1:8000",
+        chunk_items=3,
     )
     # The claim, then per chunk its own chunk row and the job's counters, nothing more: the
     # number and size of the writes are those of the first chunk, whatever the job's size.

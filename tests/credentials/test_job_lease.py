@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.core.clock import FixedClock
 from app.credentials import batch
 from tests.conftest import TEST_PUBLIC_URL
@@ -16,9 +17,9 @@ from tests.credentials.factories import World
 
 
 @pytest.fixture
-def job_id(world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(batch, "MAX_INLINE", 2)
-    monkeypatch.setattr(batch, "CHUNK", 2)
+def job_id(world: World, client: TestClient, settings: Settings) -> str:
+    settings.batch_inline_items = 2
+    settings.batch_chunk_items = 2
     items = [
         {
             "achievement_id": world.achievement["id"],
@@ -39,7 +40,7 @@ def _run(client: TestClient, worker: str, **kwargs: Any) -> bool:
     state: Any = client.app.state  # type: ignore[attr-defined]
     return batch.run_next_job(
         state.sessionmaker, state.keyring, state.clock, worker=worker,
-        public_url=TEST_PUBLIC_URL, **kwargs,
+        public_url=TEST_PUBLIC_URL, chunk_items=2, **kwargs,
     )  # fmt: skip
 
 

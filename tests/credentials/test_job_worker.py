@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -12,7 +11,6 @@ from sqlalchemy import text
 from app import migrate
 from app.auth.scopes import Scope
 from app.config import Settings
-from app.credentials import batch
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import ACHIEVEMENT
@@ -20,16 +18,16 @@ from tests.support.issuers import ISSUER
 
 
 def test_two_workers_issue_every_item_exactly_once(
-    fresh_database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    fresh_database_url: str, settings: Settings
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_INLINE", 2)
-    monkeypatch.setattr(batch, "CHUNK", 4)
     migrate.upgrade(fresh_database_url)
     shared = settings.model_copy(
         update={
             "database_url": fresh_database_url,
             "master_key": SecretStr(TEST_MASTER_KEY),
             "job_worker": True,
+            "batch_inline_items": 2,
+            "batch_chunk_items": 4,
         }
     )
     first, second = create_app(shared), create_app(shared)

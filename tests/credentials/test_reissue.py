@@ -144,6 +144,7 @@ def _run_jobs(app: FastAPI, clock: FixedClock) -> None:
     while batch.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="test",
         public_url=app.state.settings.public_url,
+        chunk_items=app.state.settings.batch_chunk_items,
     ):  # fmt: skip
         pass
 
