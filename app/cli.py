@@ -276,8 +276,8 @@ def issuer_create(
     except AppError as exc:
         raise _fail(exc) from None
     typer.echo(f"created issuer {slug}")
-    typer.echo(f"DID: {issuer_did(settings.public_url, slug)}")
-    typer.echo(f"DID document: {settings.public_url}/issuers/{slug}/did.json")
+    typer.echo(f"DID: {issuer_did(settings.urls, slug)}")
+    typer.echo(f"DID document: {settings.urls.base}/issuers/{slug}/did.json")
 
 
 @keys_cli.command("rotate")
@@ -299,7 +299,7 @@ def keys_rotate(
                 key_type=key_type,
                 now=SystemClock().now(),
                 actor=CLI_ACTOR,
-                public_url=settings.public_url,
+                urls=settings.urls,
             )
     except AppError as exc:
         raise _fail(exc) from None
@@ -336,7 +336,7 @@ def verify(
     with standalone.own_documents(settings, now=now) as own:
         report = standalone.verify(value, settings, now=now, own=own)
     if as_json:
-        typer.echo(json.dumps(report.to_json(problem_base=f"{settings.public_url}/problems")))
+        typer.echo(json.dumps(report.to_json(problem_base=f"{settings.urls.base}/problems")))
     else:
         typer.echo(render_text(report))
     raise typer.Exit(0 if report.verified else 1)
@@ -352,9 +352,9 @@ def demo() -> None:
             session,
             _keyring(settings, session),
             now=SystemClock().now(),
-            public_url=settings.public_url,
+            urls=settings.urls,
         )
-    base = settings.public_url
+    base = settings.urls.base
     typer.echo(f"issuer DID:        {seeded.did}")
     typer.echo(f"DID document:      {base}/issuers/{DEMO_SLUG}/did.json")
     typer.echo(f"issuer profile:    {base}/issuers/{DEMO_SLUG}")
@@ -417,7 +417,7 @@ def issue_csv(
                     page = ""
                     if credential_id is not None:
                         issued += 1
-                        page = credential_service.credential_url(settings.public_url, credential_id)
+                        page = credential_service.credential_url(settings.urls, credential_id)
                         typer.echo(f"{row.line},{credential_id},{page}")
                     else:
                         failed += 1
@@ -477,14 +477,14 @@ def _issue_rows(
         return outcomes
     with factory() as session:
         try:
-            context = issuer_service.load_context(session, issuer, public_url=settings.public_url)
+            context = issuer_service.load_context(session, issuer, urls=settings.urls)
         except AppError as exc:
             return [
                 (None, exc.detail) if r.request else o for r, o in zip(rows, outcomes, strict=True)
             ]
         results = chunk_service.issue_chunk(
             session, keyring, context, [body for _, body in valid], first_index=0,
-            now=SystemClock().now(), actor=CLI_ACTOR, public_url=settings.public_url,
+            now=SystemClock().now(), actor=CLI_ACTOR, urls=settings.urls,
         )  # fmt: skip
         session.commit()
     for (position, _body), result in zip(valid, results, strict=True):

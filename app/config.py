@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core import master_secret
+from app.core.urls import PublicUrls
 
 
 class ConfigError(Exception):
@@ -111,6 +112,11 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def urls(self) -> PublicUrls:
+        """Every public URL and DID of this service, built and parsed in one place."""
+        return PublicUrls(self.public_url)
 
     @cached_property
     def public_host(self) -> str:

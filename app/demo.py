@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.achievements import service as achievement_service
 from app.achievements.schemas import AchievementCreate
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.schemas import CredentialCreate
 from app.errors import NotFound
@@ -26,7 +27,7 @@ class Demo:
     credential_url: str
 
 
-def seed(session: Session, keyring: KeyRing, *, now: datetime, public_url: str) -> Demo:
+def seed(session: Session, keyring: KeyRing, *, now: datetime, urls: PublicUrls) -> Demo:
     actor = "cli:demo"
     try:
         issuer = issuer_service.get_issuer(session, SLUG)
@@ -70,10 +71,10 @@ def seed(session: Session, keyring: KeyRing, *, now: datetime, public_url: str) 
             ),
             now=now,
             actor=actor,
-            public_url=public_url,
+            urls=urls,
         )
     )
-    context = issuer_service.load_context(session, SLUG, public_url=public_url)
+    context = issuer_service.load_context(session, SLUG, urls=urls)
     issued = credential_service.issue_credential(
         session,
         keyring,
@@ -89,10 +90,10 @@ def seed(session: Session, keyring: KeyRing, *, now: datetime, public_url: str) 
         idempotency_key=None,
         now=now,
         actor=actor,
-        public_url=public_url,
+        urls=urls,
     )
     return Demo(
         did=context.did,
         credential_id=issued.record.id,
-        credential_url=credential_service.credential_url(public_url, issued.record.id),
+        credential_url=credential_service.credential_url(urls, issued.record.id),
     )

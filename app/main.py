@@ -20,7 +20,6 @@ from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
-from app.core.urls import PublicUrls
 from app.credentials.batch import JobWorker
 from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
@@ -129,7 +128,7 @@ def create_app(
         worker = None
         if settings.job_worker:
             worker = JobWorker(
-                factory, app.state.keyring, app_clock, public_url=settings.public_url,
+                factory, app.state.keyring, app_clock, urls=settings.urls,
                 chunk_items=settings.batch_chunk_items,
             )  # fmt: skip
             worker.start()
@@ -174,7 +173,7 @@ def create_app(
         redoc_url=None,
     )
     # Read back only by app/dependencies.py, as typed dependencies.
-    urls = PublicUrls(settings.public_url)
+    urls = settings.urls
     app.state.settings = settings
     app.state.urls = urls
     app.state.clock = app_clock

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.core.urls import PublicUrls
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -79,10 +81,10 @@ def main() -> None:
 
         def run(chunk: list[dict[str, object]]) -> None:
             with factory() as session:
-                context = issuer_service.load_context(session, "prof", public_url=PUBLIC_URL)
+                context = issuer_service.load_context(session, "prof", urls=PublicUrls(PUBLIC_URL))
                 results = batch.issue_items(
                     session, app.state.keyring, context, chunk, first_index=0,
-                    now=app.state.clock.now(), actor="profile", public_url=PUBLIC_URL,
+                    now=app.state.clock.now(), actor="profile", urls=PublicUrls(PUBLIC_URL),
                     status_sessions=factory,
                 )  # fmt: skip
                 session.commit()

@@ -100,7 +100,7 @@ def main() -> None:
         try:
             _seed(
                 make_sessionmaker(engine), load_master_key(settings), args.credentials,
-                settings.public_url,
+                settings.urls,
             )  # fmt: skip
         finally:
             engine.dispose()

@@ -29,6 +29,7 @@ from app import migrate
 from app.achievements.models import Achievement
 from app.config import Settings, load_settings
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import lifecycle
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
@@ -67,7 +68,7 @@ def _batches(total: int) -> Iterator[range]:
 
 
 def _seed(
-    factory: sessionmaker[Session], master: MasterKey, count: int, public_url: str
+    factory: sessionmaker[Session], master: MasterKey, count: int, urls: PublicUrls
 ) -> tuple[str, list[str]]:
     """An issuer with ``count`` credentials, each holding a random revocation index."""
     now = datetime.now(UTC)
@@ -83,7 +84,7 @@ def _seed(
             now=now,
             actor="bench",
         )
-        context = issuer_service.load_context(session, slug, public_url=public_url)
+        context = issuer_service.load_context(session, slug, urls=urls)
         achievement = Achievement(
             id=new_id(),
             issuer_id=context.issuer.id,
@@ -141,7 +142,7 @@ def _seed(
                         "issuer_id": issuer_id,
                         "achievement_id": achievement_id,
                         "signing_key_id": key_id,
-                        "document": {"id": f"{public_url}/credentials/{ids[i]}"},
+                        "document": {"id": urls.credential(ids[i])},
                         "jwt": "-",
                         "valid_from": now,
                         "status": "active",
@@ -174,13 +175,15 @@ def _seed(
     return slug, ids
 
 
-def _revoke_latency(factory: sessionmaker[Session], ids: list[str], repeat: int, url: str) -> None:
+def _revoke_latency(
+    factory: sessionmaker[Session], ids: list[str], repeat: int, urls: PublicUrls
+) -> None:
     warm_up = 10
     chosen = iter(random.Random(2).sample(ids, repeat + warm_up))
 
     def revoke() -> None:
         with factory() as session:
-            target = lifecycle.find_credential(session, next(chosen), public_url=url)
+            target = lifecycle.find_credential(session, next(chosen), urls=urls)
             lifecycle.change_status(
                 session,
                 target.credential,
@@ -223,7 +226,7 @@ def _publishing(settings: Settings, slug: str, gets: int, rebuilds: int) -> None
                     keyring,
                     slug,
                     "revocation-1",
-                    public_url=settings.public_url,
+                    urls=settings.urls,
                     now=datetime.now(UTC),
                     ttl_seconds=settings.status_list_ttl_seconds,
                 )
@@ -247,7 +250,7 @@ def _publishing(settings: Settings, slug: str, gets: int, rebuilds: int) -> None
                     keyring,
                     slug,
                     "revocation-1",
-                    public_url=settings.public_url,
+                    urls=settings.urls,
                     now=datetime.now(UTC),
                     ttl_seconds=settings.status_list_ttl_seconds,
                 )
@@ -284,8 +287,8 @@ def main() -> None:
     factory = make_sessionmaker(engine)
     try:
         master = load_master_key(settings)
-        slug, ids = _seed(factory, master, args.credentials, settings.public_url)
-        _revoke_latency(factory, ids, args.revokes, settings.public_url)
+        slug, ids = _seed(factory, master, args.credentials, settings.urls)
+        _revoke_latency(factory, ids, args.revokes, settings.urls)
         _publishing(settings, slug, args.gets, args.rebuilds)
     finally:
         engine.dispose()

@@ -129,7 +129,7 @@ def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None
                 own = DatabaseDocuments(
                     session,
                     keyring,
-                    public_url=settings.public_url,
+                    urls=settings.urls,
                     now=datetime.now(UTC),
                     caches=caches,
                 )

@@ -50,7 +50,7 @@ def create_accreditation(
         body,
         actor=principal.actor,
         now=clock.now(),
-        public_url=settings.public_url,
+        urls=settings.urls,
         configured=settings.trusted_accreditors,
     )
 
@@ -69,7 +69,7 @@ def register_external_accreditation(
         body.credential,
         actor=principal.actor,
         now=clock.now(),
-        public_url=settings.public_url,
+        urls=settings.urls,
         configured=settings.trusted_accreditors,
     )
 
@@ -79,7 +79,7 @@ def list_accreditations(
     slug: str, settings: SettingsDep, session: SessionDep
 ) -> list[AccreditationRead]:
     """Accreditations the accrediting body `slug` has issued (public)."""
-    return service.list_accreditations(session, slug, public_url=settings.public_url)
+    return service.list_accreditations(session, slug, urls=settings.urls)
 
 
 @public_router.get("/accreditations/{accreditation_id}")
@@ -87,5 +87,5 @@ def accreditation_credential(
     accreditation_id: str, settings: SettingsDep, session: SessionDep
 ) -> JSONResponse:
     """The signed accreditation credential at its stable URL."""
-    found = service.read_accreditation(session, accreditation_id, public_url=settings.public_url)
+    found = service.read_accreditation(session, accreditation_id, urls=settings.urls)
     return JSONResponse(found.credential, media_type="application/vc+ld+json")

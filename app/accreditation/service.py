@@ -59,8 +59,8 @@ class HeldAccreditation:
     credential: dict[str, Any] | None = None
 
 
-def accreditation_url(public_url: str, accreditation_id: str) -> str:
-    return PublicUrls(public_url).accreditation(accreditation_id)
+def accreditation_url(urls: PublicUrls, accreditation_id: str) -> str:
+    return urls.accreditation(accreditation_id)
 
 
 def trusted_accreditors(session: Session, configured: Sequence[str]) -> list[AccreditorRead]:
@@ -96,11 +96,11 @@ def create_accreditation(
     *,
     actor: str,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     configured: Sequence[str],
 ) -> AccreditationRead:
     """Issue an accreditation as the accrediting body ``slug`` (which must be trusted)."""
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    context = issuer_service.load_context(session, slug, urls=urls)
     if context.did not in {a.did for a in trusted_accreditors(session, configured)}:
         raise Forbidden(
             f"Issuer '{slug}' ({context.did}) is not a trusted accrediting body; the operator "
@@ -138,7 +138,7 @@ def create_accreditation(
         vc_api.IssueRequest(credential=credential),
         now=now,
         actor=actor,
-        public_url=public_url,
+        urls=urls,
     )
     row = Accreditation(
         id=new_id(),
@@ -161,26 +161,28 @@ def create_accreditation(
         issuer_slug=slug,
         details={"accreditation": row.id, "accredited_issuer": body.accredited_issuer},
     )
-    return _read(session, row, public_url)
+    return _read(session, row, urls)
 
 
 def read_accreditation(
-    session: Session, accreditation_id: str, *, public_url: str
+    session: Session, accreditation_id: str, *, urls: PublicUrls
 ) -> AccreditationRead:
     row = session.get(Accreditation, accreditation_id)
     if row is None:
         raise NotFound(f"No accreditation has the id '{accreditation_id}'.")
-    return _read(session, row, public_url)
+    return _read(session, row, urls)
 
 
-def list_accreditations(session: Session, slug: str, *, public_url: str) -> list[AccreditationRead]:
+def list_accreditations(
+    session: Session, slug: str, *, urls: PublicUrls
+) -> list[AccreditationRead]:
     issuer = issuer_service.get_issuer(session, slug)
     rows = session.scalars(
         select(Accreditation)
         .where(Accreditation.accreditor_issuer_id == issuer.id)
         .order_by(Accreditation.created_at, Accreditation.id)
     )
-    return [_read(session, row, public_url) for row in rows]
+    return [_read(session, row, urls) for row in rows]
 
 
 def held_by(session: Session, did: str, configured: Sequence[str]) -> list[HeldAccreditation]:
@@ -216,7 +218,7 @@ def register_external(
     *,
     actor: str,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     configured: Sequence[str],
 ) -> AccreditationRead:
     """Register an accreditation credential signed by an external trusted body.
@@ -237,7 +239,7 @@ def register_external(
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(did, str) or not did.startswith("did:"):
         raise InvalidInput("credential.issuer must be a DID.", field="credential.issuer")
-    if PublicUrls(public_url).parse_issuer_did(did) is not None:
+    if urls.parse_issuer_did(did) is not None:
         raise InvalidInput(
             "Accreditations by this service's issuers are made with "
             "POST /v1/issuers/{slug}/accreditations.",
@@ -288,7 +290,7 @@ def register_external(
         now=now,
         details={"accreditation": row.id, "accreditor": did, "accredited_issuer": subject["id"]},
     )
-    return _read(session, row, public_url)
+    return _read(session, row, urls)
 
 
 def _limits_from_json(value: object) -> object:
@@ -307,7 +309,7 @@ def _limits_from_json(value: object) -> object:
     return limits
 
 
-def _read(session: Session, row: Accreditation, public_url: str) -> AccreditationRead:
+def _read(session: Session, row: Accreditation, urls: PublicUrls) -> AccreditationRead:
     if row.credential_id is None:
         document = row.document or {}
         status, credential_id = "external", None
@@ -316,7 +318,7 @@ def _read(session: Session, row: Accreditation, public_url: str) -> Accreditatio
         document, status, credential_id = credential.document, credential.status, credential.id
     return AccreditationRead(
         id=row.id,
-        url=accreditation_url(public_url, row.id),
+        url=accreditation_url(urls, row.id),
         accreditor=row.accreditor_did,
         accredited_issuer=row.accredited_issuer,
         limits=row.limits,

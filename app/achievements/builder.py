@@ -43,8 +43,8 @@ class TargetAlignment:
     description: str | None = None
 
 
-def achievement_url(public_url: str, issuer_slug: str, achievement_id: str) -> str:
-    return PublicUrls(public_url).achievement(issuer_slug, achievement_id)
+def achievement_url(urls: PublicUrls, issuer_slug: str, achievement_id: str) -> str:
+    return urls.achievement(issuer_slug, achievement_id)
 
 
 def build_achievement(

@@ -10,6 +10,7 @@ from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
@@ -26,10 +27,10 @@ OB_CONTEXTS = [
 def _read(
     settings: Settings, session: SessionDep, issuer: Issuer, record: Achievement
 ) -> AchievementRead:
-    public_url: str = settings.public_url
+    urls: PublicUrls = settings.urls
     return AchievementRead(
         id=record.id,
-        url=achievement_url(public_url, issuer.slug, record.id),
+        url=achievement_url(urls, issuer.slug, record.id),
         issuer=issuer.slug,
         name=record.name,
         description=record.description,
@@ -42,7 +43,7 @@ def _read(
         suspendable=record.suspendable,
         valid_for=record.valid_for,
         created_at=record.created_at,
-        achievement=service.achievement_document(session, issuer, record, public_url=public_url),
+        achievement=service.achievement_document(session, issuer, record, urls=urls),
     )
 
 
@@ -63,7 +64,7 @@ def create_achievement(
         body,
         now=clock.now(),
         actor=principal.actor,
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
     return _read(settings, session, issuer, record)
 
@@ -99,5 +100,5 @@ def achievement_json_ld(
     """The public Open Badges 3.0 Achievement (the `id` URL inside credentials)."""
     issuer = issuer_service.get_issuer(session, slug)
     record = service.get_achievement(session, issuer, achievement_id)
-    document = service.achievement_document(session, issuer, record, public_url=settings.public_url)
+    document = service.achievement_document(session, issuer, record, urls=settings.urls)
     return {"@context": OB_CONTEXTS, **document}

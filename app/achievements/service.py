@@ -19,13 +19,14 @@ from app.achievements.models import Achievement, AchievementTarget
 from app.achievements.schemas import AchievementCreate, Skill
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.errors import InvalidInput, NotFound
 from app.frameworks import service as frameworks_service
 from app.issuers.models import Issuer
 from app.vocabularies import service as vocabulary_service
 
 
-def _levels(session: Session, record: Achievement, public_url: str) -> list[LevelAlignment]:
+def _levels(session: Session, record: Achievement, urls: PublicUrls) -> list[LevelAlignment]:
     levels = []
     for ref in record.framework_levels:
         level = frameworks_service.get_level(session, ref["framework"], ref["level"])
@@ -36,18 +37,18 @@ def _levels(session: Session, record: Achievement, public_url: str) -> list[Leve
                 framework_name=framework.name,
                 level_code=level.code,
                 level_name=level.name,
-                url=frameworks_service.level_url(public_url, framework.code, level.code),
+                url=frameworks_service.level_url(urls, framework.code, level.code),
             )
         )
     return levels
 
 
-def _field(session: Session, record: Achievement, public_url: str) -> FieldAlignment | None:
+def _field(session: Session, record: Achievement, urls: PublicUrls) -> FieldAlignment | None:
     if record.isced_f is None:
         return None
     field = frameworks_service.get_isced_field(session, record.isced_f)
     return FieldAlignment(
-        code=field.code, name=field.name, url=f"{public_url}/v1/isced-f/{field.code}"
+        code=field.code, name=field.name, url=f"{urls.base}/v1/isced-f/{field.code}"
     )
 
 
@@ -64,7 +65,7 @@ def _description(target: vocabulary_service.Target) -> str | None:
     return f"{target.vocabulary.label}: {marks} ({flags})"
 
 
-def _targets(session: Session, record: Achievement, public_url: str) -> list[TargetAlignment]:
+def _targets(session: Session, record: Achievement, urls: PublicUrls) -> list[TargetAlignment]:
     rows = session.scalars(
         select(AchievementTarget)
         .where(AchievementTarget.achievement_id == record.id, AchievementTarget.kind != "skill")
@@ -84,7 +85,7 @@ def _targets(session: Session, record: Achievement, public_url: str) -> list[Tar
                 code=row.code,
                 name=name,
                 framework=framework,
-                url=vocabulary_service.concept_url(public_url, row.kind, row.scheme, row.code),
+                url=vocabulary_service.concept_url(urls, row.kind, row.scheme, row.code),
                 description=description,
             )
         )
@@ -140,7 +141,7 @@ def create_achievement(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> Achievement:
     targets, skills = _resolve(session, data)
     record = Achievement(
@@ -163,8 +164,8 @@ def create_achievement(
         created_at=now,
     )
     # Refuse unknown frameworks, levels and fields before anything is stored.
-    _levels(session, record, public_url)
-    _field(session, record, public_url)
+    _levels(session, record, urls)
+    _field(session, record, urls)
     session.add(record)
     session.flush()
     session.add_all(
@@ -207,14 +208,14 @@ def list_achievements(session: Session, issuer: Issuer) -> list[Achievement]:
 
 
 def achievement_document(
-    session: Session, issuer: Issuer, record: Achievement, *, public_url: str
+    session: Session, issuer: Issuer, record: Achievement, *, urls: PublicUrls
 ) -> dict[str, Any]:
     return build_achievement(
         record,
-        url=achievement_url(public_url, issuer.slug, record.id),
-        levels=_levels(session, record, public_url),
-        field=_field(session, record, public_url),
-        targets=_targets(session, record, public_url),
+        url=achievement_url(urls, issuer.slug, record.id),
+        levels=_levels(session, record, urls),
+        field=_field(session, record, urls),
+        targets=_targets(session, record, urls),
     )
 
 

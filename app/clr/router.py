@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import IssuerIssueDep
 from app.clr import service
 from app.clr.schemas import ClrCreate, ClrRead
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.issuers import service as issuer_service
 from app.verification.dependencies import VerifierDep
@@ -28,8 +29,8 @@ def issue_clr(
     principal: IssuerIssueDep,
 ) -> ClrRead:
     """Package verified credentials of one learner in a signed ClrCredential (CLR 2.0)."""
-    public_url: str = settings.public_url
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    urls: PublicUrls = settings.urls
+    context = issuer_service.load_context(session, slug, urls=urls)
     record = service.issue_clr(
         session,
         keyring,
@@ -38,11 +39,11 @@ def issue_clr(
         body,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
     )
     return ClrRead(
         id=record.id,
-        url=service.clr_url(public_url, record.id),
+        url=service.clr_url(urls, record.id),
         credential=record.document,
         included=service.included_ids(record.document),
     )

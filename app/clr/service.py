@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.clr import builder
 from app.clr.schemas import AssociationIn, ClrCreate
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import documents
 from app.credentials import service as credential_service
 from app.credentials.builder import Subject, identity_hash
@@ -31,8 +32,8 @@ from app.verification.service import Verifier
 CLR_TYPE: Final = "ClrCredential"
 
 
-def clr_url(public_url: str, clr_id: str) -> str:
-    return f"{public_url}/clr/{clr_id}"
+def clr_url(urls: PublicUrls, clr_id: str) -> str:
+    return f"{urls.base}/clr/{clr_id}"
 
 
 def holder_problem(document: Mapping[str, Any], recipient: Recipient) -> str | None:
@@ -167,16 +168,14 @@ def sign_clr(
     name: str | None,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> Credential:
     """Sign and store a CLR around already verified credentials."""
     clr_id = new_id()
-    status = documents.revocation_entry(
-        session, context, credential_id=clr_id, public_url=public_url, now=now
-    )
+    status = documents.revocation_entry(session, context, credential_id=clr_id, urls=urls, now=now)
     learner = recipient.name or "a learner"
     unsigned = builder.build_clr(
-        credential_url=clr_url(public_url, clr_id),
+        credential_url=clr_url(urls, clr_id),
         issuer={"id": context.did, "type": ["Profile"], "name": context.issuer.name},
         subject=subject_for(recipient),
         name=name or f"Comprehensive Learner Record of {learner}",
@@ -210,7 +209,7 @@ def issue_clr(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> Credential:
     included = included_credentials(
         session,
@@ -231,7 +230,7 @@ def issue_clr(
         name=body.name,
         now=now,
         actor=actor,
-        public_url=public_url,
+        urls=urls,
     )
 
 

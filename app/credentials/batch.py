@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import chunk, reissue
 from app.credentials.models import IssueJob, IssueJobChunk
 from app.errors import NotFound
@@ -52,14 +53,14 @@ def issue_items(
     first_index: int,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:
     """Issue ``items`` in the caller's transaction: one result per item, a failed item is
     reported without touching the others (see ``chunk`` for how the work is shared)."""
     return chunk.issue_chunk(
         session, keyring, context, items, first_index=first_index, now=now, actor=actor,
-        public_url=public_url, status_sessions=status_sessions,
+        urls=urls, status_sessions=status_sessions,
     )  # fmt: skip
 
 
@@ -195,7 +196,7 @@ class Heartbeat:
 
 def run_next_job(
     factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, worker: str,
-    public_url: str, chunk_items: int, stop: Callable[[], bool] = lambda: False,
+    urls: PublicUrls, chunk_items: int, stop: Callable[[], bool] = lambda: False,
     heartbeat_seconds: float | None = None,
 ) -> bool:  # fmt: skip
     """Work one job to the end (chunk by chunk); False when there was nothing to do.
@@ -211,7 +212,7 @@ def run_next_job(
         job_id = job.id
     if heartbeat_seconds is None:
         return _work(
-            factory, keyring, clock, job_id, worker=worker, public_url=public_url,
+            factory, keyring, clock, job_id, worker=worker, urls=urls,
             chunk_items=chunk_items, stop=stop,
         )  # fmt: skip
 
@@ -220,14 +221,14 @@ def run_next_job(
 
     with Heartbeat(renew, heartbeat_seconds):
         return _work(
-            factory, keyring, clock, job_id, worker=worker, public_url=public_url,
+            factory, keyring, clock, job_id, worker=worker, urls=urls,
             chunk_items=chunk_items, stop=stop,
         )  # fmt: skip
 
 
 def _work(
     factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, job_id: str, *,
-    worker: str, public_url: str, chunk_items: int, stop: Callable[[], bool],
+    worker: str, urls: PublicUrls, chunk_items: int, stop: Callable[[], bool],
 ) -> bool:  # fmt: skip
     while not stop():
         with factory() as session:
@@ -235,7 +236,7 @@ def _work(
             if job is None or job.status == "done" or job.claimed_by != worker:
                 return True
             issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
-            context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
+            context = issuer_service.load_context(session, issuer.slug, urls=urls)
             start = job.done_count
             stored = session.get(IssueJobChunk, (job.id, start))
             # Re-issue jobs, and jobs accepted before chunk rows existed, keep their items
@@ -245,7 +246,7 @@ def _work(
             run_items = reissue.reissue_items if job.kind == "reissue" else issue_items
             results = run_items(
                 session, keyring, context, chunk, first_index=start, now=now,
-                actor=job.actor, public_url=public_url, status_sessions=factory,
+                actor=job.actor, urls=urls, status_sessions=factory,
             )  # fmt: skip
             if stored is not None:
                 stored.results = results
@@ -256,7 +257,7 @@ def _work(
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start
             if job.done_count >= job.total:
                 job.status, job.finished_at = "done", now
-                _emit_finished(session, job, context.issuer.slug, public_url, now)
+                _emit_finished(session, job, context.issuer.slug, urls, now)
             session.commit()
             if job.status == "done":
                 return True
@@ -264,13 +265,13 @@ def _work(
 
 
 def _emit_finished(
-    session: Session, job: IssueJob, slug: str, public_url: str, now: datetime
+    session: Session, job: IssueJob, slug: str, urls: PublicUrls, now: datetime
 ) -> None:
     data = {
         "job_id": job.id, "kind": job.kind, "issuer": slug, "status": job.status,
         "total": job.total,
         "done": job.done_count, "failed": job.failed_count,
-        "status_url": f"{public_url}/v1/jobs/{job.id}",
+        "status_url": f"{urls.base}/v1/jobs/{job.id}",
     }  # fmt: skip
     webhook_events.emit(
         session, issuer_id=job.issuer_id, event_type="job.finished", data=data, now=now
@@ -281,11 +282,11 @@ class JobWorker:
     """A daemon thread that runs pending batch jobs of this instance's database."""
 
     def __init__(
-        self, factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, public_url: str,
+        self, factory: sessionmaker[Session], keyring: KeyRing, clock: Clock, *, urls: PublicUrls,
         chunk_items: int, poll_seconds: float = 1.0,
     ) -> None:  # fmt: skip
         self._factory, self._keyring, self._clock = factory, keyring, clock
-        self._public_url, self._chunk_items, self._poll = public_url, chunk_items, poll_seconds
+        self._urls, self._chunk_items, self._poll = urls, chunk_items, poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="learnproof-jobs", daemon=True)
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
@@ -302,7 +303,7 @@ class JobWorker:
             try:
                 busy = run_next_job(
                     self._factory, self._keyring, self._clock, worker=self.worker_id,
-                    public_url=self._public_url, chunk_items=self._chunk_items,
+                    urls=self._urls, chunk_items=self._chunk_items,
                     stop=self._stop.is_set,
                     heartbeat_seconds=HEARTBEAT_SECONDS,
                 )  # fmt: skip

@@ -35,6 +35,7 @@ from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import service, validation
 from app.credentials.builder import build_credential
 from app.credentials.events import emit_credential_event
@@ -104,8 +105,8 @@ class _Signed:
     entries: list[StatusEntry]
 
 
-def _replayed(index: int, credential_id: str, public_url: str) -> dict[str, Any]:
-    url = service.credential_url(public_url, credential_id)
+def _replayed(index: int, credential_id: str, urls: PublicUrls) -> dict[str, Any]:
+    url = service.credential_url(urls, credential_id)
     return {"index": index, "id": credential_id, "url": url, "replayed": True}
 
 
@@ -125,7 +126,7 @@ def issue_chunk(
     first_index: int,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:
     """Issue ``items`` in the caller's transaction; one result per item, in item order."""
@@ -170,7 +171,7 @@ def issue_chunk(
         if ext is not None and ext in known:
             ident, stored = known[ext]
             results[index] = (
-                _replayed(index, ident, public_url)
+                _replayed(index, ident, urls)
                 if stored == fingerprint
                 else _app_error(index, _conflict(ext, ident))
             )
@@ -180,7 +181,7 @@ def issue_chunk(
             try:
                 record = achievement_service.get_achievement(session, issuer, data.achievement_id)
                 document = achievement_service.achievement_document(
-                    session, issuer, record, public_url=public_url
+                    session, issuer, record, urls=urls
                 )
                 cached = (record, document)
             except AppError as exc:
@@ -195,26 +196,26 @@ def issue_chunk(
         fresh.append(item)
 
     signed = _sign_all(
-        session, keyring, context, fresh, results, now=now, public_url=public_url,
+        session, keyring, context, fresh, results, now=now, urls=urls,
         status_sessions=status_sessions,
     )  # fmt: skip
     _store(
         session, keyring, context, signed, results, now=now, actor=actor,
-        public_url=public_url, status_sessions=status_sessions,
+        urls=urls, status_sessions=status_sessions,
     )  # fmt: skip
     for index, data, _fingerprint in repeats:
         # Repeats of an external_id met earlier in the chunk: once their first occurrence
         # is stored, the one-by-one path replays (or refuses) them as a retry.
         results[index] = _one_by_one(
             session, keyring, context, index, data, now=now, actor=actor,
-            public_url=public_url, status_sessions=status_sessions,
+            urls=urls, status_sessions=status_sessions,
         )  # fmt: skip
     return [results[first_index + offset] for offset in range(len(items))]
 
 
 def _one_by_one(
     session: Session, keyring: KeyRing, context: IssuerContext, index: int,
-    data: CredentialCreate, *, now: datetime, actor: str, public_url: str,
+    data: CredentialCreate, *, now: datetime, actor: str, urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """One item through ``service.issue_credential`` in a savepoint of its own."""
@@ -222,13 +223,13 @@ def _one_by_one(
         with session.begin_nested():
             issued = service.issue_credential(
                 session, keyring, context, data, idempotency_key=None, now=now,
-                actor=actor, public_url=public_url, status_sessions=status_sessions,
+                actor=actor, urls=urls, status_sessions=status_sessions,
             )  # fmt: skip
     except AppError as exc:
         return _app_error(index, exc)
     except Exception:
         return _unexpected(index)
-    url = service.credential_url(public_url, issued.record.id)
+    url = service.credential_url(urls, issued.record.id)
     return {"index": index, "id": issued.record.id, "url": url, "replayed": issued.replayed}
 
 
@@ -240,19 +241,19 @@ def _sign_all(
     results: dict[int, dict[str, Any]],
     *,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None,
 ) -> list[_Signed]:
     if not fresh:
         return []
     try:
         revocation = status_service.reserve_indexes(
-            session, context, lists.REVOCATION, len(fresh), public_url=public_url, now=now,
+            session, context, lists.REVOCATION, len(fresh), urls=urls, now=now,
             reserve_with=status_sessions,
         )  # fmt: skip
         suspension = status_service.reserve_indexes(
             session, context, lists.SUSPENSION, sum(1 for i in fresh if i.achievement.suspendable),
-            public_url=public_url, now=now, reserve_with=status_sessions,
+            urls=urls, now=now, reserve_with=status_sessions,
         )  # fmt: skip
     except AppError as exc:
         for item in fresh:
@@ -291,7 +292,7 @@ def _sign_all(
         try:
             record = _sign_one(
                 item, credential_id, status, profile, signer, jwt_signer, cryptosuite,
-                issuer_id=issuer.id, signing_key_id=key.id, now=now, public_url=public_url,
+                issuer_id=issuer.id, signing_key_id=key.id, now=now, urls=urls,
             )  # fmt: skip
         except AppError as exc:
             results[item.index] = _app_error(item.index, exc)
@@ -306,14 +307,14 @@ def _sign_all(
 def _sign_one(
     item: _Item, credential_id: str, status: dict[str, Any] | list[dict[str, Any]],
     profile: dict[str, Any], signer: Any, jwt_signer: Any, cryptosuite: str, *,
-    issuer_id: str, signing_key_id: str, now: datetime, public_url: str,
+    issuer_id: str, signing_key_id: str, now: datetime, urls: PublicUrls,
 ) -> Credential:  # fmt: skip
     data = item.data
     # The same draft as a single request (claims checked, validity from valid_for) ...
     draft = service.make_draft(item.document, item.achievement, data, now=now)
     subject = draft.subject
     unsigned = build_credential(
-        credential_url=service.credential_url(public_url, credential_id),
+        credential_url=service.credential_url(urls, credential_id),
         # Each credential gets its own copies: nothing signed may share mutable parts.
         issuer=dict(profile),
         achievement=draft.achievement,
@@ -361,7 +362,7 @@ def _store(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None,
 ) -> None:
     if not signed:
@@ -393,10 +394,10 @@ def _store(
         for s in signed:
             results[s.item.index] = _one_by_one(
                 session, keyring, context, s.item.index, s.item.data, now=now, actor=actor,
-                public_url=public_url, status_sessions=status_sessions,
+                urls=urls, status_sessions=status_sessions,
             )  # fmt: skip
         return
     for s in signed:
         index = s.item.index
-        url = service.credential_url(public_url, s.record.id)
+        url = service.credential_url(urls, s.record.id)
         results[index] = {"index": index, "id": s.record.id, "url": url, "replayed": False}

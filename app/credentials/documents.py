@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
+from app.core.urls import PublicUrls
 from app.credentials.models import Credential
 from app.credentials.service import refuse_control_characters
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
@@ -26,14 +27,14 @@ from app.status import service as status_service
 
 
 def revocation_entry(
-    session: Session, context: IssuerContext, *, credential_id: str, public_url: str, now: datetime
+    session: Session, context: IssuerContext, *, credential_id: str, urls: PublicUrls, now: datetime
 ) -> dict[str, Any] | list[dict[str, Any]]:
     return status_service.allocate_entries(
         session,
         context,
         credential_id=credential_id,
         suspendable=False,
-        public_url=public_url,
+        urls=urls,
         now=now,
     )
 

@@ -62,19 +62,19 @@ def _transition_problem(credential: Credential, action: StatusAction) -> str | N
     return None
 
 
-def _bare_id(credential_id: str, public_url: str) -> str:
+def _bare_id(credential_id: str, urls: PublicUrls) -> str:
     if credential_id.startswith("urn:uuid:"):
         return credential_id.removeprefix("urn:uuid:")
-    return PublicUrls(public_url).parse_credential(credential_id) or credential_id
+    return urls.parse_credential(credential_id) or credential_id
 
 
-def find_credential(session: Session, credential_id: str, *, public_url: str) -> StatusTarget:
+def find_credential(session: Session, credential_id: str, *, urls: PublicUrls) -> StatusTarget:
     """A credential by its bare id, its URL id, ``urn:uuid:…``, or its document's ``id``.
 
     The last form covers VC-API callers that chose their own credential ``id``; it is not
     indexed, so it is only tried when the cheap forms find nothing.
     """
-    credential = session.get(Credential, _bare_id(credential_id, public_url))
+    credential = session.get(Credential, _bare_id(credential_id, urls))
     if credential is None:
         matches = list(
             session.scalars(
@@ -101,7 +101,7 @@ def find_vc_api_credential(
     session: Session,
     credential_id: str,
     *,
-    public_url: str,
+    urls: PublicUrls,
     issuer_slug: str | None,
     purpose: str,
     list_credential: str | None,
@@ -121,13 +121,13 @@ def find_vc_api_credential(
     if issuer_id is not None:
         by_document = by_document.where(Credential.issuer_id == issuer_id)
     found = {c.id: c for c in session.scalars(by_document.limit(50))}
-    own = session.get(Credential, _bare_id(credential_id, public_url))
+    own = session.get(Credential, _bare_id(credential_id, urls))
     if own is not None and (issuer_id is None or own.issuer_id == issuer_id):
         found.setdefault(own.id, own)
     candidates = sorted(found.values(), key=lambda c: c.id)
     if len(candidates) > 1 and list_credential is not None:
         narrowed = [
-            c for c in candidates if _entry_url(session, c, purpose, public_url) == list_credential
+            c for c in candidates if _entry_url(session, c, purpose, urls) == list_credential
         ]
         candidates = narrowed or candidates
     if not candidates:
@@ -146,7 +146,7 @@ def find_vc_api_credential(
 
 
 def _entry_url(
-    session: Session, credential: Credential, purpose: str, public_url: str
+    session: Session, credential: Credential, purpose: str, urls: PublicUrls
 ) -> str | None:
     entry = session.get(StatusEntry, (credential.id, purpose))
     if entry is None:
@@ -155,7 +155,7 @@ def _entry_url(
     slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
     if status_list is None or slug is None:
         return None
-    return lists.list_url(public_url, slug, status_list.public_id)
+    return lists.list_url(urls, slug, status_list.public_id)
 
 
 def _lock_credentials(
@@ -300,7 +300,7 @@ def set_status(
     value: bool,
     list_credential: str | None,
     list_index: str | int | None,
-    public_url: str,
+    urls: PublicUrls,
     now: datetime,
     actor: str,
     signing: status_service.ListSigning | None = None,
@@ -317,7 +317,7 @@ def set_status(
     if purpose == lists.REVOCATION and not value:
         raise Conflict("Revocation is final: a revocation status cannot be set back to false.")
     if list_credential is not None or list_index is not None:
-        _check_named_entry(session, target, purpose, list_credential, list_index, public_url)
+        _check_named_entry(session, target, purpose, list_credential, list_index, urls)
     action: StatusAction = (
         "revoke" if purpose == lists.REVOCATION else "suspend" if value else "reinstate"
     )
@@ -332,14 +332,14 @@ def _check_named_entry(
     purpose: str,
     list_credential: str | None,
     list_index: str | int | None,
-    public_url: str,
+    urls: PublicUrls,
 ) -> None:
     entry = session.get(StatusEntry, (target.credential.id, purpose))
     if entry is None:
         return  # change_status reports the missing entry with its usual message
     status_list = session.get(StatusList, entry.list_id)
     assert status_list is not None, "the foreign key guarantees the list exists"
-    url = lists.list_url(public_url, target.issuer_slug, status_list.public_id)
+    url = lists.list_url(urls, target.issuer_slug, status_list.public_id)
     if list_credential not in (None, url) or (
         list_index is not None and str(list_index) != str(entry.index)
     ):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.dependencies import IssuerRevokeDep, RevokeDep
 from app.auth.service import Principal
+from app.core.urls import PublicUrls
 from app.credentials import lifecycle as service
 from app.credentials.models import Credential
 from app.dependencies import ClockDep, SessionDep, SettingsDep
@@ -51,7 +52,7 @@ def _change(
     signing: ListSigning,
     now: datetime,
 ) -> CredentialStatusRead:
-    target = service.find_credential(session, credential_id, public_url=signing.public_url)
+    target = service.find_credential(session, credential_id, urls=signing.urls)
     principal.require_issuer(target.issuer_slug)
     credential = service.change_status(
         session,
@@ -138,11 +139,11 @@ def update_status(
     signing: ListSigningDep,
 ) -> CredentialStatusRead:
     """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
-    public_url: str = settings.public_url
+    urls: PublicUrls = settings.urls
     target = service.find_vc_api_credential(
         session,
         body.credential_id,
-        public_url=public_url,
+        urls=urls,
         issuer_slug=principal.issuer_slug,
         purpose=body.credential_status.status_purpose,
         list_credential=body.credential_status.status_list_credential,
@@ -155,7 +156,7 @@ def update_status(
         value=body.status,
         list_credential=body.credential_status.status_list_credential,
         list_index=body.credential_status.status_list_index,
-        public_url=public_url,
+        urls=urls,
         now=clock.now(),
         actor=principal.actor,
         signing=signing,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.achievements import service as achievement_service
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import lifecycle as status_changes
 from app.credentials import service
 from app.credentials.builder import Subject, identity_hash
@@ -54,7 +55,7 @@ def reissue(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
     signing: status_service.ListSigning | None = None,
 ) -> Credential:
@@ -75,7 +76,7 @@ def reissue(
         session, context.issuer, old.achievement_id
     )
     achievement = achievement_service.achievement_document(
-        session, context.issuer, achievement_record, public_url=public_url
+        session, context.issuer, achievement_record, urls=urls
     )
     subject_doc: dict[str, Any] = old.document.get("credentialSubject", {})
     valid_from = data.valid_from or old.valid_from
@@ -111,7 +112,7 @@ def reissue(
     session.flush()
     new = service.sign_and_store(
         session, keyring, context, achievement_record, draft, idempotency_key=None,
-        fingerprint=None, now=now, public_url=public_url, status_sessions=status_sessions,
+        fingerprint=None, now=now, urls=urls, status_sessions=status_sessions,
     )  # fmt: skip
     status_changes.change_status(
         session, old, "revoke", reason=SUPERSEDED, now=now, actor=actor, signing=signing
@@ -199,7 +200,7 @@ def create_bulk_job(
 
 def reissue_items(
     session: Session, keyring: KeyRing, context: IssuerContext, items: list[dict[str, Any]], *,
-    first_index: int, now: datetime, actor: str, public_url: str,
+    first_index: int, now: datetime, actor: str, urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """One job chunk: each re-issue in its own savepoint, failures reported per item."""
@@ -212,14 +213,14 @@ def reissue_items(
             with session.begin_nested():
                 new = reissue(
                     session, keyring, context, old_id, request, now=now, actor=actor,
-                    public_url=public_url, status_sessions=status_sessions,
+                    urls=urls, status_sessions=status_sessions,
                 )  # fmt: skip
         except (Conflict, NotFound, InvalidInput) as exc:
             error = {"status": exc.status, "title": type(exc).__name__, "detail": exc.detail}
             results.append({"index": index, "replaces": old_id, "error": error})
             continue
         results.append(
-            {"index": index, "id": new.id, "url": service.credential_url(public_url, new.id),
+            {"index": index, "id": new.id, "url": service.credential_url(urls, new.id),
              "replaces": old_id}
         )  # fmt: skip
     return results

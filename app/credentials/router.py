@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
+from app.core.urls import PublicUrls
 from app.credentials import batch, reissue, service, successions, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
@@ -41,11 +42,11 @@ public_router = APIRouter(tags=["Public documents"])
 
 
 def to_read(
-    record: Credential, issuer_slug: str, public_url: str, links: successions.Links | None = None
+    record: Credential, issuer_slug: str, urls: PublicUrls, links: successions.Links | None = None
 ) -> CredentialIssued:
     return CredentialIssued(
         id=record.id,
-        url=service.credential_url(public_url, record.id),
+        url=service.credential_url(urls, record.id),
         issuer=issuer_slug,
         achievement_id=record.achievement_id,
         status=record.status,
@@ -56,7 +57,7 @@ def to_read(
         external_id=record.external_id,
         credential=record.document,
         jwt=record.jwt,
-        links=service.links(public_url, record.id),
+        links=service.links(urls, record.id),
         replaced_by=links.replaced_by if links else None,
         replaces=links.replaces if links else None,
     )
@@ -92,8 +93,8 @@ def issue_credential(
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialIssued:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    public_url = settings.public_url
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    urls = settings.urls
+    context = issuer_service.load_context(session, slug, urls=urls)
     issued = service.issue_credential(
         session,
         keyring,
@@ -102,14 +103,14 @@ def issue_credential(
         idempotency_key=idempotency_key,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
         status_sessions=status_sessions,
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
         metrics.credentials_issued.inc()
-    return to_read(issued.record, slug, public_url)
+    return to_read(issued.record, slug, urls)
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:
@@ -151,7 +152,7 @@ def list_credentials(
         cursor=_cursor(cursor),
         limit=limit,
     )
-    public_url = settings.public_url
+    urls = settings.urls
     next_cursor = None
     if len(records) == limit:
         last = records[-1]
@@ -159,7 +160,7 @@ def list_credentials(
         next_cursor = base64.urlsafe_b64encode(raw.encode()).decode()
     linked = successions.links_of(session, [r.id for r in records])
     return CredentialPage(
-        items=[to_read(r, slug, public_url, linked[r.id]) for r in records],
+        items=[to_read(r, slug, urls, linked[r.id]) for r in records],
         next_cursor=next_cursor,
     )
 
@@ -173,7 +174,7 @@ def get_credential(
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
     linked = successions.links_of(session, [record.id])[record.id]
-    return to_read(record, issuer.slug, settings.public_url, linked)
+    return to_read(record, issuer.slug, settings.urls, linked)
 
 
 @router.post(
@@ -191,14 +192,14 @@ def reissue_credential(
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
-    public_url = settings.public_url
-    context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
+    urls = settings.urls
+    context = issuer_service.load_context(session, issuer.slug, urls=urls)
     new = reissue.reissue(
         session, keyring, context, record.id, body, now=clock.now(),
-        actor=principal.actor, public_url=public_url,
+        actor=principal.actor, urls=urls,
         status_sessions=sessions, signing=signing,
     )  # fmt: skip
-    return to_read(new, issuer.slug, public_url, successions.Links(None, record.id))
+    return to_read(new, issuer.slug, urls, successions.Links(None, record.id))
 
 
 @router.post(
@@ -212,8 +213,8 @@ def reissue_signed_with_revoked_keys(
     settings: SettingsDep, clock: ClockDep,
 ) -> BulkReissueAccepted | JSONResponse:  # fmt: skip
     """After a key compromise: re-issue, as a job, every live credential a revoked key signed."""
-    public_url = settings.public_url
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    urls = settings.urls
+    context = issuer_service.load_context(session, slug, urls=urls)
     job = reissue.create_bulk_job(
         session, context, signing_key=body.signing_key, reason=body.reason,
         now=clock.now(), actor=principal.actor,
@@ -223,7 +224,7 @@ def reissue_signed_with_revoked_keys(
         return JSONResponse(nothing.model_dump(), status_code=200)
     return BulkReissueAccepted(
         job_id=job.id, status=job.status, total=job.total,
-        status_url=f"{public_url}/v1/jobs/{job.id}",
+        status_url=f"{urls.base}/v1/jobs/{job.id}",
     )  # fmt: skip
 
 
@@ -268,17 +269,15 @@ def vc_api_issue(
     clock: ClockDep,
 ) -> JSONResponse:
     """VC-API issue: sign the posted credential as this API key's issuer."""
-    public_url = settings.public_url
+    urls = settings.urls
     try:
-        slug = issuer_service.slug_for_did(
-            session, body.credential.get("issuer"), public_url=public_url
-        )
+        slug = issuer_service.slug_for_did(session, body.credential.get("issuer"), urls=urls)
     except BadRequest:
         if principal.issuer_slug is None:
             raise
         slug = principal.issuer_slug  # vc_api.issue then names the DID this key signs as
     principal.require_issuer(slug)
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    context = issuer_service.load_context(session, slug, urls=urls)
     signed = vc_api.issue(
         session,
         keyring,
@@ -286,7 +285,7 @@ def vc_api_issue(
         body,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
     )
     return JSONResponse({"verifiableCredential": signed}, status_code=201)
 
@@ -308,8 +307,8 @@ def issue_batch(
     metrics: MetricsDep,
 ) -> BatchResult | JSONResponse:
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
-    public_url = settings.public_url
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    urls = settings.urls
+    context = issuer_service.load_context(session, slug, urls=urls)
     now = clock.now()
     if len(body.items) > settings.batch_inline_items:
         job = batch.create_job(
@@ -318,12 +317,12 @@ def issue_batch(
         )  # fmt: skip
         accepted = JobAccepted(
             job_id=job.id, status=job.status, total=job.total,
-            status_url=f"{public_url}/v1/jobs/{job.id}",
+            status_url=f"{urls.base}/v1/jobs/{job.id}",
         )  # fmt: skip
         return JSONResponse(accepted.model_dump(), status_code=202)
     results = batch.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
-        actor=principal.actor, public_url=public_url,
+        actor=principal.actor, urls=urls,
         status_sessions=status_sessions,
     )  # fmt: skip
     failed = sum(1 for r in results if "error" in r)

@@ -41,8 +41,8 @@ class Issued:
     replayed: bool
 
 
-def credential_url(public_url: str, credential_id: str) -> str:
-    return PublicUrls(public_url).credential(credential_id)
+def credential_url(urls: PublicUrls, credential_id: str) -> str:
+    return urls.credential(credential_id)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -155,7 +155,7 @@ def issue_credential(
     idempotency_key: str | None,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
 ) -> Issued:
     """Issue one credential in the caller's transaction.
@@ -178,7 +178,7 @@ def issue_credential(
         return Issued(existing, replayed=True)
     achievement_record = achievement_service.get_achievement(session, issuer, data.achievement_id)
     achievement = achievement_service.achievement_document(
-        session, issuer, achievement_record, public_url=public_url
+        session, issuer, achievement_record, urls=urls
     )
     try:
         with session.begin_nested():
@@ -191,7 +191,7 @@ def issue_credential(
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 now=now,
-                public_url=public_url,
+                urls=urls,
                 status_sessions=status_sessions,
             )
     except IntegrityError:
@@ -271,18 +271,18 @@ def sign_and_store(
     idempotency_key: str | None,
     fingerprint: str | None,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None,
 ) -> Credential:
     """Allocate status entries, sign (Data Integrity and VC-JWT) and store; only flushes."""
     credential_id = new_id()
-    url = credential_url(public_url, credential_id)
+    url = credential_url(urls, credential_id)
     status = status_service.allocate_entries(
         session,
         context,
         credential_id=credential_id,
         suspendable=achievement_record.suspendable,
-        public_url=public_url,
+        urls=urls,
         now=now,
         reserve_with=status_sessions,
     )
@@ -336,8 +336,8 @@ def sign_and_store(
 DOWNLOAD_FORMATS = ("json", "jwt", "pdf", "png", "svg")
 
 
-def links(public_url: str, credential_id: str) -> CredentialLinks:
-    page = credential_url(public_url, credential_id)
+def links(urls: PublicUrls, credential_id: str) -> CredentialLinks:
+    page = credential_url(urls, credential_id)
     return CredentialLinks.model_validate(
         {"page": page, **{form: f"{page}.{form}" for form in DOWNLOAD_FORMATS}}
     )

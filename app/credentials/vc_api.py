@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.clock import parse_datetime
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential
@@ -117,23 +118,23 @@ def _valid_from(credential: dict[str, Any], now: datetime) -> datetime:
         ) from None
 
 
-def _own_space(public_url: str, value: str) -> bool:
+def _own_space(urls: PublicUrls, value: str) -> bool:
     # Scheme and host are case-insensitive; refusing a differently-cased path too is harmless.
-    base, candidate = public_url.rstrip("/").lower(), value.strip().lower()
+    base, candidate = urls.base.lower(), value.strip().lower()
     return candidate == base or candidate.startswith((base + "/", base + "?", base + "#"))
 
 
 def _check_caller_id(
-    session: Session, context: IssuerContext, caller_id: str, *, field: str, public_url: str
+    session: Session, context: IssuerContext, caller_id: str, *, field: str, urls: PublicUrls
 ) -> None:
     """A caller-chosen id may not sit in our URL space, nor repeat one of this issuer's ids.
 
     Ours are minted here (``{PUBLIC_URL}/credentials/{uuid}``): a caller id there would claim
     a page and a lookup key that belong to another credential, maybe another tenant's.
     """
-    if _own_space(public_url, caller_id):
+    if _own_space(urls, caller_id):
         raise InvalidInput(
-            f"{field} {caller_id!r} is inside this service's own URL space ({public_url}); "
+            f"{field} {caller_id!r} is inside this service's own URL space ({urls.base}); "
             "such ids are assigned here. Omit the id to get one, or use your own URL or a "
             "urn:uuid.",
             field=field,
@@ -204,7 +205,7 @@ def issue(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> dict[str, Any]:
     """Sign the posted credential; the VC-API answer's ``verifiableCredential``."""
     credential = dict(request.credential)
@@ -220,20 +221,18 @@ def issue(
     credential_id = new_id()
     if "id" in credential:
         if isinstance(credential["id"], str):
-            _check_caller_id(
-                session, context, credential["id"], field="credential.id", public_url=public_url
-            )
+            _check_caller_id(session, context, credential["id"], field="credential.id", urls=urls)
     elif request.options.credentialId is not None:
         _check_caller_id(
             session,
             context,
             request.options.credentialId,
             field="options.credentialId",
-            public_url=public_url,
+            urls=urls,
         )
         credential["id"] = request.options.credentialId
     else:
-        credential["id"] = credential_url(public_url, credential_id)
+        credential["id"] = credential_url(urls, credential_id)
     if version == V1 and DATA_INTEGRITY_V2 not in credential["@context"]:
         # The v1 context predates DataIntegrityProof; its terms come from this one.
         credential["@context"] = [*credential["@context"], DATA_INTEGRITY_V2]
@@ -242,7 +241,7 @@ def issue(
     if version == V2:
         ours = status_service.allocate_entries(
             session, context, credential_id=credential_id, suspendable=suspendable,
-            public_url=public_url, now=now,
+            urls=urls, now=now,
         )  # fmt: skip
         entries = [*kept, *as_list(ours)]
         credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries

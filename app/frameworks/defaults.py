@@ -14,6 +14,8 @@ import copy
 from datetime import datetime
 from typing import Any, Final
 
+from app.core.urls import PublicUrls
+
 NOT_STATED: Final = "Not stated by the framework's owner."
 DESCRIPTOR_KEYS: Final = ("knowledge", "skills", "responsibility_autonomy")
 # Names other frameworks (and the EQF's own history) use for the third descriptor.
@@ -48,7 +50,7 @@ def stated_by(actor: str, now: datetime) -> str:
     return f"Stated through the LearnProof API by {actor} on {now:%Y-%m-%d}."
 
 
-def complete_document(document: object, *, public_url: str, actor: str, now: datetime) -> object:
+def complete_document(document: object, *, urls: PublicUrls, actor: str, now: datetime) -> object:
     """A copy of ``document`` with the defaults above filled in; anything else is untouched
     (the meta-standard validation then reports what is still wrong)."""
     if not isinstance(document, dict) or "domains" in document:
@@ -57,7 +59,7 @@ def complete_document(document: object, *, public_url: str, actor: str, now: dat
     doc: dict[str, Any] = copy.deepcopy(document)
     doc.setdefault("version", "1")
     if isinstance(doc.get("code"), str):
-        doc.setdefault("source_url", f"{public_url}/v1/frameworks/{doc['code']}")
+        doc.setdefault("source_url", f"{urls.base}/v1/frameworks/{doc['code']}")
     doc.setdefault("credit_system", "none")
     levels = doc.get("levels")
     for position, level in enumerate(levels if isinstance(levels, list) else [], start=1):

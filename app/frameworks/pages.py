@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 
 from app.core.negotiation import prefers
+from app.core.urls import PublicUrls
 from app.frameworks import meta
 from app.frameworks.models import FrameworkLevel
 from app.frameworks.schemas import DefinedTermRead, EquivalentRead
@@ -47,11 +48,11 @@ def described_domains(level: FrameworkLevel) -> list[dict[str, str]]:
     ]
 
 
-def defined_term(public_url: str, level: FrameworkLevel) -> DefinedTermRead:
+def defined_term(urls: PublicUrls, level: FrameworkLevel) -> DefinedTermRead:
     framework = level.framework
     return DefinedTermRead(
         context=_CONTEXT,
-        id=level_url(public_url, framework.code, level.code),
+        id=level_url(urls, framework.code, level.code),
         name=level.name,
         term_code=level.code,
         ordinal=level.ordinal,
@@ -60,7 +61,7 @@ def defined_term(public_url: str, level: FrameworkLevel) -> DefinedTermRead:
         ),
         descriptors=level.descriptors,
         in_defined_term_set={
-            "id": f"{public_url.rstrip('/')}/v1/frameworks/{framework.code}",
+            "id": f"{urls.base}/v1/frameworks/{framework.code}",
             "type": "DefinedTermSet",
             "name": framework.name,
             "termCode": framework.code,
@@ -75,10 +76,10 @@ def prefers_html(accept: str | None) -> bool:
 
 
 def render_level_html(
-    public_url: str, level: FrameworkLevel, equivalents: list[EquivalentRead]
+    urls: PublicUrls, level: FrameworkLevel, equivalents: list[EquivalentRead]
 ) -> HTMLResponse:
     """The level page on the site's layout, with the same headers as every other page."""
-    term = defined_term(public_url, level)
+    term = defined_term(urls, level)
     response = render_page(
         "level.html",
         level=level,
@@ -88,7 +89,7 @@ def render_level_html(
         term_json=term.model_dump(mode="json"),
         equivalents=[
             {
-                "url": level_url(public_url, e.framework, e.level),
+                "url": level_url(urls, e.framework, e.level),
                 "framework_name": e.framework_name,
                 "level_name": e.level_name,
                 "relation": e.relation.value,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
@@ -72,7 +73,7 @@ def create_framework(
     now = clock.now()
     completed = defaults.complete_document(
         document,
-        public_url=settings.public_url,
+        urls=settings.urls,
         actor=principal.actor,
         now=now,
     )
@@ -107,8 +108,8 @@ def export_framework(
     """Export a framework (meta-standard v2, SKOS JSON-LD or CTDL), ready to import elsewhere."""
     if format == "meta":
         return JSONResponse(service.export_document(session, code))
-    public_url: str = settings.public_url
-    body = service.export_as(session, code, format, public_url=public_url)
+    urls: PublicUrls = settings.urls
+    body = service.export_as(session, code, format, urls=urls)
     media_type = pages.JSON_LD_MEDIA_TYPE if format == "skos" else "application/json"
     return JSONResponse(body, media_type=media_type)
 
@@ -133,7 +134,7 @@ def import_framework(
         session,
         data,
         format,
-        public_url=settings.public_url,
+        urls=settings.urls,
         actor=principal.actor,
         now=clock.now(),
     )
@@ -218,12 +219,12 @@ def level_page(
     code: str, level: str, request: Request, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """A level as JSON-LD (schema.org DefinedTerm), or as HTML when the client prefers it."""
-    public_url: str = settings.public_url
+    urls: PublicUrls = settings.urls
     found = service.read_level(session, code, level)
     if pages.prefers_html(request.headers.get("accept")):
         equivalents = service.named_equivalents(session, code, level)
-        return pages.render_level_html(public_url, found, equivalents)
-    term = pages.defined_term(public_url, found)
+        return pages.render_level_html(urls, found, equivalents)
+    term = pages.defined_term(urls, found)
     return JSONResponse(
         term.model_dump(mode="json"), media_type=pages.JSON_LD_MEDIA_TYPE, headers=_VARY
     )

@@ -194,25 +194,25 @@ def export_document(session: Session, code: str) -> dict[str, Any]:
     }
 
 
-def export_as(session: Session, code: str, form: str, *, public_url: str) -> dict[str, Any]:
+def export_as(session: Session, code: str, form: str, *, urls: PublicUrls) -> dict[str, Any]:
     """The framework as SKOS JSON-LD (``skos``) or CTDL-shaped JSON (``ctdl``)."""
     document = export_document(session, code)
-    scheme = f"{public_url.rstrip('/')}/v1/frameworks/{quote(code, safe='')}"
+    scheme = f"{urls.base}/v1/frameworks/{quote(code, safe='')}"
 
     def url(framework: str, level: str) -> str:
-        return level_url(public_url, framework, level)
+        return level_url(urls, framework, level)
 
     convert = interchange.to_skos if form == "skos" else interchange.to_ctdl
     return convert(document, scheme, url)
 
 
 def import_as(
-    session: Session, data: object, form: str, *, public_url: str, actor: str, now: datetime
+    session: Session, data: object, form: str, *, urls: PublicUrls, actor: str, now: datetime
 ) -> FrameworkRead:
     """Import a SKOS or CTDL export; the result is linted and stored like any document."""
 
     def parse(url: str) -> tuple[str, str] | None:
-        return parse_level_url(public_url, url)
+        return parse_level_url(urls, url)
 
     convert = interchange.from_skos if form == "skos" else interchange.from_ctdl
     return create_framework(session, convert(data, parse), actor=actor, now=now)
@@ -274,14 +274,14 @@ def read_level(session: Session, framework_code: str, level_code: str) -> Framew
     return level
 
 
-def level_url(public_url: str, framework_code: str, level_code: str) -> str:
+def level_url(urls: PublicUrls, framework_code: str, level_code: str) -> str:
     """The public page of a level: the ``targetUrl`` of credential alignments."""
-    return PublicUrls(public_url).level(framework_code, level_code)
+    return urls.level(framework_code, level_code)
 
 
-def parse_level_url(public_url: str, url: str) -> tuple[str, str] | None:
+def parse_level_url(urls: PublicUrls, url: str) -> tuple[str, str] | None:
     """``(framework code, level code)`` when ``url`` is one of our level pages, else None."""
-    return PublicUrls(public_url).parse_level(url)
+    return urls.parse_level(url)
 
 
 def equivalents(session: Session, framework_code: str, level_code: str) -> list[Equivalent]:

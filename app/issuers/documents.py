@@ -19,13 +19,13 @@ PROFILE_CONTEXTS = [
 JWS_ALGORITHMS = {"Ed25519": "EdDSA", "P-256": "ES256"}
 
 
-def issuer_did(public_url: str, slug: str) -> str:
+def issuer_did(urls: PublicUrls, slug: str) -> str:
     """did:web:HOST[:PATH…]:issuers:SLUG (see `PublicUrls.issuer_did`)."""
-    return PublicUrls(public_url).issuer_did(slug)
+    return urls.issuer_did(slug)
 
 
-def issuer_base_url(public_url: str, slug: str) -> str:
-    return PublicUrls(public_url).issuer(slug)
+def issuer_base_url(urls: PublicUrls, slug: str) -> str:
+    return urls.issuer(slug)
 
 
 def multikey_vm_id(did: str, key: SigningKey) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
@@ -21,9 +22,9 @@ router = APIRouter(prefix="/v1/issuers", tags=["Issuers"])
 public_router = APIRouter(tags=["Public documents"])
 
 
-def issuer_read(context: service.IssuerContext, public_url: str) -> IssuerRead:
+def issuer_read(context: service.IssuerContext, urls: PublicUrls) -> IssuerRead:
     issuer, did = context.issuer, context.did
-    base = documents.issuer_base_url(public_url, issuer.slug)
+    base = documents.issuer_base_url(urls, issuer.slug)
     return IssuerRead(
         slug=issuer.slug,
         did=did,
@@ -55,8 +56,8 @@ def issuer_read(context: service.IssuerContext, public_url: str) -> IssuerRead:
 
 
 def _read(settings: Settings, session: SessionDep, slug: str) -> IssuerRead:
-    public_url: str = settings.public_url
-    return issuer_read(service.load_context(session, slug, public_url=public_url), public_url)
+    urls: PublicUrls = settings.urls
+    return issuer_read(service.load_context(session, slug, urls=urls), urls)
 
 
 @router.post("", status_code=201, response_model=IssuerRead)
@@ -124,7 +125,7 @@ def rotate_key(
         key_type=body.key_type if body else None,
         now=clock.now(),
         actor=principal.actor,
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
     return _read(settings, session, slug)
 
@@ -149,13 +150,13 @@ def revoke_key(
         reason=body.reason,
         now=clock.now(),
         actor=principal.actor,
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
     return _read(settings, session, slug)
 
 
 def _context(settings: Settings, session: SessionDep, slug: str) -> service.IssuerContext:
-    return service.load_context(session, slug, public_url=settings.public_url)
+    return service.load_context(session, slug, urls=settings.urls)
 
 
 @public_router.get("/issuers/{slug}/did.json")

@@ -68,20 +68,20 @@ def get_issuer_by_id(session: Session, issuer_id: str) -> Issuer:
     return issuer
 
 
-def slug_for_did(session: Session, issuer: object, *, public_url: str) -> str:
+def slug_for_did(session: Session, issuer: object, *, urls: PublicUrls) -> str:
     """The slug of our issuer whose DID is ``issuer`` (a string or an object with an id)."""
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
-    slug = PublicUrls(public_url).parse_issuer_did(did)
+    slug = urls.parse_issuer_did(did)
     if slug is not None:
         if session.scalar(select(Issuer.id).where(Issuer.slug == slug)) is not None:
             return slug
     raise BadRequest(f"credential.issuer {did!r} is not an issuer of this service.")
 
 
-def load_context(session: Session, slug: str, *, public_url: str) -> IssuerContext:
+def load_context(session: Session, slug: str, *, urls: PublicUrls) -> IssuerContext:
     issuer = get_issuer(session, slug)
     return IssuerContext(
-        issuer=issuer, keys=_keys(session, issuer.id), did=documents.issuer_did(public_url, slug)
+        issuer=issuer, keys=_keys(session, issuer.id), did=documents.issuer_did(urls, slug)
     )
 
 
@@ -183,9 +183,9 @@ def rotate_key(
     key_type: str | None,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> SigningKey:
-    context = load_context(session, slug, public_url=public_url)
+    context = load_context(session, slug, urls=urls)
     current = context.active_key
     key = _add_key(session, keyring, context.issuer, key_type or current.key_type, now=now)
     audit_service.record(
@@ -216,10 +216,10 @@ def revoke_key(
     reason: str,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> tuple[SigningKey, SigningKey | None]:
     """Revoke a compromised key; if it was the active one, a fresh key replaces it."""
-    context = load_context(session, slug, public_url=public_url)
+    context = load_context(session, slug, urls=urls)
     key = find_key(context, kid)
     if key.status == REVOKED:
         raise Conflict(f"Key '{key.fragment}' of issuer '{slug}' is already revoked.")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
+from app.core.urls import PublicUrls
 from app.errors import BadRequest, InvalidInput, PayloadTooLarge
 from app.occupations.schemas import (
     Coverage,
@@ -287,14 +288,14 @@ def guide(
     credentials: Sequence[Any],
     *,
     wanted: GuidanceFilter,
-    public_url: str,
+    urls: PublicUrls,
 ) -> GuidanceRead:
     counts, counted = check_credentials(verify, credentials)
     holder = gather(counted)
     candidates = sorted(_candidates(session, holder, wanted), key=_order)
     occupations = []
     for candidate in candidates[:MAX_OCCUPATIONS]:
-        read = vocabulary_service.read(public_url, candidate.target)
+        read = vocabulary_service.read(urls, candidate.target)
         gaps = [r for r in _dedupe(candidate.close_gaps) if not _held(holder, r)]
         occupations.append(
             OccupationGuidance(
@@ -308,7 +309,7 @@ def guide(
                 url=read.url,
                 coverage=candidate.coverage,
                 aligned_by=candidate.aligned_by,
-                close_gaps=achievement_refs(session, public_url, gaps[:MAX_GAP_ACHIEVEMENTS]),
+                close_gaps=achievement_refs(session, urls, gaps[:MAX_GAP_ACHIEVEMENTS]),
             )
         )
     return GuidanceRead(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.dependencies import SessionDep, SettingsDep, VerificationStateDep
 from app.errors import NotFound, TooManyRequests
 from app.occupations import guidance as guidance_service
@@ -63,9 +64,9 @@ def _concept_page(
     request: Request, settings: Settings, session: SessionDep, kind: str, scheme: str, code: str
 ) -> Response:
     as_json = wants_json(request.headers.get("accept"))
-    public_url: str = settings.public_url
+    urls: PublicUrls = settings.urls
     try:
-        page = service.concept_page(session, public_url, kind, scheme, code)
+        page = service.concept_page(session, urls, kind, scheme, code)
     except NotFound:
         if as_json:
             raise
@@ -129,7 +130,7 @@ def guidance(
             headers={"Retry-After": str(wait)},
         )
     result = guidance_service.guide(
-        session, verifier.credential, credentials, wanted=wanted, public_url=settings.public_url
+        session, verifier.credential, credentials, wanted=wanted, urls=settings.urls
     )
     return JSONResponse(result.model_dump(mode="json"))
 
@@ -164,7 +165,7 @@ def guidance_page(
         verifier.credential,
         [value],
         wanted=GuidanceFilter(),
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
     return rendering.render("guidance.html", guidance=result, error=None)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.achievements import service as achievement_service
 from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
+from app.core.urls import PublicUrls
 from app.errors import AppError
 from app.frameworks import service as framework_service
 from app.issuers import service as issuer_service
@@ -31,7 +32,7 @@ MAX_ACHIEVEMENTS: Final = 200
 
 
 def achievement_refs(
-    session: Session, public_url: str, records: Iterable[Achievement]
+    session: Session, urls: PublicUrls, records: Iterable[Achievement]
 ) -> list[AchievementRef]:
     refs = []
     issuers: dict[str, tuple[str, str]] = {}
@@ -43,7 +44,7 @@ def achievement_refs(
         refs.append(
             AchievementRef(
                 id=record.id,
-                url=achievement_url(public_url, slug, record.id),
+                url=achievement_url(urls, slug, record.id),
                 name=record.name,
                 issuer=slug,
                 issuer_name=issuer_name,
@@ -65,7 +66,7 @@ def _level(session: Session, ref: dict[str, str]) -> LevelRead:
 
 
 def concept_page(
-    session: Session, public_url: str, kind: str, scheme: str, code: str
+    session: Session, urls: PublicUrls, kind: str, scheme: str, code: str
 ) -> ConceptPageRead:
     target = vocabulary_service.page_target(session, kind, scheme, code)
     concept = target.concept
@@ -74,7 +75,7 @@ def concept_page(
             code=group.code,
             name=group.name,
             level=group.level,
-            url=vocabulary_service.concept_url(public_url, group.kind, group.scheme, group.code),
+            url=vocabulary_service.concept_url(urls, group.kind, group.scheme, group.code),
         )
         for group in vocabulary_service.ancestors(session, target)
     ]
@@ -103,10 +104,10 @@ def concept_page(
     )
     tasks = concept.extra.get("tasks")
     return ConceptPageRead(
-        **vocabulary_service.read(public_url, target).model_dump(),
+        **vocabulary_service.read(urls, target).model_dump(),
         vocabulary=VocabularyRead.model_validate(target.vocabulary),
         parents=parents,
         tasks=tasks if isinstance(tasks, str) else None,
         skills=skills,
-        achievements=achievement_refs(session, public_url, records),
+        achievements=achievement_refs(session, urls, records),
     )

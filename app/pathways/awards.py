@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.clr import service as clr_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate, Recipient
@@ -67,7 +68,7 @@ def _existing(session: Session, pathway: Pathway, key: str) -> PathwayAward | No
     )
 
 
-def _evidence(evaluated: Evaluation, public_url: str) -> list[dict[str, Any]]:
+def _evidence(evaluated: Evaluation, urls: PublicUrls) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for _value, facts, credits in evaluating.counted_inputs(evaluated):
         what = facts.achievement_name or facts.achievement or "a credential"
@@ -85,7 +86,7 @@ def _evidence(evaluated: Evaluation, public_url: str) -> list[dict[str, Any]]:
         if rule["credentials"]:
             items.append(
                 {
-                    "id": rule_url(public_url, rule["id"]),
+                    "id": rule_url(urls, rule["id"]),
                     "name": "Transfer rule applied",
                     "narrative": (
                         f"Transfer rule {rule['id']} counted {rule['credits']:g} credits for "
@@ -116,7 +117,7 @@ def award(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> Awarded:
     key = recipient_key(recipient)
     existing = _existing(session, pathway, key)
@@ -128,11 +129,11 @@ def award(
         pathway,
         Presented(credentials=credentials),
         now=now,
-        public_url=public_url,
+        urls=urls,
         holder=recipient,
     )
     if not evaluated.result.met:
-        body = evaluating.to_json(evaluated, public_url=public_url)
+        body = evaluating.to_json(evaluated, urls=urls)
         raise InvalidInput(
             f"The pathway is not met, so nothing was awarded: {body['summary']}.",
             field="credentials",
@@ -143,7 +144,7 @@ def award(
             "achievement_id": pathway.target_achievement_id,
             "recipient": recipient.model_dump(mode="json", exclude_none=True),
             "credits_earned": min(evaluated.result.credits, 1000),
-            "evidence": _evidence(evaluated, public_url),
+            "evidence": _evidence(evaluated, urls),
         }
     )
     counted = evaluating.counted_inputs(evaluated)
@@ -157,7 +158,7 @@ def award(
                 idempotency_key=None,
                 now=now,
                 actor=actor,
-                public_url=public_url,
+                urls=urls,
             )
             included = [issued.record.document] + [
                 value for value, _facts, _credits in counted if isinstance(value, Mapping)
@@ -178,7 +179,7 @@ def award(
                 name=f"{pathway.name}: learner record",
                 now=now,
                 actor=actor,
-                public_url=public_url,
+                urls=urls,
             )
             record = PathwayAward(
                 id=new_id(),

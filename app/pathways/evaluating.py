@@ -140,13 +140,13 @@ class FactsReader:
         self,
         session: Session,
         registry: RegistryLookups,
-        public_url: str,
+        urls: PublicUrls,
         holder: Recipient | None = None,
     ) -> None:
         self.session = session
         self.holder = holder
         self.registry = registry
-        self.public_url = public_url
+        self.urls = urls
         self._reach: dict[tuple[str, str], dict[str, int]] = {}
 
     def reach(self, framework: str, level: str) -> dict[str, int]:
@@ -204,9 +204,7 @@ class FactsReader:
                 continue
             url = alignment.get("targetUrl")
             parsed = (
-                frameworks_service.parse_level_url(self.public_url, url)
-                if isinstance(url, str)
-                else None
+                frameworks_service.parse_level_url(self.urls, url) if isinstance(url, str) else None
             )
             if parsed is not None:
                 for framework, ordinal in self.reach(*parsed).items():
@@ -236,10 +234,7 @@ class FactsReader:
     def _stored_status(self, document: Mapping[str, Any]) -> str | None:
         """Why one of our own credentials no longer counts, read from the database."""
         ident = document.get("id")
-        if (
-            not isinstance(ident, str)
-            or PublicUrls(self.public_url).parse_credential(ident) is None
-        ):
+        if not isinstance(ident, str) or self.urls.parse_credential(ident) is None:
             return None
         try:
             record = credential_service.get_credential(self.session, ident)
@@ -321,14 +316,14 @@ def evaluate(
     presented: Presented,
     *,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     holder: Recipient | None = None,
 ) -> Evaluation:
     """``holder``: count only credentials naming this recipient (awards need that)."""
-    registry = RegistryLookups(session, public_url)
-    tree = load_tree(session, pathway, public_url=public_url, registry=registry)
+    registry = RegistryLookups(session, urls)
+    tree = load_tree(session, pathway, urls=urls, registry=registry)
     values, reports, origins = _expanded(presented.credentials, verify_all(verifier, presented))
-    reader = FactsReader(session, registry, public_url, holder)
+    reader = FactsReader(session, registry, urls, holder)
     facts = [
         reader.facts(index, value, report)
         for index, (value, report) in enumerate(zip(values, reports, strict=True))
@@ -371,7 +366,7 @@ def summary(pathway_name: str, result: Result) -> str:
     return f"counts toward {pathway_name}: {amount}; still missing: {missing}"
 
 
-def to_json(evaluated: Evaluation, *, public_url: str) -> dict[str, Any]:
+def to_json(evaluated: Evaluation, *, urls: PublicUrls) -> dict[str, Any]:
     result = evaluated.result
     pathway = evaluated.pathway
     facts = {f.index: f for f in evaluated.facts}
@@ -404,7 +399,7 @@ def to_json(evaluated: Evaluation, *, public_url: str) -> dict[str, Any]:
         "pathway": {
             "id": pathway.id,
             "name": pathway.name,
-            "url": pathway_url(public_url, pathway.id),
+            "url": pathway_url(urls, pathway.id),
             "target_achievement_url": pathway.target_achievement_url,
         },
         "met": result.met,

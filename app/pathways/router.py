@@ -45,16 +45,16 @@ def create_pathway(
 ) -> PathwayRead:
     """Define a pathway: the requirements that earn the target achievement."""
     issuer = issuer_service.get_issuer(session, slug)
-    public_url = settings.public_url
+    urls = settings.urls
     record = service.create_pathway(
         session,
         issuer,
         body,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
     )
-    return service.pathway_read(session, record, public_url=public_url)
+    return service.pathway_read(session, record, urls=urls)
 
 
 @router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
@@ -63,9 +63,9 @@ def list_pathways(
 ) -> list[PathwayRead]:
     """List an issuer's pathways."""
     issuer = issuer_service.get_issuer(session, slug)
-    public_url = settings.public_url
+    urls = settings.urls
     return [
-        service.pathway_read(session, record, public_url=public_url)
+        service.pathway_read(session, record, urls=urls)
         for record in service.list_pathways(session, issuer)
     ]
 
@@ -74,7 +74,7 @@ def list_pathways(
 def read_pathway(pathway_id: str, settings: SettingsDep, session: SessionDep) -> PathwayRead:
     """A pathway and its requirements (public)."""
     record = service.get_pathway(session, pathway_id)
-    return service.pathway_read(session, record, public_url=settings.public_url)
+    return service.pathway_read(session, record, urls=settings.urls)
 
 
 @router.post(
@@ -107,9 +107,9 @@ def evaluate_pathway(
         record,
         presented,
         now=clock.now(),
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
-    return evaluating.to_json(evaluated, public_url=settings.public_url)
+    return evaluating.to_json(evaluated, urls=settings.urls)
 
 
 @router.post("/v1/issuers/{slug}/transfer-rules", status_code=201, response_model=TransferRuleRead)
@@ -123,8 +123,8 @@ def create_transfer_rule(
     principal: IssuerIssueDep,
 ) -> TransferRuleRead:
     """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
-    public_url = settings.public_url
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    urls = settings.urls
+    context = issuer_service.load_context(session, slug, urls=urls)
     record = rules.create_rule(
         session,
         keyring,
@@ -132,10 +132,10 @@ def create_transfer_rule(
         body,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
     )
     rule, credential = rules.get_rule(session, record.id)
-    return rules.rule_read(rule, credential, public_url=public_url)
+    return rules.rule_read(rule, credential, urls=urls)
 
 
 @router.get("/v1/transfer-rules/{rule_id}", response_model=TransferRuleRead)
@@ -144,7 +144,7 @@ def read_transfer_rule(
 ) -> TransferRuleRead:
     """A transfer rule, its status and its signed credential (public)."""
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, public_url=settings.public_url)
+    return rules.rule_read(rule, credential, urls=settings.urls)
 
 
 @pages_router.get("/transfer-rules/{rule_id}", response_model=dict[str, Any])
@@ -184,7 +184,7 @@ def revoke_transfer_rule(
         signing=signing,
     )
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, public_url=settings.public_url)
+    return rules.rule_read(rule, credential, urls=settings.urls)
 
 
 @router.post(
@@ -211,12 +211,12 @@ def award_pathway(
     principal: IssuerIssueDep,
 ) -> AwardRead:
     """Award the pathway's qualification to a learner whose credentials meet it, once."""
-    public_url = settings.public_url
+    urls = settings.urls
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"
     evaluating.take_budget(client, state, len(body.credentials))
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    context = issuer_service.load_context(session, slug, urls=urls)
     awarded = awards.award(
         session,
         keyring,
@@ -227,7 +227,7 @@ def award_pathway(
         body.credentials,
         now=clock.now(),
         actor=principal.actor,
-        public_url=public_url,
+        urls=urls,
     )
     if awarded.replayed:
         response.status_code = 200
@@ -237,15 +237,15 @@ def award_pathway(
         id=record.id,
         pathway_id=record.pathway_id,
         credential_id=record.credential_id,
-        url=credential_service.credential_url(public_url, record.credential_id),
+        url=credential_service.credential_url(urls, record.credential_id),
         credential=awarded.credential.document,
-        clr_url=clr_service.clr_url(public_url, record.clr_credential_id)
+        clr_url=clr_service.clr_url(urls, record.clr_credential_id)
         if record.clr_credential_id
         else None,
         credits=record.credits,
         counted=record.counted,
         created_at=record.created_at,
-        evaluation=evaluating.to_json(awarded.evaluation, public_url=public_url)
+        evaluation=evaluating.to_json(awarded.evaluation, urls=urls)
         if awarded.evaluation
         else None,
     )

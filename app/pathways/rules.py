@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import isoformat_z
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import documents
 from app.credentials.models import Credential
 from app.errors import InvalidInput, NotFound
@@ -54,8 +55,8 @@ RULE_CONTEXT: Final[dict[str, Any]] = {
 }
 
 
-def rule_url(public_url: str, rule_id: str) -> str:
-    return f"{public_url}/transfer-rules/{rule_id}"
+def rule_url(urls: PublicUrls, rule_id: str) -> str:
+    return f"{urls.base}/transfer-rules/{rule_id}"
 
 
 def _source(
@@ -96,15 +97,15 @@ def create_rule(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> TransferRule:
     issuer = context.issuer
     try:
         pathway = service.get_issuer_pathway(session, issuer, body.target.pathway)
     except NotFound as error:
         raise InvalidInput(error.detail, field="to.pathway") from None
-    registry = service.RegistryLookups(session, public_url)
-    tree = service.load_tree(session, pathway, public_url=public_url, registry=registry)
+    registry = service.RegistryLookups(session, urls)
+    tree = service.load_tree(session, pathway, urls=urls, registry=registry)
     if body.target.requirement is not None and body.target.requirement not in requirements.named(
         tree
     ):
@@ -117,11 +118,11 @@ def create_rule(
     achievement, level = _source(session, body, registry)
     rule_id = documents_id = new_id()
     status = documents.revocation_entry(
-        session, context, credential_id=documents_id, public_url=public_url, now=now
+        session, context, credential_id=documents_id, urls=urls, now=now
     )
     unsigned = build_rule_credential(
         rule_id=rule_id,
-        public_url=public_url,
+        urls=urls,
         issuer={"id": context.did, "name": issuer.name},
         pathway=pathway,
         body=body,
@@ -167,7 +168,7 @@ def create_rule(
 def build_rule_credential(
     *,
     rule_id: str,
-    public_url: str,
+    urls: PublicUrls,
     issuer: dict[str, Any],
     pathway: Pathway,
     body: TransferRuleCreate,
@@ -176,16 +177,16 @@ def build_rule_credential(
     status: dict[str, Any] | list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Pure: the unsigned rule credential."""
-    url = rule_url(public_url, rule_id)
+    url = rule_url(urls, rule_id)
     source: dict[str, Any] = {"type": ["TransferValueSource"], "sourceIssuer": body.source.issuer}
     if achievement is not None:
         source["sourceAchievement"] = achievement
     if level is not None:
-        source["sourceFrameworkLevel"] = frameworks_service.level_url(public_url, *level)
+        source["sourceFrameworkLevel"] = frameworks_service.level_url(urls, *level)
     if body.source.isced_f is not None:
         source["sourceFieldOfStudy"] = body.source.isced_f
     target: dict[str, Any] = {
-        "id": service.pathway_url(public_url, pathway.id),
+        "id": service.pathway_url(urls, pathway.id),
         "type": ["Pathway"],
         "name": pathway.name,
     }
@@ -236,7 +237,7 @@ def get_rule(session: Session, rule_id: str) -> tuple[TransferRule, Credential]:
     return rule, credential
 
 
-def rule_read(rule: TransferRule, credential: Credential, *, public_url: str) -> TransferRuleRead:
+def rule_read(rule: TransferRule, credential: Credential, *, urls: PublicUrls) -> TransferRuleRead:
     source: dict[str, Any] = {"issuer": rule.source_issuer}
     if rule.source_achievement:
         source["achievement"] = rule.source_achievement
@@ -249,7 +250,7 @@ def rule_read(rule: TransferRule, credential: Credential, *, public_url: str) ->
         target["requirement"] = rule.requirement
     return TransferRuleRead(
         id=rule.id,
-        url=rule_url(public_url, rule.id),
+        url=rule_url(urls, rule.id),
         pathway_id=rule.pathway_id,
         credential_id=credential.id,
         status=credential.status,

@@ -33,16 +33,16 @@ MAX_CYCLE_SEARCH: Final = 10_000
 _URL_SCHEMES: Final = ("http://", "https://", "urn:", "did:")
 
 
-def pathway_url(public_url: str, pathway_id: str) -> str:
-    return f"{public_url}/pathways/{pathway_id}"
+def pathway_url(urls: PublicUrls, pathway_id: str) -> str:
+    return f"{urls.base}/pathways/{pathway_id}"
 
 
 class RegistryLookups:
     """Lookups against the database, cached for one request."""
 
-    def __init__(self, session: Session, public_url: str) -> None:
+    def __init__(self, session: Session, urls: PublicUrls) -> None:
         self.session = session
-        self.public_url = public_url
+        self.urls = urls
         self._levels: dict[tuple[str, str], requirements.Level] = {}
         self._ordinals: dict[tuple[str, str], int | None] = {}
 
@@ -50,7 +50,7 @@ class RegistryLookups:
         return Lookups(achievement=self.achievement, level=self.level, isced_f=self.isced_f)
 
     def achievement(self, value: str, field: str) -> requirements.Achievement:
-        ident = PublicUrls(self.public_url).parse_achievement(value)
+        ident = self.urls.parse_achievement(value)
         if ident is None and ":" not in value:
             ident = value
         if ident is None:
@@ -65,7 +65,7 @@ class RegistryLookups:
         if record is None:
             raise RequirementError(f"no achievement has the id '{ident}'", field)
         issuer = issuer_service.get_issuer_by_id(self.session, record.issuer_id)
-        url = achievement_url(self.public_url, issuer.slug, record.id)
+        url = achievement_url(self.urls, issuer.slug, record.id)
         return requirements.Achievement(url=url, label=record.name)
 
     def level(self, framework: str, level: str, field: str) -> requirements.Level:
@@ -107,9 +107,9 @@ def _invalid(error: RequirementError) -> InvalidInput:
 
 
 def parse_requirements(
-    session: Session, value: Any, *, public_url: str, registry: RegistryLookups | None = None
+    session: Session, value: Any, *, urls: PublicUrls, registry: RegistryLookups | None = None
 ) -> Node:
-    registry = registry or RegistryLookups(session, public_url)
+    registry = registry or RegistryLookups(session, urls)
     try:
         tree = requirements.parse(value, registry.lookups())
         requirements.check_names(tree)
@@ -157,14 +157,14 @@ def create_pathway(
     *,
     now: datetime,
     actor: str,
-    public_url: str,
+    urls: PublicUrls,
 ) -> Pathway:
     try:
         target = achievement_service.get_achievement(session, issuer, body.target_achievement_id)
     except NotFound as error:
         raise InvalidInput(error.detail, field="target_achievement_id") from None
-    target_url = achievement_url(public_url, issuer.slug, target.id)
-    tree = parse_requirements(session, body.requirements, public_url=public_url)
+    target_url = achievement_url(urls, issuer.slug, target.id)
+    tree = parse_requirements(session, body.requirements, urls=urls)
     required = _refuse_cycles(session, tree, target_url)
     record = Pathway(
         id=new_id(),
@@ -221,12 +221,10 @@ def list_pathways(session: Session, issuer: Issuer) -> list[Pathway]:
 
 
 def load_tree(
-    session: Session, record: Pathway, *, public_url: str, registry: RegistryLookups | None = None
+    session: Session, record: Pathway, *, urls: PublicUrls, registry: RegistryLookups | None = None
 ) -> Node:
     """The stored requirements as a tree (they were valid when stored, and stay so)."""
-    return parse_requirements(
-        session, record.requirements, public_url=public_url, registry=registry
-    )
+    return parse_requirements(session, record.requirements, urls=urls, registry=registry)
 
 
 def summary_lines(tree: Node, min_credits: float | None) -> list[str]:
@@ -237,13 +235,13 @@ def summary_lines(tree: Node, min_credits: float | None) -> list[str]:
     return lines
 
 
-def pathway_read(session: Session, record: Pathway, *, public_url: str) -> PathwayRead:
+def pathway_read(session: Session, record: Pathway, *, urls: PublicUrls) -> PathwayRead:
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     target = session.get(Achievement, record.target_achievement_id)
-    tree = load_tree(session, record, public_url=public_url)
+    tree = load_tree(session, record, urls=urls)
     return PathwayRead(
         id=record.id,
-        url=pathway_url(public_url, record.id),
+        url=pathway_url(urls, record.id),
         issuer=issuer.slug,
         name=record.name,
         description=record.description,

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from app.core.urls import PublicUrls
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.schemas import IssuerCreate
@@ -21,13 +22,13 @@ REGISTRY_SLUG = "registry"
 
 
 def registry_context(
-    session: Session, keyring: KeyRing, *, public_url: str, now: datetime, actor: str
+    session: Session, keyring: KeyRing, *, urls: PublicUrls, now: datetime, actor: str
 ) -> IssuerContext:
     """The registry issuer, created (in this transaction) if it does not exist yet."""
     try:
         issuer_service.get_issuer(session, REGISTRY_SLUG)
     except NotFound:
-        host = urlsplit(public_url).hostname or "localhost"
+        host = urlsplit(urls.base).hostname or "localhost"
         # email-validator refuses bare IPs and single labels; the address is informative only.
         domain = (
             host if "." in host and not host.replace(".", "").isdigit() else "learnproof.example"
@@ -38,11 +39,11 @@ def registry_context(
             IssuerCreate(
                 slug=REGISTRY_SLUG,
                 name="LearnProof qualification framework registry",
-                url=public_url,
+                url=urls.base,
                 email=f"registry@{domain}",
                 description="Signs the referencing reports this registry publishes.",
             ),
             now=now,
             actor=actor,
         )
-    return issuer_service.load_context(session, REGISTRY_SLUG, public_url=public_url)
+    return issuer_service.load_context(session, REGISTRY_SLUG, urls=urls)

@@ -51,20 +51,20 @@ def create_report(
         body,
         actor=principal.actor,
         now=clock.now(),
-        public_url=settings.public_url,
+        urls=settings.urls,
     )
 
 
 @router.get("/frameworks/{code}/referencing-reports", response_model=list[ReportRead])
 def list_reports(code: str, settings: SettingsDep, session: SessionDep) -> list[ReportRead]:
     """The referencing reports of a framework, oldest first."""
-    return service.list_reports(session, code, public_url=settings.public_url)
+    return service.list_reports(session, code, urls=settings.urls)
 
 
 @router.get("/referencing-reports/{report_id}", response_model=ReportRead)
 def get_report(report_id: str, settings: SettingsDep, session: SessionDep) -> ReportRead:
     """A referencing report with its signed credential (its stable public URL)."""
-    return service.read_report(session, report_id, public_url=settings.public_url)
+    return service.read_report(session, report_id, urls=settings.urls)
 
 
 @router.post(
@@ -88,6 +88,6 @@ def withdraw_report(
         reason=body.reason,
         actor=principal.actor,
         now=clock.now(),
-        public_url=settings.public_url,
+        urls=settings.urls,
         signing=signing,
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials import lifecycle as status_changes
 from app.credentials import service as credential_service
 from app.credentials import vc_api
@@ -38,8 +39,8 @@ REPORT_CONTEXT: Final = {"@vocab": "urn:learnproof:vocab:framework#"}
 CREDENTIAL_TYPE: Final = "ReferencingReportCredential"
 
 
-def report_url(public_url: str, report_id: str) -> str:
-    return f"{public_url.rstrip('/')}/v1/referencing-reports/{report_id}"
+def report_url(urls: PublicUrls, report_id: str) -> str:
+    return f"{urls.base}/v1/referencing-reports/{report_id}"
 
 
 def criteria_sets() -> list[CriteriaSetRead]:
@@ -54,7 +55,7 @@ def create_report(
     *,
     actor: str,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
 ) -> ReportRead:
     """Check, store and publish a report; 422 with every lint finding when it has errors."""
     framework = framework_service.framework_or_404(session, framework_code)
@@ -85,7 +86,7 @@ def create_report(
     )
     session.add(report)
     session.flush()
-    url = report_url(public_url, report.id)
+    url = report_url(urls, report.id)
     levels = {level.code: level for level in framework.levels}
     targets = {level.code: level for level in target.levels}
     for row in document["level_table"]:
@@ -104,7 +105,7 @@ def create_report(
         linkage.source = url
         linkage.report_id = report.id
     session.flush()
-    context = registry_context(session, keyring, public_url=public_url, now=now, actor=actor)
+    context = registry_context(session, keyring, urls=urls, now=now, actor=actor)
     signed = vc_api.issue(
         session,
         keyring,
@@ -112,7 +113,7 @@ def create_report(
         vc_api.IssueRequest(credential=_credential(document, context.did, url, now)),
         now=now,
         actor=actor,
-        public_url=public_url,
+        urls=urls,
     )
     report.credential_id = str(signed["id"]).rsplit("/", 1)[-1]
     session.flush()
@@ -123,21 +124,21 @@ def create_report(
         now=now,
         details={"report": report.id, "framework": framework_code, "target": target.code},
     )
-    return _read(session, report, framework_code, target.code, public_url)
+    return _read(session, report, framework_code, target.code, urls)
 
 
-def read_report(session: Session, report_id: str, *, public_url: str) -> ReportRead:
+def read_report(session: Session, report_id: str, *, urls: PublicUrls) -> ReportRead:
     report = framework_repository.report_by_id(session, report_id)
     if report is None:
         raise NotFound(f"No referencing report has the id '{report_id}'.")
     document = report.document
-    return _read(session, report, document["framework"], document["target"], public_url)
+    return _read(session, report, document["framework"], document["target"], urls)
 
 
-def list_reports(session: Session, framework_code: str, *, public_url: str) -> list[ReportRead]:
+def list_reports(session: Session, framework_code: str, *, urls: PublicUrls) -> list[ReportRead]:
     framework = framework_service.framework_or_404(session, framework_code)
     return [
-        _read(session, report, framework_code, report.document["target"], public_url)
+        _read(session, report, framework_code, report.document["target"], urls)
         for report in framework_repository.reports_of(session, framework.id)
     ]
 
@@ -150,7 +151,7 @@ def withdraw_report(
     reason: str,
     actor: str,
     now: datetime,
-    public_url: str,
+    urls: PublicUrls,
     signing: status_service.ListSigning | None = None,
 ) -> ReportRead:
     """Withdraw a report: its credential is revoked and its linkages become proposed."""
@@ -175,7 +176,7 @@ def withdraw_report(
         now=now,
         details={"report": report_id, "framework": framework_code, "reason": reason},
     )
-    return read_report(session, report_id, public_url=public_url)
+    return read_report(session, report_id, urls=urls)
 
 
 def _credential(
@@ -218,7 +219,7 @@ def _credential(
 
 
 def _read(
-    session: Session, report: ReferencingReport, framework: str, target: str, public_url: str
+    session: Session, report: ReferencingReport, framework: str, target: str, urls: PublicUrls
 ) -> ReportRead:
     credential = (
         credential_service.get_credential(session, report.credential_id)
@@ -231,7 +232,7 @@ def _read(
         target=target,
         status=report.status,
         approved_on=report.approved_on,
-        url=report_url(public_url, report.id),
+        url=report_url(urls, report.id),
         report=report.document,
         credential=credential.document if credential else None,
         credential_status=credential.status if credential else None,

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.urls import PublicUrls
 from app.errors import ServiceUnavailable
 from app.issuers.service import IssuerContext
 from app.status import lists
@@ -83,7 +84,7 @@ def allocate_entries(
     *,
     credential_id: str,
     suspendable: bool,
-    public_url: str,
+    urls: PublicUrls,
     rng: random.Random | None = None,
     now: datetime | None = None,
     reserve_with: sessionmaker[Session] | None = None,
@@ -118,7 +119,7 @@ def allocate_entries(
         else:
             status_list, index = _take_index(session, context.issuer.id, purpose, rng, now)
             list_id, public_id = status_list.id, status_list.public_id
-        url = lists.list_url(public_url, slug, public_id)
+        url = lists.list_url(urls, slug, public_id)
         entries.append(status_entry(url, purpose, index))
         rows.append(
             StatusEntry(credential_id=credential_id, purpose=purpose, list_id=list_id, index=index)
@@ -176,7 +177,7 @@ def reserve_indexes(
     purpose: str,
     count: int,
     *,
-    public_url: str,
+    urls: PublicUrls,
     rng: random.Random | None = None,
     now: datetime | None = None,
     reserve_with: sessionmaker[Session] | None = None,
@@ -201,6 +202,6 @@ def reserve_indexes(
         taken = _take_indexes(session, issuer_id, purpose, count, rng, now)
     slug = context.issuer.slug
     return [
-        (list_id, lists.list_url(public_url, slug, public_id), index)
+        (list_id, lists.list_url(urls, slug, public_id), index)
         for list_id, public_id, index in taken
     ]

@@ -13,7 +13,7 @@ from app.status.publishing import ListSigning
 def get_list_signing(settings: SettingsDep, keyring: KeyRingDep) -> ListSigning:
     return ListSigning(
         keyring=keyring,
-        public_url=settings.public_url,
+        urls=settings.urls,
         ttl_seconds=settings.status_list_ttl_seconds,
     )
 

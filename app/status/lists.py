@@ -45,8 +45,8 @@ def parse_public_id(value: str) -> tuple[Purpose, int] | None:
     return purpose, int(match.group(2))
 
 
-def list_url(public_url: str, slug: str, list_public_id: str) -> str:
-    return PublicUrls(public_url).status_list(slug, list_public_id)
+def list_url(urls: PublicUrls, slug: str, list_public_id: str) -> str:
+    return urls.status_list(slug, list_public_id)
 
 
 def lock_list(session: Session, list_id: str) -> StatusList:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.core.cache import LruCache
 from app.core.clock import isoformat_z
+from app.core.urls import PublicUrls
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
 from app.crypto.jws import sign_vc_jwt
@@ -164,7 +165,7 @@ def published_list(
     slug: str,
     list_public_id: str,
     *,
-    public_url: str,
+    urls: PublicUrls,
     now: datetime,
     ttl_seconds: int,
     read_only: bool = False,
@@ -193,15 +194,15 @@ def published_list(
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
     list_id, version, key_row_id = head
     ttl_ms = ttl_seconds * 1000
-    key = (list_id, version, key_row_id, ttl_ms, public_url)
+    key = (list_id, version, key_row_id, ttl_ms, urls)
     # Bytes signed for a reader are kept apart: the GET route must still store its own.
     cached = _cache.get(key) or (_cache.get((*key, "unstored")) if read_only else None)
     if cached is not None:
         return cached
 
-    context = issuer_service.load_context(session, slug, public_url=public_url)
+    context = issuer_service.load_context(session, slug, urls=urls)
     key_id = issuer_service.active_signer(keyring, context).key_id
-    url = lists.list_url(public_url, slug, list_public_id)
+    url = lists.list_url(urls, slug, list_public_id)
     status_list = session.get_one(StatusList, list_id)
     if not _is_current(status_list, url, key_id, ttl_ms) and read_only:
         published = _published(
@@ -220,7 +221,7 @@ def published_list(
     assert status_list.published_document is not None
     assert status_list.published_jwt is not None
     published = _published(status_list.published_document, status_list.published_jwt)
-    _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, public_url), published)
+    _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, urls), published)
     return published
 
 
@@ -229,7 +230,7 @@ class ListSigning:
     """What re-signing a list needs: the key ring, and the settings its URL and ttl follow."""
 
     keyring: KeyRing
-    public_url: str
+    urls: PublicUrls
     ttl_seconds: int
 
 
@@ -241,10 +242,10 @@ def republish(
     for status_list in changed:
         slug = session.scalar(select(Issuer.slug).where(Issuer.id == status_list.issuer_id))
         assert slug is not None, "the foreign key guarantees the issuer exists"
-        context = issuer_service.load_context(session, slug, public_url=signing.public_url)
+        context = issuer_service.load_context(session, slug, urls=signing.urls)
         if not any(key.status == issuer_service.ACTIVE for key in context.keys):
             continue  # nothing to sign with: the change stands, the list's GET says why
-        url = lists.list_url(signing.public_url, slug, status_list.public_id)
+        url = lists.list_url(signing.urls, slug, status_list.public_id)
         ttl_ms = signing.ttl_seconds * 1000
         signed = _sign(signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
         _store(session, status_list, *signed, now=now)

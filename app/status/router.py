@@ -43,7 +43,7 @@ def status_list(
         keyring,
         slug,
         list_id,
-        public_url=settings.public_url,
+        urls=settings.urls,
         now=clock.now(),
         ttl_seconds=settings.status_list_ttl_seconds,
     )

@@ -84,7 +84,7 @@ class DatabaseDocuments:
         session: Session,
         keyring: KeyRing | None,
         *,
-        public_url: str,
+        urls: PublicUrls,
         now: datetime,
         status_ttl_seconds: int = 300,
         caches: OwnDocumentCaches | None = None,
@@ -94,10 +94,10 @@ class DatabaseDocuments:
         self.trusted_accreditors = trusted_accreditors
         self.caches = caches or OwnDocumentCaches.with_ttl(0)
         self.keyring = keyring
-        self.public_url = public_url
+        self.urls = urls
         self.now = now
         self.status_ttl_seconds = status_ttl_seconds
-        self.urls = PublicUrls(public_url)
+        self.urls = urls
         self._contexts: dict[str, IssuerContext | None] = {}
         self._targets: dict[tuple[str, ...], dict[str, Any] | None] = {}
 
@@ -109,7 +109,7 @@ class DatabaseDocuments:
     def _load_context(self, did: str) -> IssuerContext | None:
         try:
             context = issuer_service.load_context(
-                self.session, did.removeprefix(self.urls.did_prefix), public_url=self.public_url
+                self.session, did.removeprefix(self.urls.did_prefix), urls=self.urls
             )
         except AppError:
             return None
@@ -161,7 +161,7 @@ class DatabaseDocuments:
                 self.keyring,
                 slug,
                 list_id,
-                public_url=self.public_url,
+                urls=self.urls,
                 now=self.now,
                 ttl_seconds=self.status_ttl_seconds,
                 read_only=True,
@@ -183,7 +183,7 @@ class DatabaseDocuments:
         """An occupation, industry or ESCO skill of our vocabularies that `alignment` names."""
         key = tuple(str(alignment.get(k)) for k in ("targetUrl", "targetCode", "targetFramework"))
         if key not in self._targets:
-            self._targets[key] = recognition.recognise(self.session, self.public_url, alignment)
+            self._targets[key] = recognition.recognise(self.session, self.urls, alignment)
         return self._targets[key]
 
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
@@ -205,7 +205,7 @@ class DatabaseDocuments:
         return [
             AccreditationView(
                 id=held.id,
-                url=accreditation_service.accreditation_url(self.public_url, held.id),
+                url=accreditation_service.accreditation_url(self.urls, held.id),
                 accreditor=held.accreditor,
                 accreditor_name=held.accreditor_name,
                 limits=held.limits,
@@ -234,7 +234,7 @@ def _verifier(
     own = DatabaseDocuments(
         session,
         keyring,
-        public_url=settings.public_url,
+        urls=settings.urls,
         now=now,
         status_ttl_seconds=settings.status_list_ttl_seconds,
         caches=state.own_documents,

@@ -92,7 +92,7 @@ def own_documents(settings: Settings, *, now: datetime) -> Iterator[DatabaseDocu
             own = DatabaseDocuments(
                 session,
                 KeyRing(master),
-                public_url=settings.public_url,
+                urls=settings.urls,
                 now=now,
                 status_ttl_seconds=settings.status_list_ttl_seconds,
                 trusted_accreditors=tuple(settings.trusted_accreditors),

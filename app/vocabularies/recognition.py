@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from sqlalchemy.orm import Session
 
+from app.core.urls import PublicUrls
 from app.vocabularies import service
 from app.vocabularies.loader import catalogue
 
@@ -34,8 +35,8 @@ def _scheme_named(framework: str) -> str | None:
     return None
 
 
-def _from_our_page(public_url: str, url: str) -> tuple[str, str, str] | None:
-    prefix = f"{public_url}/"
+def _from_our_page(urls: PublicUrls, url: str) -> tuple[str, str, str] | None:
+    prefix = f"{urls.base}/"
     if not url.startswith(prefix):
         return None
     parts = url.removeprefix(prefix).split("/", 2)
@@ -51,11 +52,11 @@ def _from_esco_uri(value: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _candidates(public_url: str, entry: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _candidates(urls: PublicUrls, entry: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     url, code, framework = (entry.get(k) for k in ("targetUrl", "targetCode", "targetFramework"))
     found = []
     if isinstance(url, str):
-        found += [c for c in (_from_our_page(public_url, url), _from_esco_uri(url)) if c]
+        found += [c for c in (_from_our_page(urls, url), _from_esco_uri(url)) if c]
     if isinstance(code, str):
         found += [c for c in (_from_esco_uri(code),) if c]
     if isinstance(framework, str) and isinstance(code, str) and len(framework) <= 200:
@@ -66,9 +67,11 @@ def _candidates(public_url: str, entry: Mapping[str, Any]) -> list[tuple[str, st
     return found
 
 
-def recognise(session: Session, public_url: str, entry: Mapping[str, Any]) -> dict[str, Any] | None:
+def recognise(
+    session: Session, urls: PublicUrls, entry: Mapping[str, Any]
+) -> dict[str, Any] | None:
     """What the alignment names, from our vocabularies; None when it names nothing we know."""
-    for kind, scheme, code in _candidates(public_url, entry)[:3]:
+    for kind, scheme, code in _candidates(urls, entry)[:3]:
         if len(code) > 300:
             continue
         target = service.find(session, kind, scheme, code)
@@ -86,6 +89,6 @@ def recognise(session: Session, public_url: str, entry: Mapping[str, Any]) -> di
             "short": catalogue()[scheme]["short"],
             "digital": concept.digital,
             "green": concept.green,
-            "url": service.concept_url(public_url, kind, scheme, concept.code),
+            "url": service.concept_url(urls, kind, scheme, concept.code),
         }
     return None

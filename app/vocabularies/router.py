@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.dependencies import SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.vocabularies import service
@@ -51,7 +52,7 @@ def _page(
     digital: bool | None = None,
     green: bool | None = None,
 ) -> ConceptPage:
-    public_url: str = settings.public_url
+    urls: PublicUrls = settings.urls
     items, total = service.search(
         session,
         kind,
@@ -63,7 +64,7 @@ def _page(
         limit=limit,
         offset=offset,
     )
-    return ConceptPage(items=[service.read(public_url, t) for t in items], total=total)
+    return ConceptPage(items=[service.read(urls, t) for t in items], total=total)
 
 
 @router.get("/occupations", response_model=ConceptPage)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.urls import PublicUrls
 from app.errors import InvalidInput, NotFound
 from app.vocabularies.models import Vocabulary, VocabularyConcept, VocabularyRelation
 from app.vocabularies.schemas import ConceptRead
@@ -47,12 +48,12 @@ def page_code(scheme: str, code: str) -> str:
     return code
 
 
-def concept_url(public_url: str, kind: str, scheme: str, code: str) -> str:
+def concept_url(urls: PublicUrls, kind: str, scheme: str, code: str) -> str:
     """Our public page; for an ESCO skill (we serve no skill pages) its ESCO URI."""
     if kind == "skill":
         return code
     path = PATHS[kind]
-    return f"{public_url}/{path}/{quote(scheme, safe='')}/{quote(page_code(scheme, code), safe='')}"
+    return f"{urls.base}/{path}/{quote(scheme, safe='')}/{quote(page_code(scheme, code), safe='')}"
 
 
 def _candidates(scheme: str, kind: str, code: str) -> list[str]:
@@ -232,7 +233,7 @@ def search(
     return [Target(kind, concept, vocabulary) for concept, vocabulary in rows], total
 
 
-def read(public_url: str, target: Target) -> ConceptRead:
+def read(urls: PublicUrls, target: Target) -> ConceptRead:
     concept, vocabulary = target.concept, target.vocabulary
     return ConceptRead(
         scheme=concept.scheme,
@@ -248,7 +249,7 @@ def read(public_url: str, target: Target) -> ConceptRead:
         digital=concept.digital,
         green=concept.green,
         framework=vocabulary.label,
-        url=concept_url(public_url, concept.kind, concept.scheme, concept.code),
+        url=concept_url(urls, concept.kind, concept.scheme, concept.code),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from app.core.urls import PublicUrls
 from app.credentials.builder import CONTEXTS
 from app.proofs.qr import dark_runs, qr_matrix
 from app.wallet.schemas import (
@@ -35,14 +36,14 @@ OFFER_PATH = "/credential-offers"
 TX_CODE_DESCRIPTION = "Enter the 6-digit code that the course provider sent you with this offer."
 
 
-def well_known_suffix(public_url: str) -> str:
+def well_known_suffix(urls: PublicUrls) -> str:
     """The issuer identifier's path, which OID4VCI §12.2.2 and RFC 8414 §3 put *after* the
     well-known segment (``https://h/t`` → ``https://h/.well-known/…/t``)."""
-    return urlsplit(public_url).path.rstrip("/")
+    return urlsplit(urls.base).path.rstrip("/")
 
 
-def offer_uri(public_url: str, uri_secret: str) -> str:
-    return f"{public_url}{OFFER_PATH}/{uri_secret}"
+def offer_uri(urls: PublicUrls, uri_secret: str) -> str:
+    return f"{urls.base}{OFFER_PATH}/{uri_secret}"
 
 
 def offer_url(credential_offer_uri: str) -> str:
@@ -58,14 +59,14 @@ def qr_path(data: str) -> tuple[int, str]:
     return len(matrix), runs
 
 
-def credential_offer(public_url: str, code: str, *, tx_code_required: bool) -> CredentialOffer:
+def credential_offer(urls: PublicUrls, code: str, *, tx_code_required: bool) -> CredentialOffer:
     tx_code = (
         TxCodeRead(length=TX_CODE_LENGTH, description=TX_CODE_DESCRIPTION)
         if tx_code_required
         else None
     )
     return CredentialOffer(
-        credential_issuer=public_url,
+        credential_issuer=urls.base,
         credential_configuration_ids=[CONFIGURATION_ID],
         grants=OfferGrants(
             pre_authorized_code=PreAuthorizedCodeGrant(pre_authorized_code=code, tx_code=tx_code)
@@ -73,7 +74,7 @@ def credential_offer(public_url: str, code: str, *, tx_code_required: bool) -> C
     )
 
 
-def issuer_metadata(public_url: str) -> IssuerMetadata:
+def issuer_metadata(urls: PublicUrls) -> IssuerMetadata:
     # No cryptographic_binding_methods_supported / proof_types_supported: the credential names
     # the learner by a salted email hash (or a DID chosen at issuance), not by a wallet key, so
     # the wallet sends no proof. No credential_signing_alg_values_supported either: for ldp_vc
@@ -88,19 +89,19 @@ def issuer_metadata(public_url: str) -> IssuerMetadata:
         display=display,
     )
     return IssuerMetadata(
-        credential_issuer=public_url,
-        credential_endpoint=f"{public_url}{CREDENTIAL_PATH}",
+        credential_issuer=urls.base,
+        credential_endpoint=f"{urls.base}{CREDENTIAL_PATH}",
         display=[Display(name="LearnProof", locale="en")],
         credential_configurations_supported={CONFIGURATION_ID: configuration},
     )
 
 
-def authorization_server_metadata(public_url: str) -> AuthorizationServerMetadata:
+def authorization_server_metadata(urls: PublicUrls) -> AuthorizationServerMetadata:
     # response_types_supported is omitted: OID4VCI 1.0 lets a server that supports only the
     # pre-authorized code grant leave out this otherwise required RFC 8414 field.
     return AuthorizationServerMetadata(
-        issuer=public_url,
-        token_endpoint=f"{public_url}{TOKEN_PATH}",
+        issuer=urls.base,
+        token_endpoint=f"{urls.base}{TOKEN_PATH}",
         grant_types_supported=[PRE_AUTHORIZED_GRANT],
         token_endpoint_auth_methods_supported=["none"],
         pre_authorized_grant_anonymous_access_supported=True,

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import IssueDep
 from app.config import Settings
 from app.core.negotiation import prefers
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.wallet import documents, service
@@ -55,11 +56,11 @@ def _documented_body(
     return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
 
 
-def _created(public_url: str, new: service.NewOffer) -> OfferCreated:
-    uri = documents.offer_uri(public_url, new.uri_secret)
+def _created(urls: PublicUrls, new: service.NewOffer) -> OfferCreated:
+    uri = documents.offer_uri(urls, new.uri_secret)
     return OfferCreated(
         credential_offer=documents.credential_offer(
-            public_url, new.code, tx_code_required=new.tx_code is not None
+            urls, new.code, tx_code_required=new.tx_code is not None
         ),
         credential_offer_uri=uri,
         offer_url=documents.offer_url(uri),
@@ -96,7 +97,7 @@ def create_offer(
         now=clock.now(),
     )
     response.headers.update(NO_STORE)
-    return _created(settings.public_url, new)
+    return _created(settings.urls, new)
 
 
 @router.get(
@@ -125,7 +126,7 @@ def public_offer(
         if not as_html:
             raise
         return render_page("not_found.html", status_code=404)
-    created = _created(settings.public_url, new)
+    created = _created(settings.urls, new)
     if not as_html:
         body = created.model_dump(mode="json", by_alias=True, exclude_none=True)
         return JSONResponse(body, headers={**NO_STORE, "Vary": "Accept"})
@@ -155,23 +156,23 @@ def credential_offer(
     offer, code = service.resolve_offer(session, uri_secret, now=clock.now())
     response.headers.update(NO_STORE)
     return documents.credential_offer(
-        settings.public_url, code, tx_code_required=offer.tx_code_hash is not None
+        settings.urls, code, tx_code_required=offer.tx_code_hash is not None
     )
 
 
-def _with_suffix(request: Request, settings: Settings, suffix: str) -> str:
+def _with_suffix(request: Request, settings: Settings, suffix: str) -> PublicUrls:
     """The public URL, when a well-known request carries its path (see well_known_suffix)."""
-    public_url = settings.public_url
-    expected = documents.well_known_suffix(public_url)
+    urls = settings.urls
+    expected = documents.well_known_suffix(urls)
     if not expected or f"/{suffix}".rstrip("/") != expected:
         raise NotFound(f"Nothing is published at {request.url.path}.")
-    return public_url
+    return urls
 
 
 @router.get(documents.ISSUER_WELL_KNOWN, response_model=IssuerMetadata)
 def issuer_metadata(settings: SettingsDep) -> IssuerMetadata:
     """OID4VCI Credential Issuer Metadata."""
-    return documents.issuer_metadata(settings.public_url)
+    return documents.issuer_metadata(settings.urls)
 
 
 @router.get(
@@ -189,7 +190,7 @@ def issuer_metadata_for_path(
 @router.get(documents.AS_WELL_KNOWN, response_model=AuthorizationServerMetadata)
 def authorization_server_metadata(settings: SettingsDep) -> AuthorizationServerMetadata:
     """RFC 8414 metadata: the issuer is its own authorization server."""
-    return documents.authorization_server_metadata(settings.public_url)
+    return documents.authorization_server_metadata(settings.urls)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.core.negotiation import prefers
+from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
@@ -34,7 +35,7 @@ def pathway_page(
     pathway_id: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
     """The pathway in plain words: HTML for people, JSON for clients that ask for it."""
-    public_url = settings.public_url
+    urls = settings.urls
     as_json = prefers(request.headers.get("accept"), ["application/json"], ["text/html"])
     try:
         record = service.get_pathway(session, pathway_id)
@@ -42,7 +43,7 @@ def pathway_page(
         if as_json:
             raise
         return render_page("pathway_not_found.html", status_code=404)
-    read = service.pathway_read(session, record, public_url=public_url)
+    read = service.pathway_read(session, record, urls=urls)
     if as_json:
         return JSONResponse(
             read.model_dump(mode="json"),
@@ -67,14 +68,14 @@ def evaluation_view(
     *,
     labels: list[str],
     now: Any,
-    public_url: str,
+    urls: PublicUrls,
 ) -> dict[str, Any]:
     """What the verify page shows for a pathway: the sentence, each requirement, each file."""
     record = service.get_pathway(session, pathway_id)
     evaluated = evaluating.evaluate(
-        session, verifier, record, Presented(credentials=payloads), now=now, public_url=public_url
+        session, verifier, record, Presented(credentials=payloads), now=now, urls=urls
     )
-    body = evaluating.to_json(evaluated, public_url=public_url)
+    body = evaluating.to_json(evaluated, urls=urls)
     return {
         "pathway_id": record.id,
         "pathway_name": record.name,

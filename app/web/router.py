@@ -78,7 +78,7 @@ def credential_pdf(
     record = credential_service.public_credential(session, credential_id)
     # The certificate's own words follow the page language; each language is its own file.
     tag = downloads.etag(record, f"pdf-{i18n.current()}")
-    public_url = settings.public_url
+    urls = settings.urls
     fresh = _fresh(request, tag)
     if fresh is not None:
         fresh.headers["Vary"] = "Accept-Language"
@@ -86,9 +86,9 @@ def credential_pdf(
     try:
         content = downloads.certificate_pdf(
             record,
-            page_url=credential_service.links(public_url, record.id).page,
-            verify_url=f"{public_url}/verify",
-            prepares_for=prepares_for(session, public_url, record.document),
+            page_url=credential_service.links(urls, record.id).page,
+            verify_url=f"{urls.base}/verify",
+            prepares_for=prepares_for(session, urls, record.document),
         )
     except UnprintableText as error:
         # Better no certificate than one with a learner's name in replacement boxes.
@@ -155,11 +155,9 @@ def credential_page(
         if as_json:
             raise
         return render_page("not_found.html", status_code=404)
-    links = credential_service.links(settings.public_url, record.id)
+    links = credential_service.links(settings.urls, record.id)
     successor = successions.successor_of(session, record.id)
-    replaced_by = (
-        credential_service.credential_url(settings.public_url, successor) if successor else None
-    )
+    replaced_by = credential_service.credential_url(settings.urls, successor) if successor else None
     now = clock.now()
     expired = record.valid_until is not None and record.valid_until <= now
     if as_json:
@@ -283,7 +281,7 @@ async def verify_submission(
                     payloads,
                     labels=labels,
                     now=clock.now(),
-                    public_url=settings.public_url,
+                    urls=settings.urls,
                 )
             except NotFound as error:
                 return page(404, error.detail)

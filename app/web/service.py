@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.auth.scopes import Scope, grants
 from app.auth.service import Principal
+from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.errors import Forbidden
 from app.frameworks import service as framework_service
@@ -36,7 +37,7 @@ def landing(session: Session) -> dict[str, Any]:
             "levels": [
                 {
                     # Relative: the page stays on whatever host the visitor used.
-                    "url": framework_service.level_url("", framework.code, level.code),
+                    "url": framework_service.level_url(PublicUrls(""), framework.code, level.code),
                     "name": level.name,
                 }
                 for level in sorted(framework.levels, key=lambda level: level.ordinal)

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from app.core.urls import PublicUrls
 from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
@@ -147,10 +148,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def prepares_for(session: Session, public_url: str, document: Mapping[str, Any]) -> str | None:
+def prepares_for(session: Session, urls: PublicUrls, document: Mapping[str, Any]) -> str | None:
     """The "prepares for …" sentence of a stored credential (for the PDF, which has no report)."""
     described = meaning_module.describe(
-        document, None, lambda entry: recognition.recognise(session, public_url, entry)
+        document, None, lambda entry: recognition.recognise(session, urls, entry)
     )
     return _text((described or {}).get("preparesFor"))
 

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.credentials import batch
 from tests.credentials.factories import RECIPIENT, World
 
@@ -67,7 +68,7 @@ def test_large_batch_becomes_a_job(world: World, client: TestClient, settings: S
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]
         worker="test-worker",
-        public_url="http://127.0.0.1:8000",
+        urls=PublicUrls("http://127.0.0.1:8000"),
         chunk_items=settings.batch_chunk_items,
     )
     assert ran
@@ -83,7 +84,7 @@ def test_large_batch_becomes_a_job(world: World, client: TestClient, settings: S
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]
         worker="test-worker",
-        public_url="http://127.0.0.1:8000",
+        urls=PublicUrls("http://127.0.0.1:8000"),
         chunk_items=settings.batch_chunk_items,
     )
     assert client.get("/v1/jobs/nope", headers=world.issue_headers).status_code == 404

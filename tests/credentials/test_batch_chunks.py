@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.credentials import batch
 from app.status.models import StatusEntry
 from tests.credentials.factories import RECIPIENT, World, assert_ob_valid
@@ -157,7 +158,7 @@ def test_job_writes_per_chunk_do_not_grow_with_the_job(
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]
         worker="w",
-        public_url="http://127.0.0.1:8000",
+        urls=PublicUrls("http://127.0.0.1:8000"),
         chunk_items=3,
     )
     # The claim, then per chunk its own chunk row and the job's counters, nothing more: the

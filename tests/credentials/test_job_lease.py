@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.core.clock import FixedClock
+from app.core.urls import PublicUrls
 from app.credentials import batch
 from tests.conftest import TEST_PUBLIC_URL
 from tests.credentials.factories import World
@@ -40,7 +41,7 @@ def _run(client: TestClient, worker: str, **kwargs: Any) -> bool:
     state: Any = client.app.state  # type: ignore[attr-defined]
     return batch.run_next_job(
         state.sessionmaker, state.keyring, state.clock, worker=worker,
-        public_url=TEST_PUBLIC_URL, chunk_items=2, **kwargs,
+        urls=PublicUrls(TEST_PUBLIC_URL), chunk_items=2, **kwargs,
     )  # fmt: skip
 
 

@@ -143,7 +143,7 @@ def test_reissue_needs_issue_scope_for_the_credential_issuer(
 def _run_jobs(app: FastAPI, clock: FixedClock) -> None:
     while batch.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="test",
-        public_url=app.state.settings.public_url,
+        urls=app.state.settings.urls,
         chunk_items=app.state.settings.batch_chunk_items,
     ):  # fmt: skip
         pass

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
+from app.core.urls import PublicUrls
 from app.errors import Conflict, InvalidInput, NotFound
 from app.frameworks import repository, service
 from app.frameworks.meta import load_eqf, load_isced_f, load_schema, validate_framework_document
@@ -257,12 +258,17 @@ def test_service_lookups_for_achievements(session: Session) -> None:
 
 
 def test_level_urls_round_trip() -> None:
-    url = service.level_url(TEST_PUBLIC_URL, "de-dqr", "6")
+    url = service.level_url(PublicUrls(TEST_PUBLIC_URL), "de-dqr", "6")
 
     assert url == f"{TEST_PUBLIC_URL}/frameworks/de-dqr/levels/6"
-    assert service.parse_level_url(TEST_PUBLIC_URL, url) == ("de-dqr", "6")
-    assert service.parse_level_url(TEST_PUBLIC_URL, "https://elsewhere.example/x") is None
-    assert service.parse_level_url(TEST_PUBLIC_URL, f"{TEST_PUBLIC_URL}/frameworks/eqf") is None
+    assert service.parse_level_url(PublicUrls(TEST_PUBLIC_URL), url) == ("de-dqr", "6")
+    assert (
+        service.parse_level_url(PublicUrls(TEST_PUBLIC_URL), "https://elsewhere.example/x") is None
+    )
+    assert (
+        service.parse_level_url(PublicUrls(TEST_PUBLIC_URL), f"{TEST_PUBLIC_URL}/frameworks/eqf")
+        is None
+    )
 
 
 def test_twin_linkage_racing_past_the_check_is_a_conflict(

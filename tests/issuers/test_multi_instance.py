@@ -9,6 +9,7 @@ from app import migrate
 from app.auth.scopes import Scope
 from app.config import Settings
 from app.core.clock import FixedClock
+from app.core.urls import PublicUrls
 from app.issuers import service
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
@@ -34,7 +35,9 @@ def test_second_instance_signs_with_the_same_key(
         signers = []
         for app in (first, second):
             with app.state.sessionmaker() as session:
-                context = service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
+                context = service.load_context(
+                    session, "uni-example", urls=PublicUrls(TEST_PUBLIC_URL)
+                )
                 signers.append(service.active_signer(app.state.keyring, context))
         assert signers[0].key_id == signers[1].key_id
         message = b"same key on both instances"
@@ -43,5 +46,5 @@ def test_second_instance_signs_with_the_same_key(
         # A rotation through instance B is what instance A signs with next.
         assert b.post("/v1/issuers/uni-example/keys", headers=headers).status_code == 201
         with first.state.sessionmaker() as session:
-            context = service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
+            context = service.load_context(session, "uni-example", urls=PublicUrls(TEST_PUBLIC_URL))
             assert service.active_signer(first.state.keyring, context).key_id.endswith("#key-2")

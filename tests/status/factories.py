@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.achievements.models import Achievement
 from app.core.ids import new_id
+from app.core.urls import PublicUrls
 from app.credentials.models import Credential
 from app.issuers import service as issuer_service
 from app.issuers.schemas import IssuerCreate, KeyType
@@ -46,7 +47,7 @@ def make_issuer(
         now=now,
         actor="test",
     )
-    return issuer_service.load_context(session, slug, public_url=TEST_PUBLIC_URL)
+    return issuer_service.load_context(session, slug, urls=PublicUrls(TEST_PUBLIC_URL))
 
 
 def make_achievement(
@@ -85,7 +86,7 @@ def make_credential(
         reserve_with=reserve_with,
         credential_id=credential_id,
         suspendable=achievement.suspendable,
-        public_url=TEST_PUBLIC_URL,
+        urls=PublicUrls(TEST_PUBLIC_URL),
         rng=rng,
         now=now,
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.achievements.models import Achievement
 from app.config import Settings
+from app.core.urls import PublicUrls
 from app.credentials import lifecycle
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
@@ -79,7 +80,9 @@ def _issue(
     shared: Shared, *, suspendable_every: int = 0, reserve: bool = False
 ) -> Callable[[Session, int], None]:
     def work(session: Session, job: int) -> None:
-        context = issuer_service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
+        context = issuer_service.load_context(
+            session, "uni-example", urls=PublicUrls(TEST_PUBLIC_URL)
+        )
         suspendable = suspendable_every and job % suspendable_every == 0
         achievement_id = shared.suspendable_id if suspendable else shared.plain_id
         achievement = session.get_one(Achievement, achievement_id)

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.clock import FixedClock
+from app.core.urls import PublicUrls
 from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
@@ -286,7 +287,7 @@ def test_wrong_proof_purpose_fails(world: World, app: Any) -> None:
 
     with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
         context = issuer_service.load_context(
-            session, world.slug, public_url="http://127.0.0.1:8000"
+            session, world.slug, urls=PublicUrls("http://127.0.0.1:8000")
         )
         signer = issuer_service.active_signer(app.state.keyring, context)
     resigned = add_proof(unsigned, signer, proof_purpose="authentication", created=vc_time(vc))

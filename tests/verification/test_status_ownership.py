@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.urls import PublicUrls
 from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import did_key_for
@@ -133,7 +134,7 @@ def test_our_issuer_b_cannot_borrow_our_issuer_as_list(world: Any, app: Any) -> 
     a_credential = world.issue()["credential"]
     b = create_issuer(world.client, world.admin, slug="uni-b", name="University B")
     with app.state.sessionmaker() as session:
-        context = issuer_service.load_context(session, "uni-b", public_url=TEST_PUBLIC_URL)
+        context = issuer_service.load_context(session, "uni-b", urls=PublicUrls(TEST_PUBLIC_URL))
         b_signer = issuer_service.active_signer(app.state.keyring, context)
     forged = {k: v for k, v in a_credential.items() if k != "proof"}
     forged["issuer"] = {**forged["issuer"], "id": b["did"], "name": "University B"}

@@ -62,8 +62,7 @@ def test_every_event_type_is_delivered_signed(
     assert reissued.status_code == 201, reissued.text
     lapses = world.issue(achievement_id=lapsing["id"])
     with app.state.sessionmaker() as session:
-        public_url = app.state.settings.public_url
-        context = issuer_service.load_context(session, world.slug, public_url=public_url)
+        context = issuer_service.load_context(session, world.slug, urls=app.state.settings.urls)
         item = {"achievement_id": world.achievement["id"], "recipient": RECIPIENT}
         batch.create_job(
             session, context, [item, item], now=clock.now(), actor="test", chunk_items=100
@@ -71,7 +70,7 @@ def test_every_event_type_is_delivered_signed(
         session.commit()
     assert batch.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="w1",
-        public_url=app.state.settings.public_url, chunk_items=100,
+        urls=app.state.settings.urls, chunk_items=100,
     )  # fmt: skip
     assert deliverer.drain() > 0
     # Near the end of its two years the credential is announced as expiring, then expired.
