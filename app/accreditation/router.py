@@ -12,7 +12,7 @@ from app.accreditation.schemas import (
     ExternalAccreditation,
 )
 from app.auth.dependencies import IssuerAdminDep, PlatformAdminDep
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, UrlsDep
 
 router = APIRouter(prefix="/v1", tags=["Accreditation"])
 public_router = APIRouter(tags=["Public documents"])
@@ -37,6 +37,7 @@ def create_accreditation(
     slug: str,
     body: AccreditationCreate,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -50,7 +51,7 @@ def create_accreditation(
         body,
         actor=principal.actor,
         now=clock.now(),
-        urls=settings.urls,
+        urls=urls,
         configured=settings.trusted_accreditors,
     )
 
@@ -59,6 +60,7 @@ def create_accreditation(
 def register_external_accreditation(
     body: ExternalAccreditation,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
@@ -69,23 +71,21 @@ def register_external_accreditation(
         body.credential,
         actor=principal.actor,
         now=clock.now(),
-        urls=settings.urls,
+        urls=urls,
         configured=settings.trusted_accreditors,
     )
 
 
 @router.get("/issuers/{slug}/accreditations", response_model=list[AccreditationRead])
-def list_accreditations(
-    slug: str, settings: SettingsDep, session: SessionDep
-) -> list[AccreditationRead]:
+def list_accreditations(slug: str, urls: UrlsDep, session: SessionDep) -> list[AccreditationRead]:
     """Accreditations the accrediting body `slug` has issued (public)."""
-    return service.list_accreditations(session, slug, urls=settings.urls)
+    return service.list_accreditations(session, slug, urls=urls)
 
 
 @public_router.get("/accreditations/{accreditation_id}")
 def accreditation_credential(
-    accreditation_id: str, settings: SettingsDep, session: SessionDep
+    accreditation_id: str, urls: UrlsDep, session: SessionDep
 ) -> JSONResponse:
     """The signed accreditation credential at its stable URL."""
-    found = service.read_accreditation(session, accreditation_id, urls=settings.urls)
+    found = service.read_accreditation(session, accreditation_id, urls=urls)
     return JSONResponse(found.credential, media_type="application/vc+ld+json")

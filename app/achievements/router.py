@@ -9,9 +9,8 @@ from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
-from app.config import Settings
 from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep, UrlsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 
@@ -25,9 +24,8 @@ OB_CONTEXTS = [
 
 
 def _read(
-    settings: Settings, session: SessionDep, issuer: Issuer, record: Achievement
+    urls: PublicUrls, session: SessionDep, issuer: Issuer, record: Achievement
 ) -> AchievementRead:
-    urls: PublicUrls = settings.urls
     return AchievementRead(
         id=record.id,
         url=achievement_url(urls, issuer.slug, record.id),
@@ -52,6 +50,7 @@ def create_achievement(
     slug: str,
     body: AchievementCreate,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: IssuerIssueDep,
@@ -64,41 +63,39 @@ def create_achievement(
         body,
         now=clock.now(),
         actor=principal.actor,
-        urls=settings.urls,
+        urls=urls,
     )
-    return _read(settings, session, issuer, record)
+    return _read(urls, session, issuer, record)
 
 
 @router.get("", response_model=list[AchievementRead])
 def list_achievements(
-    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
+    slug: str, urls: UrlsDep, session: SessionDep, principal: IssuerReadDep
 ) -> list[AchievementRead]:
     """List the issuer's achievements."""
     issuer = issuer_service.get_issuer(session, slug)
-    return [_read(settings, session, issuer, r) for r in service.list_achievements(session, issuer)]
+    return [_read(urls, session, issuer, r) for r in service.list_achievements(session, issuer)]
 
 
 @router.get("/{achievement_id}", response_model=AchievementRead)
 def get_achievement(
     slug: str,
     achievement_id: str,
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     principal: IssuerReadDep,
 ) -> AchievementRead:
     """Read one achievement."""
     issuer = issuer_service.get_issuer(session, slug)
-    return _read(
-        settings, session, issuer, service.get_achievement(session, issuer, achievement_id)
-    )
+    return _read(urls, session, issuer, service.get_achievement(session, issuer, achievement_id))
 
 
 @public_router.get("/issuers/{slug}/achievements/{achievement_id}")
 def achievement_json_ld(
-    slug: str, achievement_id: str, settings: SettingsDep, session: SessionDep
+    slug: str, achievement_id: str, urls: UrlsDep, session: SessionDep
 ) -> dict[str, Any]:
     """The public Open Badges 3.0 Achievement (the `id` URL inside credentials)."""
     issuer = issuer_service.get_issuer(session, slug)
     record = service.get_achievement(session, issuer, achievement_id)
-    document = service.achievement_document(session, issuer, record, urls=settings.urls)
+    document = service.achievement_document(session, issuer, record, urls=urls)
     return {"@context": OB_CONTEXTS, **document}

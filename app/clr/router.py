@@ -8,8 +8,7 @@ from fastapi.responses import JSONResponse
 from app.auth.dependencies import IssuerIssueDep
 from app.clr import service
 from app.clr.schemas import ClrCreate, ClrRead
-from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, UrlsDep
 from app.issuers import service as issuer_service
 from app.verification.dependencies import VerifierDep
 
@@ -21,7 +20,7 @@ pages_router = APIRouter(tags=["Public documents"])
 def issue_clr(
     slug: str,
     body: ClrCreate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -29,7 +28,6 @@ def issue_clr(
     principal: IssuerIssueDep,
 ) -> ClrRead:
     """Package verified credentials of one learner in a signed ClrCredential (CLR 2.0)."""
-    urls: PublicUrls = settings.urls
     context = issuer_service.load_context(session, slug, urls=urls)
     record = service.issue_clr(
         session,

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.dependencies import IssuerRevokeDep, RevokeDep
 from app.auth.service import Principal
-from app.core.urls import PublicUrls
 from app.credentials import lifecycle as service
 from app.credentials.models import Credential
-from app.dependencies import ClockDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, UrlsDep
 from app.status.dependencies import ListSigningDep
 from app.status.publishing import ListSigning
 from app.status.schemas import (
@@ -132,14 +131,13 @@ def change_many(
 )
 def update_status(
     body: VcApiStatusUpdate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: RevokeDep,
     signing: ListSigningDep,
 ) -> CredentialStatusRead:
     """VC-API: set (true) or clear (false) a credential's revocation or suspension status."""
-    urls: PublicUrls = settings.urls
     target = service.find_vc_api_credential(
         session,
         body.credential_id,

@@ -31,6 +31,7 @@ from app.dependencies import (
     SessionmakerDep,
     SettingsDep,
     StatusSessionsDep,
+    UrlsDep,
 )
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
@@ -86,14 +87,13 @@ def issue_credential(
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     status_sessions: StatusSessionsDep,
     metrics: MetricsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialIssued:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    urls = settings.urls
     context = issuer_service.load_context(session, slug, urls=urls)
     issued = service.issue_credential(
         session,
@@ -130,7 +130,7 @@ def _cursor(value: str | None) -> tuple[datetime, str] | None:
 @router.get("/v1/issuers/{slug}/credentials", response_model=CredentialPage)
 def list_credentials(
     slug: str,
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     principal: IssuerReadDep,
     achievement: Annotated[str | None, Query(max_length=64)] = None,
@@ -152,7 +152,6 @@ def list_credentials(
         cursor=_cursor(cursor),
         limit=limit,
     )
-    urls = settings.urls
     next_cursor = None
     if len(records) == limit:
         last = records[-1]
@@ -167,14 +166,14 @@ def list_credentials(
 
 @router.get("/v1/credentials/{credential_id}", response_model=CredentialIssued)
 def get_credential(
-    credential_id: str, settings: SettingsDep, session: SessionDep, principal: ReadDep
+    credential_id: str, urls: UrlsDep, session: SessionDep, principal: ReadDep
 ) -> CredentialIssued:
     """Read a credential, its current status and its signed forms."""
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
     linked = successions.links_of(session, [record.id])[record.id]
-    return to_read(record, issuer.slug, settings.urls, linked)
+    return to_read(record, issuer.slug, urls, linked)
 
 
 @router.post(
@@ -185,14 +184,13 @@ def get_credential(
 )
 def reissue_credential(
     credential_id: str, body: ReissueRequest, session: SessionDep, keyring: KeyRingDep,
-    principal: IssueDep, signing: ListSigningDep, settings: SettingsDep, clock: ClockDep,
+    principal: IssueDep, signing: ListSigningDep, urls: UrlsDep, clock: ClockDep,
     sessions: SessionmakerDep,
 ) -> CredentialIssued:  # fmt: skip
     """Issue a corrected copy; the old credential is revoked as superseded and points to it."""
     record = service.get_credential(session, credential_id)
     issuer = issuer_service.get_issuer_by_id(session, record.issuer_id)
     principal.require_issuer(issuer.slug)
-    urls = settings.urls
     context = issuer_service.load_context(session, issuer.slug, urls=urls)
     new = reissue.reissue(
         session, keyring, context, record.id, body, now=clock.now(),
@@ -210,10 +208,9 @@ def reissue_credential(
 )
 def reissue_signed_with_revoked_keys(
     slug: str, body: BulkReissueRequest, session: SessionDep, principal: IssuerAdminDep,
-    settings: SettingsDep, clock: ClockDep,
+    urls: UrlsDep, clock: ClockDep,
 ) -> BulkReissueAccepted | JSONResponse:  # fmt: skip
     """After a key compromise: re-issue, as a job, every live credential a revoked key signed."""
-    urls = settings.urls
     context = issuer_service.load_context(session, slug, urls=urls)
     job = reissue.create_bulk_job(
         session, context, signing_key=body.signing_key, reason=body.reason,
@@ -265,11 +262,10 @@ def vc_api_issue(
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssueDep,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
 ) -> JSONResponse:
     """VC-API issue: sign the posted credential as this API key's issuer."""
-    urls = settings.urls
     try:
         slug = issuer_service.slug_for_did(session, body.credential.get("issuer"), urls=urls)
     except BadRequest:
@@ -302,12 +298,12 @@ def issue_batch(
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     status_sessions: StatusSessionsDep,
     metrics: MetricsDep,
 ) -> BatchResult | JSONResponse:
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
-    urls = settings.urls
     context = issuer_service.load_context(session, slug, urls=urls)
     now = clock.now()
     if len(body.items) > settings.batch_inline_items:

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
-from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, UrlsDep
 from app.frameworks import defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
@@ -64,7 +63,7 @@ def list_frameworks(session: SessionDep) -> list[FrameworkRead]:
 )
 def create_framework(
     document: FrameworkBody,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
@@ -73,7 +72,7 @@ def create_framework(
     now = clock.now()
     completed = defaults.complete_document(
         document,
-        urls=settings.urls,
+        urls=urls,
         actor=principal.actor,
         now=now,
     )
@@ -98,7 +97,7 @@ ImportFormat = Literal["skos", "ctdl"]
 )
 def export_framework(
     code: str,
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     format: Annotated[  # noqa: A002 - the query parameter's public name
         ExportFormat,
@@ -108,7 +107,6 @@ def export_framework(
     """Export a framework (meta-standard v2, SKOS JSON-LD or CTDL), ready to import elsewhere."""
     if format == "meta":
         return JSONResponse(service.export_document(session, code))
-    urls: PublicUrls = settings.urls
     body = service.export_as(session, code, format, urls=urls)
     media_type = pages.JSON_LD_MEDIA_TYPE if format == "skos" else "application/json"
     return JSONResponse(body, media_type=media_type)
@@ -124,7 +122,7 @@ def export_framework(
 def import_framework(
     data: Annotated[dict[str, Any], Body(description="A SKOS or CTDL export of a framework")],
     format: Annotated[ImportFormat, Query()],  # noqa: A002 - the query parameter's public name
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
@@ -134,7 +132,7 @@ def import_framework(
         session,
         data,
         format,
-        urls=settings.urls,
+        urls=urls,
         actor=principal.actor,
         now=clock.now(),
     )
@@ -216,10 +214,9 @@ def framework_schema() -> Response:
     responses={200: {"content": {pages.JSON_LD_MEDIA_TYPE: {}, "text/html": {}}}},
 )
 def level_page(
-    code: str, level: str, request: Request, settings: SettingsDep, session: SessionDep
+    code: str, level: str, request: Request, urls: UrlsDep, session: SessionDep
 ) -> Response:
     """A level as JSON-LD (schema.org DefinedTerm), or as HTML when the client prefers it."""
-    urls: PublicUrls = settings.urls
     found = service.read_level(session, code, level)
     if pages.prefers_html(request.headers.get("accept")):
         equivalents = service.named_equivalents(session, code, level)

@@ -5,9 +5,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.auth.dependencies import IssuerAdminDep, IssuerReadDep, PlatformAdminDep, ReadDep
-from app.config import Settings
 from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, UrlsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
     IssuerCreate,
@@ -55,15 +54,14 @@ def issuer_read(context: service.IssuerContext, urls: PublicUrls) -> IssuerRead:
     )
 
 
-def _read(settings: Settings, session: SessionDep, slug: str) -> IssuerRead:
-    urls: PublicUrls = settings.urls
+def _read(urls: PublicUrls, session: SessionDep, slug: str) -> IssuerRead:
     return issuer_read(service.load_context(session, slug, urls=urls), urls)
 
 
 @router.post("", status_code=201, response_model=IssuerRead)
 def create_issuer(
     body: IssuerCreate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -71,46 +69,45 @@ def create_issuer(
 ) -> IssuerRead:
     """Create an issuer with its did:web identifier and a first signing key."""
     issuer = service.create_issuer(session, keyring, body, now=clock.now(), actor=principal.actor)
-    return _read(settings, session, issuer.slug)
+    return _read(urls, session, issuer.slug)
 
 
 @router.get("", response_model=list[IssuerRead])
-def list_issuers(
-    settings: SettingsDep, session: SessionDep, principal: ReadDep
-) -> list[IssuerRead]:
+def list_issuers(urls: UrlsDep, session: SessionDep, principal: ReadDep) -> list[IssuerRead]:
     """List issuers (a key bound to one issuer sees only that one)."""
     slugs = [i.slug for i in service.list_issuers(session)]
     if principal.issuer_slug is not None:
         slugs = [s for s in slugs if s == principal.issuer_slug]
-    return [_read(settings, session, slug) for slug in slugs]
+    return [_read(urls, session, slug) for slug in slugs]
 
 
 @router.get("/{slug}", response_model=IssuerRead)
 def get_issuer(
-    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
+    slug: str, urls: UrlsDep, session: SessionDep, principal: IssuerReadDep
 ) -> IssuerRead:
     """Read an issuer, its DID and its keys."""
-    return _read(settings, session, slug)
+    return _read(urls, session, slug)
 
 
 @router.patch("/{slug}", response_model=IssuerRead)
 def update_issuer(
     slug: str,
     body: IssuerUpdate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: IssuerAdminDep,
 ) -> IssuerRead:
     """Update an issuer's profile (name, url, email, description, image)."""
     service.update_issuer(session, slug, body, now=clock.now(), actor=principal.actor)
-    return _read(settings, session, slug)
+    return _read(urls, session, slug)
 
 
 @router.post("/{slug}/keys", status_code=201, response_model=IssuerRead)
 def rotate_key(
     slug: str,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -125,9 +122,9 @@ def rotate_key(
         key_type=body.key_type if body else None,
         now=clock.now(),
         actor=principal.actor,
-        urls=settings.urls,
+        urls=urls,
     )
-    return _read(settings, session, slug)
+    return _read(urls, session, slug)
 
 
 @router.post("/{slug}/keys/{kid}/revoke", response_model=IssuerRead)
@@ -136,6 +133,7 @@ def revoke_key(
     kid: str,
     body: KeyRevoke,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -150,41 +148,41 @@ def revoke_key(
         reason=body.reason,
         now=clock.now(),
         actor=principal.actor,
-        urls=settings.urls,
+        urls=urls,
     )
-    return _read(settings, session, slug)
+    return _read(urls, session, slug)
 
 
-def _context(settings: Settings, session: SessionDep, slug: str) -> service.IssuerContext:
-    return service.load_context(session, slug, urls=settings.urls)
+def _context(urls: PublicUrls, session: SessionDep, slug: str) -> service.IssuerContext:
+    return service.load_context(session, slug, urls=urls)
 
 
 @public_router.get("/issuers/{slug}/did.json")
-def did_document(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+def did_document(slug: str, urls: UrlsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's did:web DID document."""
-    context = _context(settings, session, slug)
+    context = _context(urls, session, slug)
     return documents.did_document(context.did, context.keys)
 
 
 @public_router.get("/issuers/{slug}/jwks.json")
-def issuer_jwks(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+def issuer_jwks(slug: str, urls: UrlsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's public keys as a JWK Set; each kid is a DID URL."""
-    context = _context(settings, session, slug)
+    context = _context(urls, session, slug)
     return documents.jwks(context.did, context.keys)
 
 
 @public_router.get("/.well-known/jwks.json")
-def all_jwks(settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+def all_jwks(urls: UrlsDep, session: SessionDep) -> dict[str, Any]:
     """Every issuer's public keys as one JWK Set."""
     keys: list[dict[str, Any]] = []
     for issuer in service.list_issuers(session):
-        context = _context(settings, session, issuer.slug)
+        context = _context(urls, session, issuer.slug)
         keys += documents.jwks(context.did, context.keys)["keys"]
     return {"keys": keys}
 
 
 @public_router.get("/issuers/{slug}")
-def issuer_profile(slug: str, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+def issuer_profile(slug: str, urls: UrlsDep, session: SessionDep) -> dict[str, Any]:
     """The issuer's Open Badges 3.0 Profile (JSON-LD)."""
-    context = _context(settings, session, slug)
+    context = _context(urls, session, slug)
     return documents.profile_document(context.issuer, context.did)

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.config import Settings
 from app.core.urls import PublicUrls
-from app.dependencies import SessionDep, SettingsDep, VerificationStateDep
+from app.dependencies import SessionDep, UrlsDep, VerificationStateDep
 from app.errors import NotFound, TooManyRequests
 from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
@@ -61,10 +60,9 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _concept_page(
-    request: Request, settings: Settings, session: SessionDep, kind: str, scheme: str, code: str
+    request: Request, urls: PublicUrls, session: SessionDep, kind: str, scheme: str, code: str
 ) -> Response:
     as_json = wants_json(request.headers.get("accept"))
-    urls: PublicUrls = settings.urls
     try:
         page = service.concept_page(session, urls, kind, scheme, code)
     except NotFound:
@@ -85,10 +83,10 @@ def _concept_page(
     responses=_PAGE_RESPONSES,
 )
 def occupation_page(
-    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+    scheme: str, code: str, request: Request, urls: UrlsDep, session: SessionDep
 ) -> Response:
     """An occupation (CSCO 2022, ESCO): definition, flags, groups, skills, where to learn it."""
-    return _concept_page(request, settings, session, "occupation", scheme, code)
+    return _concept_page(request, urls, session, "occupation", scheme, code)
 
 
 @pages_router.get(
@@ -97,10 +95,10 @@ def occupation_page(
     responses=_PAGE_RESPONSES,
 )
 def industry_page(
-    scheme: str, code: str, request: Request, settings: SettingsDep, session: SessionDep
+    scheme: str, code: str, request: Request, urls: UrlsDep, session: SessionDep
 ) -> Response:
     """An industry (NAICS 2022, NACE Rev. 2.1, ISIC Rev. 4) and the achievements aligned to it."""
-    return _concept_page(request, settings, session, "industry", scheme, code)
+    return _concept_page(request, urls, session, "industry", scheme, code)
 
 
 @router.post(
@@ -115,7 +113,7 @@ def industry_page(
 )
 def guidance(
     request: Request,
-    settings: SettingsDep,
+    urls: UrlsDep,
     raw: RawBody,
     session: SessionDep,
     verifier: VerifierDep,
@@ -130,7 +128,7 @@ def guidance(
             headers={"Retry-After": str(wait)},
         )
     result = guidance_service.guide(
-        session, verifier.credential, credentials, wanted=wanted, urls=settings.urls
+        session, verifier.credential, credentials, wanted=wanted, urls=urls
     )
     return JSONResponse(result.model_dump(mode="json"))
 
@@ -138,7 +136,7 @@ def guidance(
 @pages_router.post("/guidance", response_class=HTMLResponse)
 def guidance_page(
     request: Request,
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     verifier: VerifierDep,
     state: VerificationStateDep,
@@ -165,7 +163,7 @@ def guidance_page(
         verifier.credential,
         [value],
         wanted=GuidanceFilter(),
-        urls=settings.urls,
+        urls=urls,
     )
     return rendering.render("guidance.html", guidance=result, error=None)
 

@@ -11,7 +11,7 @@ from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
 from app.clr import service as clr_service
 from app.credentials import lifecycle
 from app.credentials import service as credential_service
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, VerificationStateDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, UrlsDep, VerificationStateDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.pathways import awards, evaluating, rules, service
@@ -38,14 +38,13 @@ _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 def create_pathway(
     slug: str,
     body: PathwayCreate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: IssuerIssueDep,
 ) -> PathwayRead:
     """Define a pathway: the requirements that earn the target achievement."""
     issuer = issuer_service.get_issuer(session, slug)
-    urls = settings.urls
     record = service.create_pathway(
         session,
         issuer,
@@ -59,11 +58,10 @@ def create_pathway(
 
 @router.get("/v1/issuers/{slug}/pathways", response_model=list[PathwayRead])
 def list_pathways(
-    slug: str, settings: SettingsDep, session: SessionDep, principal: IssuerReadDep
+    slug: str, urls: UrlsDep, session: SessionDep, principal: IssuerReadDep
 ) -> list[PathwayRead]:
     """List an issuer's pathways."""
     issuer = issuer_service.get_issuer(session, slug)
-    urls = settings.urls
     return [
         service.pathway_read(session, record, urls=urls)
         for record in service.list_pathways(session, issuer)
@@ -71,10 +69,10 @@ def list_pathways(
 
 
 @router.get("/v1/pathways/{pathway_id}", response_model=PathwayRead)
-def read_pathway(pathway_id: str, settings: SettingsDep, session: SessionDep) -> PathwayRead:
+def read_pathway(pathway_id: str, urls: UrlsDep, session: SessionDep) -> PathwayRead:
     """A pathway and its requirements (public)."""
     record = service.get_pathway(session, pathway_id)
-    return service.pathway_read(session, record, urls=settings.urls)
+    return service.pathway_read(session, record, urls=urls)
 
 
 @router.post(
@@ -89,7 +87,7 @@ def read_pathway(pathway_id: str, settings: SettingsDep, session: SessionDep) ->
 def evaluate_pathway(
     pathway_id: str,
     request: Request,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     raw: RawBody,
     session: SessionDep,
@@ -107,23 +105,22 @@ def evaluate_pathway(
         record,
         presented,
         now=clock.now(),
-        urls=settings.urls,
+        urls=urls,
     )
-    return evaluating.to_json(evaluated, urls=settings.urls)
+    return evaluating.to_json(evaluated, urls=urls)
 
 
 @router.post("/v1/issuers/{slug}/transfer-rules", status_code=201, response_model=TransferRuleRead)
 def create_transfer_rule(
     slug: str,
     body: TransferRuleCreate,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
 ) -> TransferRuleRead:
     """Publish a transfer rule toward one of the issuer's pathways, as a signed credential."""
-    urls = settings.urls
     context = issuer_service.load_context(session, slug, urls=urls)
     record = rules.create_rule(
         session,
@@ -139,12 +136,10 @@ def create_transfer_rule(
 
 
 @router.get("/v1/transfer-rules/{rule_id}", response_model=TransferRuleRead)
-def read_transfer_rule(
-    rule_id: str, settings: SettingsDep, session: SessionDep
-) -> TransferRuleRead:
+def read_transfer_rule(rule_id: str, urls: UrlsDep, session: SessionDep) -> TransferRuleRead:
     """A transfer rule, its status and its signed credential (public)."""
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, urls=settings.urls)
+    return rules.rule_read(rule, credential, urls=urls)
 
 
 @pages_router.get("/transfer-rules/{rule_id}", response_model=dict[str, Any])
@@ -163,7 +158,7 @@ def revoke_transfer_rule(
     slug: str,
     rule_id: str,
     body: RuleRevoke,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: IssuerRevokeDep,
@@ -184,7 +179,7 @@ def revoke_transfer_rule(
         signing=signing,
     )
     rule, credential = rules.get_rule(session, rule_id)
-    return rules.rule_read(rule, credential, urls=settings.urls)
+    return rules.rule_read(rule, credential, urls=urls)
 
 
 @router.post(
@@ -201,7 +196,7 @@ def award_pathway(
     pathway_id: str,
     body: AwardCreate,
     request: Request,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     response: Response,
     session: SessionDep,
@@ -211,7 +206,6 @@ def award_pathway(
     principal: IssuerIssueDep,
 ) -> AwardRead:
     """Award the pathway's qualification to a learner whose credentials meet it, once."""
-    urls = settings.urls
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"

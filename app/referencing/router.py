@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from app.auth.dependencies import PlatformAdminDep
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, UrlsDep
 from app.referencing import service
 from app.referencing.schemas import CriteriaSetRead, ReportRead, WithdrawRequest
 from app.status.dependencies import ListSigningDep
@@ -37,7 +37,7 @@ def list_criteria_sets() -> list[CriteriaSetRead]:
 def create_report(
     code: str,
     body: ReportBody,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -51,20 +51,20 @@ def create_report(
         body,
         actor=principal.actor,
         now=clock.now(),
-        urls=settings.urls,
+        urls=urls,
     )
 
 
 @router.get("/frameworks/{code}/referencing-reports", response_model=list[ReportRead])
-def list_reports(code: str, settings: SettingsDep, session: SessionDep) -> list[ReportRead]:
+def list_reports(code: str, urls: UrlsDep, session: SessionDep) -> list[ReportRead]:
     """The referencing reports of a framework, oldest first."""
-    return service.list_reports(session, code, urls=settings.urls)
+    return service.list_reports(session, code, urls=urls)
 
 
 @router.get("/referencing-reports/{report_id}", response_model=ReportRead)
-def get_report(report_id: str, settings: SettingsDep, session: SessionDep) -> ReportRead:
+def get_report(report_id: str, urls: UrlsDep, session: SessionDep) -> ReportRead:
     """A referencing report with its signed credential (its stable public URL)."""
-    return service.read_report(session, report_id, urls=settings.urls)
+    return service.read_report(session, report_id, urls=urls)
 
 
 @router.post(
@@ -74,7 +74,7 @@ def withdraw_report(
     code: str,
     report_id: str,
     body: WithdrawRequest,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     principal: PlatformAdminDep,
@@ -88,6 +88,6 @@ def withdraw_report(
         reason=body.reason,
         actor=principal.actor,
         now=clock.now(),
-        urls=settings.urls,
+        urls=urls,
         signing=signing,
     )

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.dependencies import KeyRingDep, SettingsDep
+from app.dependencies import KeyRingDep, SettingsDep, UrlsDep
 from app.status.publishing import ListSigning
 
 
-def get_list_signing(settings: SettingsDep, keyring: KeyRingDep) -> ListSigning:
+def get_list_signing(settings: SettingsDep, urls: UrlsDep, keyring: KeyRingDep) -> ListSigning:
     return ListSigning(
         keyring=keyring,
-        urls=settings.urls,
+        urls=urls,
         ttl_seconds=settings.status_list_ttl_seconds,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, UrlsDep
 from app.status import service
 from app.status.representation import JWT_MEDIA_TYPE, list_response
 
@@ -33,6 +33,7 @@ def status_list(
     list_id: str,
     request: Request,
     settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -43,7 +44,7 @@ def status_list(
         keyring,
         slug,
         list_id,
-        urls=settings.urls,
+        urls=urls,
         now=clock.now(),
         ttl_seconds=settings.status_list_ttl_seconds,
     )

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.config import Settings
 from app.core.urls import PublicUrls
-from app.dependencies import SessionDep, SettingsDep
+from app.dependencies import SessionDep, UrlsDep
 from app.errors import InvalidInput
 from app.vocabularies import service
 from app.vocabularies.schemas import ConceptPage, VocabularyRead
@@ -40,7 +39,7 @@ def _schemes(kind: str, scheme: str | None) -> tuple[str, ...]:
 
 
 def _page(
-    settings: Settings,
+    urls: PublicUrls,
     session: SessionDep,
     kind: str,
     *,
@@ -52,7 +51,6 @@ def _page(
     digital: bool | None = None,
     green: bool | None = None,
 ) -> ConceptPage:
-    urls: PublicUrls = settings.urls
     items, total = service.search(
         session,
         kind,
@@ -69,7 +67,7 @@ def _page(
 
 @router.get("/occupations", response_model=ConceptPage)
 def search_occupations(
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     scheme: SchemeQuery = None,
     q: TextQuery = None,
@@ -81,7 +79,7 @@ def search_occupations(
 ) -> ConceptPage:
     """Search occupations (CSCO 2022, ESCO) by name, alias or code prefix; digital/green flags."""
     return _page(
-        settings,
+        urls,
         session,
         "occupation",
         scheme=scheme,
@@ -96,7 +94,7 @@ def search_occupations(
 
 @router.get("/industries", response_model=ConceptPage)
 def search_industries(
-    settings: SettingsDep,
+    urls: UrlsDep,
     session: SessionDep,
     scheme: SchemeQuery = None,
     q: TextQuery = None,
@@ -106,7 +104,7 @@ def search_industries(
 ) -> ConceptPage:
     """Search industries (NAICS 2022, NACE Rev. 2.1, ISIC Rev. 4) by name or code prefix."""
     return _page(
-        settings, session, "industry", scheme=scheme, q=q, limit=limit, offset=offset, level=level
+        urls, session, "industry", scheme=scheme, q=q, limit=limit, offset=offset, level=level
     )
 
 

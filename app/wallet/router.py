@@ -15,7 +15,7 @@ from app.auth.dependencies import IssueDep
 from app.config import Settings
 from app.core.negotiation import prefers
 from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, SettingsDep, UrlsDep
 from app.errors import NotFound
 from app.wallet import documents, service
 from app.wallet.oauth import (
@@ -81,7 +81,7 @@ def _created(urls: PublicUrls, new: service.NewOffer) -> OfferCreated:
 )
 def create_offer(
     credential_id: str,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     response: Response,
     session: SessionDep,
@@ -97,7 +97,7 @@ def create_offer(
         now=clock.now(),
     )
     response.headers.update(NO_STORE)
-    return _created(settings.urls, new)
+    return _created(urls, new)
 
 
 @router.get(
@@ -114,7 +114,7 @@ def create_offer(
 def public_offer(
     credential_id: str,
     request: Request,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     session: SessionDep,
 ) -> Response:
@@ -126,7 +126,7 @@ def public_offer(
         if not as_html:
             raise
         return render_page("not_found.html", status_code=404)
-    created = _created(settings.urls, new)
+    created = _created(urls, new)
     if not as_html:
         body = created.model_dump(mode="json", by_alias=True, exclude_none=True)
         return JSONResponse(body, headers={**NO_STORE, "Vary": "Accept"})
@@ -150,14 +150,12 @@ def public_offer(
     responses={404: {"description": "Unknown, expired or already redeemed offer"}},
 )
 def credential_offer(
-    uri_secret: str, settings: SettingsDep, clock: ClockDep, response: Response, session: SessionDep
+    uri_secret: str, urls: UrlsDep, clock: ClockDep, response: Response, session: SessionDep
 ) -> CredentialOffer:
     """The Credential Offer behind a credential_offer_uri, until its code is redeemed."""
     offer, code = service.resolve_offer(session, uri_secret, now=clock.now())
     response.headers.update(NO_STORE)
-    return documents.credential_offer(
-        settings.urls, code, tx_code_required=offer.tx_code_hash is not None
-    )
+    return documents.credential_offer(urls, code, tx_code_required=offer.tx_code_hash is not None)
 
 
 def _with_suffix(request: Request, settings: Settings, suffix: str) -> PublicUrls:
@@ -170,9 +168,9 @@ def _with_suffix(request: Request, settings: Settings, suffix: str) -> PublicUrl
 
 
 @router.get(documents.ISSUER_WELL_KNOWN, response_model=IssuerMetadata)
-def issuer_metadata(settings: SettingsDep) -> IssuerMetadata:
+def issuer_metadata(urls: UrlsDep) -> IssuerMetadata:
     """OID4VCI Credential Issuer Metadata."""
-    return documents.issuer_metadata(settings.urls)
+    return documents.issuer_metadata(urls)
 
 
 @router.get(
@@ -188,9 +186,9 @@ def issuer_metadata_for_path(
 
 
 @router.get(documents.AS_WELL_KNOWN, response_model=AuthorizationServerMetadata)
-def authorization_server_metadata(settings: SettingsDep) -> AuthorizationServerMetadata:
+def authorization_server_metadata(urls: UrlsDep) -> AuthorizationServerMetadata:
     """RFC 8414 metadata: the issuer is its own authorization server."""
-    return documents.authorization_server_metadata(settings.urls)
+    return documents.authorization_server_metadata(urls)
 
 
 @router.get(

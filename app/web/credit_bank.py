@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core.negotiation import prefers
 from app.core.urls import PublicUrls
-from app.dependencies import ClockDep, SessionDep, SettingsDep
+from app.dependencies import ClockDep, SessionDep, UrlsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.pathways import awards, evaluating, rules, service
@@ -32,10 +32,9 @@ router = APIRouter(tags=["Pages"])
     responses={200: {"content": {"text/html": {}}}, 404: {"description": "No such pathway"}},
 )
 def pathway_page(
-    pathway_id: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    pathway_id: str, request: Request, session: SessionDep, urls: UrlsDep, clock: ClockDep
 ) -> Response:
     """The pathway in plain words: HTML for people, JSON for clients that ask for it."""
-    urls = settings.urls
     as_json = prefers(request.headers.get("accept"), ["application/json"], ["text/html"])
     try:
         record = service.get_pathway(session, pathway_id)

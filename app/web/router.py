@@ -13,7 +13,7 @@ from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
 from app.credentials import successions
 from app.credentials.models import Credential
-from app.dependencies import ClockDep, SessionDep, SettingsDep, VerificationStateDep
+from app.dependencies import ClockDep, SessionDep, UrlsDep, VerificationStateDep
 from app.errors import InvalidInput, NotFound, ServiceUnavailable, TooManyRequests
 from app.proofs.extract import ExtractionError, extract_credential
 from app.proofs.fonts import UnprintableText
@@ -72,13 +72,12 @@ def _fresh(request: Request, tag: str) -> Response | None:
     responses={200: {"content": {"application/pdf": {}}}, **_NOT_FOUND},
 )
 def credential_pdf(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str, request: Request, session: SessionDep, urls: UrlsDep
 ) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
     # The certificate's own words follow the page language; each language is its own file.
     tag = downloads.etag(record, f"pdf-{i18n.current()}")
-    urls = settings.urls
     fresh = _fresh(request, tag)
     if fresh is not None:
         fresh.headers["Vary"] = "Accept-Language"
@@ -143,7 +142,7 @@ def credential_page(
     request: Request,
     session: SessionDep,
     verifier: VerifierDep,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     state: VerificationStateDep,
 ) -> Response:
@@ -155,9 +154,9 @@ def credential_page(
         if as_json:
             raise
         return render_page("not_found.html", status_code=404)
-    links = credential_service.links(settings.urls, record.id)
+    links = credential_service.links(urls, record.id)
     successor = successions.successor_of(session, record.id)
-    replaced_by = credential_service.credential_url(settings.urls, successor) if successor else None
+    replaced_by = credential_service.credential_url(urls, successor) if successor else None
     now = clock.now()
     expired = record.valid_until is not None and record.valid_until <= now
     if as_json:
@@ -223,7 +222,7 @@ async def verify_submission(
     request: Request,
     verifier: VerifierDep,
     session: SessionDep,
-    settings: SettingsDep,
+    urls: UrlsDep,
     clock: ClockDep,
     state: VerificationStateDep,
     credential: Annotated[str, Form(max_length=MAX_FILE_BYTES)] = "",
@@ -281,7 +280,7 @@ async def verify_submission(
                     payloads,
                     labels=labels,
                     now=clock.now(),
-                    urls=settings.urls,
+                    urls=urls,
                 )
             except NotFound as error:
                 return page(404, error.detail)
