@@ -42,7 +42,6 @@ from app.demo import SLUG as DEMO_SLUG
 from app.demo import seed as seed_demo
 from app.errors import AppError
 from app.issuers import service as issuer_service
-from app.issuers.documents import issuer_did
 from app.issuers.keystore import check_master_key, load_master_key, new_master_secret
 from app.issuers.schemas import IssuerCreate
 from app.issuers.signing import KeyRing
@@ -276,8 +275,8 @@ def issuer_create(
     except AppError as exc:
         raise _fail(exc) from None
     typer.echo(f"created issuer {slug}")
-    typer.echo(f"DID: {issuer_did(settings.urls, slug)}")
-    typer.echo(f"DID document: {settings.urls.base}/issuers/{slug}/did.json")
+    typer.echo(f"DID: {settings.urls.issuer_did(slug)}")
+    typer.echo(f"DID document: {settings.urls.issuer_did_document(slug)}")
 
 
 @keys_cli.command("rotate")
@@ -336,7 +335,7 @@ def verify(
     with standalone.own_documents(settings, now=now) as own:
         report = standalone.verify(value, settings, now=now, own=own)
     if as_json:
-        typer.echo(json.dumps(report.to_json(problem_base=f"{settings.urls.base}/problems")))
+        typer.echo(json.dumps(report.to_json(problem_base=settings.urls.problems)))
     else:
         typer.echo(render_text(report))
     raise typer.Exit(0 if report.verified else 1)
@@ -354,14 +353,14 @@ def demo() -> None:
             now=SystemClock().now(),
             urls=settings.urls,
         )
-    base = settings.urls.base
+    urls = settings.urls
     typer.echo(f"issuer DID:        {seeded.did}")
-    typer.echo(f"DID document:      {base}/issuers/{DEMO_SLUG}/did.json")
-    typer.echo(f"issuer profile:    {base}/issuers/{DEMO_SLUG}")
+    typer.echo(f"DID document:      {urls.issuer_did_document(DEMO_SLUG)}")
+    typer.echo(f"issuer profile:    {urls.issuer(DEMO_SLUG)}")
     typer.echo(f"credential page:   {seeded.credential_url}")
     for suffix in ("json", "jwt", "pdf", "png", "svg"):
         typer.echo(f"credential .{suffix:<4}  {seeded.credential_url}.{suffix}")
-    typer.echo(f"verify page:       {base}/verify")
+    typer.echo(f"verify page:       {urls.verify_page}")
 
 
 CSV_CHUNK = 100

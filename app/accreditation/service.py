@@ -59,10 +59,6 @@ class HeldAccreditation:
     credential: dict[str, Any] | None = None
 
 
-def accreditation_url(urls: PublicUrls, accreditation_id: str) -> str:
-    return urls.accreditation(accreditation_id)
-
-
 def trusted_accreditors(session: Session, configured: Sequence[str]) -> list[AccreditorRead]:
     stored = session.scalars(select(TrustedAccreditor).order_by(TrustedAccreditor.did))
     found = [AccreditorRead(did=row.did, name=row.name, source="api") for row in stored]
@@ -318,7 +314,7 @@ def _read(session: Session, row: Accreditation, urls: PublicUrls) -> Accreditati
         document, status, credential_id = credential.document, credential.status, credential.id
     return AccreditationRead(
         id=row.id,
-        url=accreditation_url(urls, row.id),
+        url=urls.accreditation(row.id),
         accreditor=row.accreditor_did,
         accredited_issuer=row.accredited_issuer,
         limits=row.limits,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.achievements.models import Achievement
-from app.core.urls import PublicUrls
 
 LEVEL_TARGET_TYPE = "ext:QualificationFrameworkLevel"
 FIELD_TARGET_TYPE = "ext:ISCEDFieldOfStudy"
@@ -41,10 +40,6 @@ class TargetAlignment:
     framework: str
     url: str
     description: str | None = None
-
-
-def achievement_url(urls: PublicUrls, issuer_slug: str, achievement_id: str) -> str:
-    return urls.achievement(issuer_slug, achievement_id)
 
 
 def build_achievement(

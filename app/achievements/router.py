@@ -5,7 +5,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.achievements import service
-from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementRead
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
@@ -28,7 +27,7 @@ def _read(
 ) -> AchievementRead:
     return AchievementRead(
         id=record.id,
-        url=achievement_url(urls, issuer.slug, record.id),
+        url=urls.achievement(issuer.slug, record.id),
         issuer=issuer.slug,
         name=record.name,
         description=record.description,

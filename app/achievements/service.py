@@ -12,7 +12,6 @@ from app.achievements.builder import (
     FieldAlignment,
     LevelAlignment,
     TargetAlignment,
-    achievement_url,
     build_achievement,
 )
 from app.achievements.models import Achievement, AchievementTarget
@@ -47,9 +46,7 @@ def _field(session: Session, record: Achievement, urls: PublicUrls) -> FieldAlig
     if record.isced_f is None:
         return None
     field = frameworks_service.get_isced_field(session, record.isced_f)
-    return FieldAlignment(
-        code=field.code, name=field.name, url=f"{urls.base}/v1/isced-f/{field.code}"
-    )
+    return FieldAlignment(code=field.code, name=field.name, url=urls.isced_field(field.code))
 
 
 def _description(target: vocabulary_service.Target) -> str | None:
@@ -212,7 +209,7 @@ def achievement_document(
 ) -> dict[str, Any]:
     return build_achievement(
         record,
-        url=achievement_url(urls, issuer.slug, record.id),
+        url=urls.achievement(issuer.slug, record.id),
         levels=_levels(session, record, urls),
         field=_field(session, record, urls),
         targets=_targets(session, record, urls),

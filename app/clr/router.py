@@ -41,7 +41,7 @@ def issue_clr(
     )
     return ClrRead(
         id=record.id,
-        url=service.clr_url(urls, record.id),
+        url=urls.clr(record.id),
         credential=record.document,
         included=service.included_ids(record.document),
     )

@@ -32,10 +32,6 @@ from app.verification.service import Verifier
 CLR_TYPE: Final = "ClrCredential"
 
 
-def clr_url(urls: PublicUrls, clr_id: str) -> str:
-    return f"{urls.base}/clr/{clr_id}"
-
-
 def holder_problem(document: Mapping[str, Any], recipient: Recipient) -> str | None:
     """None when the credential's subject is ``recipient``; otherwise why it cannot be tied."""
     subjects = [s for s in as_list(document.get("credentialSubject")) if isinstance(s, Mapping)]
@@ -175,7 +171,7 @@ def sign_clr(
     status = documents.revocation_entry(session, context, credential_id=clr_id, urls=urls, now=now)
     learner = recipient.name or "a learner"
     unsigned = builder.build_clr(
-        credential_url=clr_url(urls, clr_id),
+        credential_url=urls.clr(clr_id),
         issuer={"id": context.did, "type": ["Profile"], "name": context.issuer.name},
         subject=subject_for(recipient),
         name=name or f"Comprehensive Learner Record of {learner}",

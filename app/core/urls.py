@@ -91,8 +91,54 @@ class PublicUrls:
             return None
         return url.rsplit("/", 1)[-1]
 
+    def issuer_did_document(self, slug: str) -> str:
+        return f"{self.issuer(slug)}/did.json"
+
+    def issuer_jwks(self, slug: str) -> str:
+        return f"{self.issuer(slug)}/jwks.json"
+
     def accreditation(self, accreditation_id: str) -> str:
         return f"{self.base}/accreditations/{accreditation_id}"
+
+    # Frameworks, referencing reports, vocabularies
+    def framework(self, code: str) -> str:
+        return f"{self.base}/v1/frameworks/{quote(code, safe='')}"
+
+    def referencing_report(self, report_id: str) -> str:
+        return f"{self.base}/v1/referencing-reports/{report_id}"
+
+    def isced_field(self, code: str) -> str:
+        return f"{self.base}/v1/isced-f/{code}"
+
+    def concept(self, path: str, scheme: str, page_code: str) -> str:
+        """An occupation or industry page (``path``: "occupations" or "industries")."""
+        return f"{self.base}/{path}/{quote(scheme, safe='')}/{quote(page_code, safe='')}"
+
+    def parse_concept(self, url: str) -> tuple[str, str, str] | None:
+        """``(path, scheme, page code)`` of one of our occupation or industry pages."""
+        rest = _tail(url, f"{self.base}/")
+        parts = rest.split("/", 2) if rest is not None else []
+        if len(parts) != 3 or not all(parts):
+            return None
+        return parts[0], unquote(parts[1]), unquote(parts[2])
+
+    # Credit bank
+    def pathway(self, pathway_id: str) -> str:
+        return f"{self.base}/pathways/{pathway_id}"
+
+    def transfer_rule(self, rule_id: str) -> str:
+        return f"{self.base}/transfer-rules/{rule_id}"
+
+    def clr(self, clr_id: str) -> str:
+        return f"{self.base}/clr/{clr_id}"
+
+    # Pages and jobs
+    @property
+    def verify_page(self) -> str:
+        return f"{self.base}/verify"
+
+    def job(self, job_id: str) -> str:
+        return f"{self.base}/v1/jobs/{job_id}"
 
 
 def _tail(value: object, prefix: str) -> str | None:

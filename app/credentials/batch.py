@@ -271,7 +271,7 @@ def _emit_finished(
         "job_id": job.id, "kind": job.kind, "issuer": slug, "status": job.status,
         "total": job.total,
         "done": job.done_count, "failed": job.failed_count,
-        "status_url": f"{urls.base}/v1/jobs/{job.id}",
+        "status_url": urls.job(job.id),
     }  # fmt: skip
     webhook_events.emit(
         session, issuer_id=job.issuer_id, event_type="job.finished", data=data, now=now

@@ -221,7 +221,7 @@ def reissue_signed_with_revoked_keys(
         return JSONResponse(nothing.model_dump(), status_code=200)
     return BulkReissueAccepted(
         job_id=job.id, status=job.status, total=job.total,
-        status_url=f"{urls.base}/v1/jobs/{job.id}",
+        status_url=urls.job(job.id),
     )  # fmt: skip
 
 
@@ -313,7 +313,7 @@ def issue_batch(
         )  # fmt: skip
         accepted = JobAccepted(
             job_id=job.id, status=job.status, total=job.total,
-            status_url=f"{urls.base}/v1/jobs/{job.id}",
+            status_url=urls.job(job.id),
         )  # fmt: skip
         return JSONResponse(accepted.model_dump(), status_code=202)
     results = batch.issue_items(

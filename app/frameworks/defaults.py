@@ -59,7 +59,7 @@ def complete_document(document: object, *, urls: PublicUrls, actor: str, now: da
     doc: dict[str, Any] = copy.deepcopy(document)
     doc.setdefault("version", "1")
     if isinstance(doc.get("code"), str):
-        doc.setdefault("source_url", f"{urls.base}/v1/frameworks/{doc['code']}")
+        doc.setdefault("source_url", urls.framework(doc["code"]))
     doc.setdefault("credit_system", "none")
     levels = doc.get("levels")
     for position, level in enumerate(levels if isinstance(levels, list) else [], start=1):

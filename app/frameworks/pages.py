@@ -61,7 +61,7 @@ def defined_term(urls: PublicUrls, level: FrameworkLevel) -> DefinedTermRead:
         ),
         descriptors=level.descriptors,
         in_defined_term_set={
-            "id": f"{urls.base}/v1/frameworks/{framework.code}",
+            "id": urls.framework(framework.code),
             "type": "DefinedTermSet",
             "name": framework.name,
             "termCode": framework.code,

@@ -12,7 +12,6 @@ import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -197,7 +196,7 @@ def export_document(session: Session, code: str) -> dict[str, Any]:
 def export_as(session: Session, code: str, form: str, *, urls: PublicUrls) -> dict[str, Any]:
     """The framework as SKOS JSON-LD (``skos``) or CTDL-shaped JSON (``ctdl``)."""
     document = export_document(session, code)
-    scheme = f"{urls.base}/v1/frameworks/{quote(code, safe='')}"
+    scheme = urls.framework(code)
 
     def url(framework: str, level: str) -> str:
         return level_url(urls, framework, level)

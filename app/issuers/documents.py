@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.urls import PublicUrls
 from app.issuers.models import Issuer, SigningKey
 
 DID_CONTEXTS = [
@@ -17,15 +16,6 @@ PROFILE_CONTEXTS = [
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
 JWS_ALGORITHMS = {"Ed25519": "EdDSA", "P-256": "ES256"}
-
-
-def issuer_did(urls: PublicUrls, slug: str) -> str:
-    """did:web:HOST[:PATH…]:issuers:SLUG (see `PublicUrls.issuer_did`)."""
-    return urls.issuer_did(slug)
-
-
-def issuer_base_url(urls: PublicUrls, slug: str) -> str:
-    return urls.issuer(slug)
 
 
 def multikey_vm_id(did: str, key: SigningKey) -> str:

@@ -23,7 +23,6 @@ public_router = APIRouter(tags=["Public documents"])
 
 def issuer_read(context: service.IssuerContext, urls: PublicUrls) -> IssuerRead:
     issuer, did = context.issuer, context.did
-    base = documents.issuer_base_url(urls, issuer.slug)
     return IssuerRead(
         slug=issuer.slug,
         did=did,
@@ -32,9 +31,9 @@ def issuer_read(context: service.IssuerContext, urls: PublicUrls) -> IssuerRead:
         email=issuer.email,
         description=issuer.description,
         image=issuer.image,
-        profile_url=base,
-        did_document_url=f"{base}/did.json",
-        jwks_url=f"{base}/jwks.json",
+        profile_url=urls.issuer(issuer.slug),
+        did_document_url=urls.issuer_did_document(issuer.slug),
+        jwks_url=urls.issuer_jwks(issuer.slug),
         keys=[
             SigningKeyRead(
                 kid=documents.multikey_vm_id(did, k),

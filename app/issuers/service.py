@@ -80,9 +80,7 @@ def slug_for_did(session: Session, issuer: object, *, urls: PublicUrls) -> str:
 
 def load_context(session: Session, slug: str, *, urls: PublicUrls) -> IssuerContext:
     issuer = get_issuer(session, slug)
-    return IssuerContext(
-        issuer=issuer, keys=_keys(session, issuer.id), did=documents.issuer_did(urls, slug)
-    )
+    return IssuerContext(issuer=issuer, keys=_keys(session, issuer.id), did=urls.issuer_did(slug))
 
 
 def list_issuers(session: Session) -> list[Issuer]:

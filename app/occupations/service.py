@@ -12,7 +12,6 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from app.achievements import service as achievement_service
-from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.core.urls import PublicUrls
 from app.errors import AppError
@@ -44,7 +43,7 @@ def achievement_refs(
         refs.append(
             AchievementRef(
                 id=record.id,
-                url=achievement_url(urls, slug, record.id),
+                url=urls.achievement(slug, record.id),
                 name=record.name,
                 issuer=slug,
                 issuer_name=issuer_name,

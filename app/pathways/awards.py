@@ -36,7 +36,6 @@ from app.issuers.signing import KeyRing
 from app.pathways import evaluating
 from app.pathways.evaluating import Evaluation, Presented
 from app.pathways.models import Pathway, PathwayAward
-from app.pathways.rules import rule_url
 from app.verification.service import Verifier
 
 # CredentialCreate takes up to 50 evidence entries; the rest are summed up in the last one.
@@ -86,7 +85,7 @@ def _evidence(evaluated: Evaluation, urls: PublicUrls) -> list[dict[str, Any]]:
         if rule["credentials"]:
             items.append(
                 {
-                    "id": rule_url(urls, rule["id"]),
+                    "id": urls.transfer_rule(rule["id"]),
                     "name": "Transfer rule applied",
                     "narrative": (
                         f"Transfer rule {rule['id']} counted {rule['credits']:g} credits for "

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep, IssuerRevokeDep
-from app.clr import service as clr_service
 from app.credentials import lifecycle
 from app.credentials import service as credential_service
 from app.dependencies import ClockDep, KeyRingDep, SessionDep, UrlsDep, VerificationStateDep
@@ -233,9 +232,7 @@ def award_pathway(
         credential_id=record.credential_id,
         url=credential_service.credential_url(urls, record.credential_id),
         credential=awarded.credential.document,
-        clr_url=clr_service.clr_url(urls, record.clr_credential_id)
-        if record.clr_credential_id
-        else None,
+        clr_url=urls.clr(record.clr_credential_id) if record.clr_credential_id else None,
         credits=record.credits,
         counted=record.counted,
         created_at=record.created_at,

@@ -55,10 +55,6 @@ RULE_CONTEXT: Final[dict[str, Any]] = {
 }
 
 
-def rule_url(urls: PublicUrls, rule_id: str) -> str:
-    return f"{urls.base}/transfer-rules/{rule_id}"
-
-
 def _source(
     session: Session, body: TransferRuleCreate, registry: service.RegistryLookups
 ) -> tuple[str | None, tuple[str, str] | None]:
@@ -177,7 +173,7 @@ def build_rule_credential(
     status: dict[str, Any] | list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Pure: the unsigned rule credential."""
-    url = rule_url(urls, rule_id)
+    url = urls.transfer_rule(rule_id)
     source: dict[str, Any] = {"type": ["TransferValueSource"], "sourceIssuer": body.source.issuer}
     if achievement is not None:
         source["sourceAchievement"] = achievement
@@ -250,7 +246,7 @@ def rule_read(rule: TransferRule, credential: Credential, *, urls: PublicUrls) -
         target["requirement"] = rule.requirement
     return TransferRuleRead(
         id=rule.id,
-        url=rule_url(urls, rule.id),
+        url=urls.transfer_rule(rule.id),
         pathway_id=rule.pathway_id,
         credential_id=credential.id,
         status=credential.status,

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.achievements import service as achievement_service
-from app.achievements.builder import achievement_url
 from app.achievements.models import Achievement
 from app.audit import service as audit_service
 from app.core.ids import new_id
@@ -34,7 +33,7 @@ _URL_SCHEMES: Final = ("http://", "https://", "urn:", "did:")
 
 
 def pathway_url(urls: PublicUrls, pathway_id: str) -> str:
-    return f"{urls.base}/pathways/{pathway_id}"
+    return urls.pathway(pathway_id)
 
 
 class RegistryLookups:
@@ -65,7 +64,7 @@ class RegistryLookups:
         if record is None:
             raise RequirementError(f"no achievement has the id '{ident}'", field)
         issuer = issuer_service.get_issuer_by_id(self.session, record.issuer_id)
-        url = achievement_url(self.urls, issuer.slug, record.id)
+        url = self.urls.achievement(issuer.slug, record.id)
         return requirements.Achievement(url=url, label=record.name)
 
     def level(self, framework: str, level: str, field: str) -> requirements.Level:
@@ -163,7 +162,7 @@ def create_pathway(
         target = achievement_service.get_achievement(session, issuer, body.target_achievement_id)
     except NotFound as error:
         raise InvalidInput(error.detail, field="target_achievement_id") from None
-    target_url = achievement_url(urls, issuer.slug, target.id)
+    target_url = urls.achievement(issuer.slug, target.id)
     tree = parse_requirements(session, body.requirements, urls=urls)
     required = _refuse_cycles(session, tree, target_url)
     record = Pathway(

@@ -39,10 +39,6 @@ REPORT_CONTEXT: Final = {"@vocab": "urn:learnproof:vocab:framework#"}
 CREDENTIAL_TYPE: Final = "ReferencingReportCredential"
 
 
-def report_url(urls: PublicUrls, report_id: str) -> str:
-    return f"{urls.base}/v1/referencing-reports/{report_id}"
-
-
 def criteria_sets() -> list[CriteriaSetRead]:
     return [CriteriaSetRead(code=code, **body) for code, body in load_criteria_sets().items()]
 
@@ -86,7 +82,7 @@ def create_report(
     )
     session.add(report)
     session.flush()
-    url = report_url(urls, report.id)
+    url = urls.referencing_report(report.id)
     levels = {level.code: level for level in framework.levels}
     targets = {level.code: level for level in target.levels}
     for row in document["level_table"]:
@@ -232,7 +228,7 @@ def _read(
         target=target,
         status=report.status,
         approved_on=report.approved_on,
-        url=report_url(urls, report.id),
+        url=urls.referencing_report(report.id),
         report=report.document,
         credential=credential.document if credential else None,
         credential_status=credential.status if credential else None,

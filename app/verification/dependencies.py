@@ -205,7 +205,7 @@ class DatabaseDocuments:
         return [
             AccreditationView(
                 id=held.id,
-                url=accreditation_service.accreditation_url(self.urls, held.id),
+                url=self.urls.accreditation(held.id),
                 accreditor=held.accreditor,
                 accreditor_name=held.accreditor_name,
                 limits=held.limits,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import unquote
 
 from sqlalchemy.orm import Session
 
@@ -36,13 +35,11 @@ def _scheme_named(framework: str) -> str | None:
 
 
 def _from_our_page(urls: PublicUrls, url: str) -> tuple[str, str, str] | None:
-    prefix = f"{urls.base}/"
-    if not url.startswith(prefix):
+    parsed = urls.parse_concept(url)
+    if parsed is None or parsed[0] not in _KIND_BY_PATH:
         return None
-    parts = url.removeprefix(prefix).split("/", 2)
-    if len(parts) != 3 or parts[0] not in _KIND_BY_PATH:
-        return None
-    return _KIND_BY_PATH[parts[0]], unquote(parts[1]), unquote(parts[2])
+    path, scheme, code = parsed
+    return _KIND_BY_PATH[path], scheme, code
 
 
 def _from_esco_uri(value: str) -> tuple[str, str, str] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import quote
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -53,7 +52,7 @@ def concept_url(urls: PublicUrls, kind: str, scheme: str, code: str) -> str:
     if kind == "skill":
         return code
     path = PATHS[kind]
-    return f"{urls.base}/{path}/{quote(scheme, safe='')}/{quote(page_code(scheme, code), safe='')}"
+    return urls.concept(path, scheme, page_code(scheme, code))
 
 
 def _candidates(scheme: str, kind: str, code: str) -> list[str]:

@@ -86,7 +86,7 @@ def credential_pdf(
         content = downloads.certificate_pdf(
             record,
             page_url=credential_service.links(urls, record.id).page,
-            verify_url=f"{urls.base}/verify",
+            verify_url=urls.verify_page,
             prepares_for=prepares_for(session, urls, record.document),
         )
     except UnprintableText as error:

@@ -45,3 +45,31 @@ def test_other_urls_are_not_ours(url: object) -> None:
         assert URLS.parse_level(url) is None
         assert URLS.parse_achievement(url) is None
         assert URLS.parse_status_list(url) is None
+
+
+def test_concept_pages_read_back() -> None:
+    url = URLS.concept("occupations", "csco", "2-02-10-03")
+
+    assert url == f"{URLS.base}/occupations/csco/2-02-10-03"
+    assert URLS.parse_concept(url) == ("occupations", "csco", "2-02-10-03")
+    assert URLS.parse_concept(f"{URLS.base}/occupations/csco") is None
+    assert URLS.parse_concept("https://elsewhere.example/occupations/csco/1") is None
+
+
+def test_every_other_public_url_is_under_the_base() -> None:
+    built = [
+        URLS.framework("de-dqr"),
+        URLS.referencing_report("r1"),
+        URLS.isced_field("0613"),
+        URLS.pathway("p1"),
+        URLS.transfer_rule("t1"),
+        URLS.clr("c1"),
+        URLS.job("j1"),
+        URLS.verify_page,
+        URLS.problems,
+        URLS.issuer_did_document("uni"),
+        URLS.issuer_jwks("uni"),
+    ]
+
+    assert all(url.startswith(f"{URLS.base}/") for url in built)
+    assert URLS.issuer_jwks("uni") == f"{URLS.issuer('uni')}/jwks.json"
