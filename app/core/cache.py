@@ -153,3 +153,7 @@ class LruCache(Generic[K, V]):
 
     # pyld's context resolver reads its shared cache with ``get`` and writes by item.
     __setitem__ = put
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from app.core.cache import LruCache
 from app.crypto.errors import TransformationError
 from app.crypto.jsonld import canonize
 from app.crypto.keys import PublicKey, key_type_of
@@ -87,8 +88,8 @@ def _canonical_bytes(
         raise TransformationError(f"JCS: {error}") from error
 
 
-_CONFIG_HASHES: dict[tuple[str, str, CanonicalizationLimits, str], bytes] = {}
-_CONFIG_HASHES_MAX = 1024
+# A batch reuses one or two entries; bounded all the same.
+_CONFIG_HASHES: LruCache[tuple[str, str, CanonicalizationLimits, str], bytes] = LruCache(1024)
 
 
 def _config_hash(
@@ -111,9 +112,7 @@ def _config_hash(
     cached = _CONFIG_HASHES.get(key)
     if cached is None:
         cached = hashlib.new(algorithm, _canonical_bytes(suite, proof_config, limits)).digest()
-        if len(_CONFIG_HASHES) >= _CONFIG_HASHES_MAX:
-            _CONFIG_HASHES.clear()  # bounded; a batch reuses one or two entries
-        _CONFIG_HASHES[key] = cached
+        _CONFIG_HASHES.put(key, cached)
     return cached
 
 

@@ -97,7 +97,6 @@ class DatabaseDocuments:
         self.urls = urls
         self.now = now
         self.status_ttl_seconds = status_ttl_seconds
-        self.urls = urls
         self._contexts: dict[str, IssuerContext | None] = {}
         self._targets: dict[tuple[str, ...], dict[str, Any] | None] = {}
 
