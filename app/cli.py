@@ -363,9 +363,6 @@ def demo() -> None:
     typer.echo(f"verify page:       {urls.verify_page}")
 
 
-CSV_CHUNK = 100
-
-
 @cli.command("issue")
 def issue_csv(
     issuer: Annotated[str, typer.Option(help="Issuer slug")],
@@ -409,8 +406,9 @@ def issue_csv(
         progress = stack.enter_context(_progress())
         task = progress.add_task("issuing", total=len(rows))
         try:
-            for start in range(0, len(rows), CSV_CHUNK):
-                chunk_rows = rows[start : start + CSV_CHUNK]
+            chunk = settings.batch_chunk_items
+            for start in range(0, len(rows), chunk):
+                chunk_rows = rows[start : start + chunk]
                 outcomes = _issue_rows(settings, factory, keyring, issuer, chunk_rows)
                 for row, (credential_id, error) in zip(chunk_rows, outcomes, strict=True):
                     page = ""

@@ -202,7 +202,7 @@ def test_issue_from_csv_is_interruptible_and_rerunnable(
         + "Bad Row,not-an-email\n"
     )
     args = ["issue", "--issuer", "demo-university", "--achievement", achievement]
-    monkeypatch.setattr(cli_module, "CSV_CHUNK", 2)
+    monkeypatch.setenv("LEARNPROOF_BATCH_CHUNK_ITEMS", "2")
     real = cli_module._issue_rows
     calls = {"n": 0}
 
