@@ -118,7 +118,7 @@ class PublicUrls:
         """``(path, scheme, page code)`` of one of our occupation or industry pages."""
         rest = _tail(url, f"{self.base}/")
         parts = rest.split("/", 2) if rest is not None else []
-        if len(parts) != 3 or not all(parts):
+        if len(parts) != 3:
             return None
         return parts[0], unquote(parts[1]), unquote(parts[2])
 
