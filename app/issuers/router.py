@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.dependencies import ClockDep, SettingsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
+    BRANDING_FIELDS,
     IssuerCreate,
     IssuerRead,
     IssuerUpdate,
@@ -42,6 +43,7 @@ def issuer_read(context: service.IssuerContext, public_url: str) -> IssuerRead:
         email=issuer.email,
         description=issuer.description,
         image=issuer.image,
+        **{name: getattr(issuer, name) for name in BRANDING_FIELDS},
         profile_url=base,
         did_document_url=f"{base}/did.json",
         jwks_url=f"{base}/jwks.json",
@@ -111,7 +113,7 @@ def update_issuer(
     session: SessionDep,
     principal: IssuerAdminDep,
 ) -> IssuerRead:
-    """Update an issuer's profile (name, url, email, description, image)."""
+    """Update an issuer's profile (name, url, email, description, image) and branding."""
     service.update_issuer(session, slug, body, now=clock.now(), actor=principal.actor)
     return _read(settings, session, slug)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from app.achievements import service as achievement_service
 from app.auth.dependencies import ReadDep
 from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
@@ -25,7 +26,7 @@ from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
 from app.web.rendering import SVG_CSP, download_headers, download_name, render_page
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
-from app.web.verifying import prepares_for, verify
+from app.web.verifying import printed_meaning, verify
 
 router = APIRouter(tags=["Credentials"])
 pages_router = APIRouter(tags=["Pages"])
@@ -79,8 +80,10 @@ def _fresh(request: Request, tag: str) -> Response | None:
 def credential_pdf(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
-    # The certificate's own words follow the page language; each language is its own file.
-    tag = downloads.etag(record, f"pdf-{i18n.current()}")
+    brand = achievement_service.branding(session, record.issuer_id, record.achievement_id)
+    # The certificate's own words follow the page language; each language is its own file,
+    # and a change of the issuer's look is a new file too.
+    tag = downloads.etag(record, f"pdf-{i18n.current()}-{brand.fingerprint}")
     public_url = _public_url(request)
     fresh = _fresh(request, tag)
     if fresh is not None:
@@ -91,7 +94,8 @@ def credential_pdf(credential_id: str, request: Request, session: SessionDep) ->
             record,
             page_url=credential_service.links(public_url, record.id).page,
             verify_url=f"{public_url}/verify",
-            prepares_for=prepares_for(session, public_url, record.document),
+            meaning=printed_meaning(session, public_url, record.document),
+            branding=brand,
         )
     except UnprintableText as error:
         # Better no certificate than one with a learner's name in replacement boxes.
