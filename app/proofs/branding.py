@@ -31,6 +31,9 @@ _FORMATS: Final = {"png": "PNG", "jpeg": "JPEG"}
 _COLOUR: Final = re.compile(r"#[0-9a-fA-F]{6}")
 INK: Final = "#1a1a1a"
 PAPER: Final = "#ffffff"
+# Text on a brand colour is black or white: one of them reaches 4.5:1 on any colour (a softer
+# ink would not on mid-tones).
+BLACK: Final = "#000000"
 DEFAULT_COLOUR: Final = "#1f4e79"
 # WCAG 2.x AA for normal text.
 READABLE: Final = 4.5
@@ -114,8 +117,8 @@ def contrast(first: str, second: str) -> float:
 
 
 def text_on(colour: str) -> str:
-    """Ink or paper, whichever reads better on ``colour``."""
-    return INK if contrast(colour, INK) >= contrast(colour, PAPER) else PAPER
+    """Black or white, whichever reads better on ``colour`` (at least 4.5:1 either way)."""
+    return BLACK if contrast(colour, BLACK) >= contrast(colour, PAPER) else PAPER
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,28 @@ class Branding:
         for field in fields(self):
             digest.update(f"{field.name}={getattr(self, field.name) or ''}\n".encode())
         return digest.hexdigest()[:16]
+
+
+def page_style(brand: Branding) -> str:
+    """The credential page's inline style for this look: validated colours and base64 only,
+    so it holds nothing HTML would escape (the page's CSP allows it by its hash)."""
+    rules = [
+        f".credential{{--brand:{brand.accent};--on-brand:{brand.on_accent};"
+        f"--brand-text:{brand.accent_as_text}}}"
+    ]
+    if brand.background and _DATA_URL.fullmatch(brand.background):
+        veil = "rgba(255,255,255,.86)"
+        rules.append(
+            f".credential .hero{{background-image:linear-gradient({veil},{veil}),"
+            f"url({brand.background});background-size:cover;background-position:center}}"
+        )
+    return "".join(rules)
+
+
+def style_hash(style: str) -> str:
+    """The CSP source that allows exactly this inline style."""
+    digest = hashlib.sha256(style.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def image_bytes(data_url: str | None) -> bytes | None:

@@ -24,7 +24,13 @@ from app.verification.dependencies import VerifierDep, verification_state
 from app.web import credit_bank, downloads, i18n, pages, service
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
-from app.web.rendering import SVG_CSP, download_headers, download_name, render_page
+from app.web.rendering import (
+    SVG_CSP,
+    download_headers,
+    download_name,
+    render_page,
+    with_inline_style,
+)
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
 from app.web.verifying import printed_meaning, verify
 
@@ -176,9 +182,10 @@ def credential_page(
     limits = verification_state(request.app).limits
     budget = WorkBudget(cpu_seconds=limits.cpu_seconds, wall_seconds=limits.wall_seconds)
     verification = run_within(budget, lambda: verify(verifier, record.document))
+    brand = achievement_service.branding(session, record.issuer_id, record.achievement_id)
     context = pages.credential_page(
         record, links, verification, expired=expired,
-        successor_path=f"/credentials/{successor}" if successor else None,
+        successor_path=f"/credentials/{successor}" if successor else None, brand=brand,
     )  # fmt: skip
     clr = credit_bank.clr_link(session, record.id)
     if clr is not None:
@@ -188,6 +195,7 @@ def credential_page(
             )
         )
     response = render_page("credential.html", **context)
+    response.headers["Content-Security-Policy"] = with_inline_style(context["brand_style"])
     response.headers["Vary"] = "Accept"
     return response
 
