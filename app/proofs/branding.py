@@ -156,7 +156,10 @@ class Branding:
 
 def page_style(brand: Branding) -> str:
     """The credential page's inline style for this look: validated colours and base64 only,
-    so it holds nothing HTML would escape (the page's CSP allows it by its hash)."""
+    so it holds nothing HTML would escape (the page's CSP allows it by its hash). Empty
+    for the house look, which the site's stylesheet already is."""
+    if brand.colour is None and brand.background is None:
+        return ""
     rules = [
         f".credential{{--brand:{brand.accent};--on-brand:{brand.on_accent};"
         f"--brand-text:{brand.accent_as_text}}}"

@@ -195,7 +195,8 @@ def credential_page(
             )
         )
     response = render_page("credential.html", **context)
-    response.headers["Content-Security-Policy"] = with_inline_style(context["brand_style"])
+    if context["brand_style"]:
+        response.headers["Content-Security-Policy"] = with_inline_style(context["brand_style"])
     response.headers["Vary"] = "Accept"
     return response
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.proofs import fonts
+from app.web.rendering import PAGE_CSP
 from tests.credentials.factories import World
 from tests.frameworks.conftest import framework_document, linkage
 from tests.support.images import jpeg_url, png_url
@@ -160,8 +161,11 @@ def test_an_unbranded_issuer_gets_the_house_look(
 ) -> None:
     plain = World(client, session, admin_headers)
     issued = plain.issue()
-    page = client.get(f"/credentials/{issued['id']}", headers=HTML).text
-    assert "--brand:#1f4e79;--on-brand:#ffffff" in page
+    response = client.get(f"/credentials/{issued['id']}", headers=HTML)
+    page = response.text
+    # The site's own stylesheet is the house look: no inline style, the plain page CSP.
+    assert "<style>" not in page
+    assert response.headers["content-security-policy"] == PAGE_CSP
     assert 'class="logo"' not in page
     assert "Signed for the issuer by" not in page
     text = _pdf_text(client, issued)
