@@ -96,7 +96,7 @@ def render_pdf(certificate: Certificate) -> bytes:
         lines = int((140 - y) / 5)
         typeface.centred(y + 3, summary.description, 10, colour=_MUTED, max_lines=lines)
     _details(pdf, typeface, certificate)
-    _signatory(pdf, typeface, brand, summary)
+    _signatory(pdf, typeface, brand)
     _qr(pdf, typeface, certificate.page_url)
     footer = _(
         "Credential {id}. This PDF carries its signed credential as the attached files "
@@ -146,19 +146,21 @@ class _Typeface:
         bold: bool = False,
         colour: tuple[int, int, int] = _INK,
         max_lines: int = 1,
+        left: float | None = None,
+        width: float = 230.0,
     ) -> float:
-        """Print ``value`` centred from ``y`` on at most ``max_lines``; return the next y."""
+        """Print ``value`` centred from ``y`` on at most ``max_lines`` (on the page, or in the
+        column from ``left``); return the next y."""
         if not value:
             return y
         self.use(size, bold=bold, colour=colour)
         line_height = size * 0.45
-        width = 230.0
         text = self.clean(value)
         lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
         while isinstance(lines, list) and len(lines) > max_lines and len(text) > 1:
             text = text[: max(1, int(len(text) * 0.9))].rstrip() + "…"
             lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
-        self.pdf.set_xy((297 - width) / 2, y)
+        self.pdf.set_xy((297 - width) / 2 if left is None else left, y)
         self.pdf.multi_cell(width, line_height, text, align="C")
         return self.pdf.get_y()
 
@@ -233,7 +235,8 @@ def _picture(
     return True
 
 
-def _signatory(pdf: FPDF, typeface: _Typeface, brand: Branding, summary: CredentialSummary) -> None:
+def _signatory(pdf: FPDF, typeface: _Typeface, brand: Branding) -> None:
+    """Signature, rule, name and title, in the column between the details and the QR code."""
     if not (brand.signatory_name or brand.signature):
         return
     x, width = 168.0, 62.0
@@ -241,14 +244,13 @@ def _signatory(pdf: FPDF, typeface: _Typeface, brand: Branding, summary: Credent
     pdf.set_draw_color(*_MUTED)
     pdf.set_line_width(0.2)
     pdf.line(x, 167, x + width, 167)
-    if brand.signatory_name:
-        typeface.use(9, bold=True)
-        pdf.set_xy(x, 168)
-        pdf.multi_cell(width, 4.2, typeface.clean(brand.signatory_name), align="C")
-    if brand.signatory_title:
-        typeface.use(8, colour=_MUTED)
-        pdf.set_xy(x, pdf.get_y())
-        pdf.multi_cell(width, 3.8, typeface.clean(brand.signatory_title), align="C")
+    # Two lines each at most: the footer starts at 188 mm.
+    y = typeface.centred(
+        168, brand.signatory_name or "", 9, bold=True, max_lines=2, left=x, width=width
+    )
+    typeface.centred(
+        y, brand.signatory_title or "", 8, colour=_MUTED, max_lines=2, left=x, width=width
+    )
 
 
 def _details(pdf: FPDF, typeface: _Typeface, certificate: Certificate) -> None:

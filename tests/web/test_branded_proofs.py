@@ -187,3 +187,24 @@ def test_json_and_jwt_downloads_are_named_for_people(
         f"%E6%9D%8E%E5%B0%8F%E9%BE%99.{form}"
     )
     assert issued["id"] not in response.headers["content-disposition"]
+
+
+def test_the_longest_signatory_stays_above_the_footer(world: World, client: TestClient) -> None:
+    long = {"signatory_name": "Grace " * 32 + "Hopper", "signatory_title": "Dean " * 39 + "X"}
+    patched = client.patch(f"/v1/issuers/{world.slug}", json=long, headers=world.admin)
+    assert patched.status_code == 200, patched.text
+    response = client.get(world.issue()["links"]["pdf"])
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    lines: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: Any, tm: list[float], font: Any, size: Any) -> None:
+        if text.strip():
+            # Millimetres from the top of the A4 landscape page.
+            lines.append((210 - tm[5] * 25.4 / 72, text.strip()))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    signatory = [(y, text) for y, text in lines if "Grace" in text or "Dean" in text]
+    assert signatory
+    assert all(y < 188 for y, _ in signatory), signatory
+    assert any(text.endswith("…") for _, text in signatory), signatory
