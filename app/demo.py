@@ -42,6 +42,11 @@ def seed(session: Session, keyring: KeyRing, *, now: datetime, urls: PublicUrls)
                     "url": "https://demo-university.example",
                     "email": "badges@demo-university.example",
                     "description": "A demo issuer created by `learnproof demo`.",
+                    # Its certificates show the issuer's look (README "Certificates in the
+                    # issuer's colours"); images stay unset: they are the issuer's own.
+                    "brand_color": "#8a1538",
+                    "signatory_name": "Prof. Dr. Ada Lovelace",
+                    "signatory_title": "Dean of Studies",
                 }
             ),
             now=now,

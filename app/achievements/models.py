@@ -39,6 +39,12 @@ class Achievement(Base):
     suspendable: Mapped[bool] = mapped_column(Boolean, default=False)
     # ISO 8601 duration (e.g. P2Y): credentials get validUntil = validFrom + this.
     valid_for: Mapped[str | None] = mapped_column(String(64))
+    # The certificate's look for this achievement; each one unset falls back to the issuer's.
+    brand_color: Mapped[str | None] = mapped_column(String(7))
+    signatory_name: Mapped[str | None] = mapped_column(String(200))
+    signatory_title: Mapped[str | None] = mapped_column(String(200))
+    signature_image: Mapped[str | None] = mapped_column(Text)
+    background_image: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

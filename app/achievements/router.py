@@ -6,12 +6,17 @@ from fastapi import APIRouter
 
 from app.achievements import service
 from app.achievements.models import Achievement
-from app.achievements.schemas import AchievementCreate, AchievementRead
+from app.achievements.schemas import (
+    AchievementBrandingUpdate,
+    AchievementCreate,
+    AchievementRead,
+)
 from app.auth.dependencies import IssuerIssueDep, IssuerReadDep
 from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, SessionDep, SettingsDep, UrlsDep
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
+from app.issuers.schemas import BRANDING_FIELDS
 
 router = APIRouter(prefix="/v1/issuers/{slug}/achievements", tags=["Achievements"])
 public_router = APIRouter(tags=["Public documents"])
@@ -39,6 +44,7 @@ def _read(
         industries=service.target_refs(session, record, "industry"),
         suspendable=record.suspendable,
         valid_for=record.valid_for,
+        **{name: getattr(record, name) for name in BRANDING_FIELDS},
         created_at=record.created_at,
         achievement=service.achievement_document(session, issuer, record, urls=urls),
     )
@@ -87,6 +93,25 @@ def get_achievement(
     """Read one achievement."""
     issuer = issuer_service.get_issuer(session, slug)
     return _read(urls, session, issuer, service.get_achievement(session, issuer, achievement_id))
+
+
+@router.patch("/{achievement_id}", response_model=AchievementRead)
+def update_achievement_branding(
+    slug: str,
+    achievement_id: str,
+    body: AchievementBrandingUpdate,
+    urls: UrlsDep,
+    clock: ClockDep,
+    session: SessionDep,
+    principal: IssuerIssueDep,
+) -> AchievementRead:
+    """Change how this achievement's certificates look (colour, signatory, images); null
+    falls back to the issuer's. What it certifies cannot change: credentials carry it signed."""
+    issuer = issuer_service.get_issuer(session, slug)
+    record = service.update_branding(
+        session, issuer, achievement_id, body, now=clock.now(), actor=principal.actor
+    )
+    return _read(urls, session, issuer, record)
 
 
 @public_router.get("/issuers/{slug}/achievements/{achievement_id}")

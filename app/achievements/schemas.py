@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from app.core.durations import parse_duration
+from app.issuers.schemas import BrandingFields
 from app.vocabularies.schemas import TargetRef
 
 # The Open Badges 3.0 AchievementType enumeration; other values use the `ext:` form.
@@ -68,7 +69,9 @@ class ResultDescriptionIn(BaseModel):
     value_max: str | None = None
 
 
-class AchievementCreate(BaseModel):
+class AchievementCreate(BrandingFields):
+    """The branding fields, when set, replace the issuer's on this achievement's certificates."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=500)
@@ -133,6 +136,12 @@ class AchievementCreate(BaseModel):
         return value
 
 
+class AchievementBrandingUpdate(BrandingFields):
+    """Only the look can change: what an achievement certifies is signed into credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class AchievementRead(BaseModel):
     id: str
     url: str
@@ -147,5 +156,10 @@ class AchievementRead(BaseModel):
     industries: list[TargetRef] = Field(default_factory=list)
     suspendable: bool
     valid_for: str | None = None
+    brand_color: str | None = None
+    signatory_name: str | None = None
+    signatory_title: str | None = None
+    signature_image: str | None = None
+    background_image: str | None = None
     created_at: datetime
     achievement: dict[str, Any] = Field(description="The Open Badges 3.0 Achievement as issued")

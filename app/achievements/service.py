@@ -15,13 +15,16 @@ from app.achievements.builder import (
     build_achievement,
 )
 from app.achievements.models import Achievement, AchievementTarget
-from app.achievements.schemas import AchievementCreate, Skill
+from app.achievements.schemas import AchievementBrandingUpdate, AchievementCreate, Skill
 from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.errors import InvalidInput, NotFound
 from app.frameworks import service as frameworks_service
 from app.issuers.models import Issuer
+from app.issuers.schemas import BRANDING_FIELDS
+from app.proofs.branding import Branding
+from app.proofs.summary import text
 from app.vocabularies import service as vocabulary_service
 
 
@@ -158,6 +161,7 @@ def create_achievement(
         credits_available=data.credits_available,
         suspendable=data.suspendable,
         valid_for=data.valid_for,
+        **{name: getattr(data, name) for name in BRANDING_FIELDS},
         created_at=now,
     )
     # Refuse unknown frameworks, levels and fields before anything is stored.
@@ -183,6 +187,32 @@ def create_achievement(
         now=now,
         issuer_slug=issuer.slug,
         details={"achievement_id": record.id, "name": record.name},
+    )
+    return record
+
+
+def update_branding(
+    session: Session,
+    issuer: Issuer,
+    achievement_id: str,
+    data: AchievementBrandingUpdate,
+    *,
+    now: datetime,
+    actor: str,
+) -> Achievement:
+    """Set (or with null, clear back to the issuer's) the look of this achievement's proofs."""
+    record = get_achievement(session, issuer, achievement_id)
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="achievement.branding_updated",
+        now=now,
+        issuer_slug=issuer.slug,
+        details={"achievement_id": record.id, "fields": sorted(changes)},
     )
     return record
 
@@ -248,4 +278,28 @@ def aligned_to(
             .order_by(Achievement.created_at.desc(), Achievement.id)
             .limit(limit)
         )
+    )
+
+
+def branding(session: Session, issuer_id: str, achievement_id: str | None) -> Branding:
+    """How a credential's proofs look: the achievement's fields, else its issuer's."""
+    issuer = session.get(Issuer, issuer_id)
+    record = session.get(Achievement, achievement_id) if achievement_id else None
+    if issuer is None:
+        return Branding()
+
+    def pick(name: str) -> str | None:
+        own = getattr(record, name) if record is not None else None
+        value: str | None = own if own is not None else getattr(issuer, name)
+        return value
+
+    logo = issuer.image if issuer.image and issuer.image.startswith("data:") else None
+    return Branding(
+        colour=pick("brand_color"),
+        logo=logo,
+        # Names are shown like credential text: no control or bidi-override characters.
+        signatory_name=text(pick("signatory_name"), 200),
+        signatory_title=text(pick("signatory_title"), 200),
+        signature=pick("signature_image"),
+        background=pick("background_image"),
     )

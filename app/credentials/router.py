@@ -36,7 +36,9 @@ from app.dependencies import (
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
+from app.proofs.summary import summarise
 from app.status.dependencies import ListSigningDep
+from app.web.rendering import content_disposition, download_name
 
 router = APIRouter(tags=["Credentials"])
 public_router = APIRouter(tags=["Public documents"])
@@ -225,6 +227,14 @@ def reissue_signed_with_revoked_keys(
     )  # fmt: skip
 
 
+def _attachment(record: Credential, suffix: str) -> str:
+    """``<achievement>-<learner>.<suffix>``, named like the PDF and the badges."""
+    summary = summarise(record.document)
+    return content_disposition(
+        download_name(summary.achievement_name, summary.learner_name, suffix=suffix)
+    )
+
+
 @public_router.get("/credentials/{credential_id}.json")
 def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
     """The credential with its Data Integrity proof (JSON-LD)."""
@@ -232,7 +242,7 @@ def credential_json(credential_id: str, session: SessionDep) -> JSONResponse:
     return JSONResponse(
         record.document,
         media_type="application/vc+ld+json",
-        headers={"Content-Disposition": f'attachment; filename="{record.id}.json"'},
+        headers={"Content-Disposition": _attachment(record, "json")},
     )
 
 
@@ -243,7 +253,7 @@ def credential_jwt(credential_id: str, session: SessionDep) -> Response:
     return Response(
         record.jwt,
         media_type="application/vc+jwt",
-        headers={"Content-Disposition": f'attachment; filename="{record.id}.jwt"'},
+        headers={"Content-Disposition": _attachment(record, "jwt")},
     )
 
 

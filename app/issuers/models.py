@@ -18,7 +18,13 @@ class Issuer(Base):
     url: Mapped[str] = mapped_column(String(2000))
     email: Mapped[str] = mapped_column(String(320))
     description: Mapped[str | None] = mapped_column(Text)
-    image: Mapped[str | None] = mapped_column(String(2000))
+    # An https URL (the Profile's image) or the logo itself as a checked data: URL.
+    image: Mapped[str | None] = mapped_column(Text)
+    brand_color: Mapped[str | None] = mapped_column(String(7))
+    signatory_name: Mapped[str | None] = mapped_column(String(200))
+    signatory_title: Mapped[str | None] = mapped_column(String(200))
+    signature_image: Mapped[str | None] = mapped_column(Text)
+    background_image: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -9,6 +9,7 @@ from app.core.urls import PublicUrls
 from app.dependencies import ClockDep, KeyRingDep, SessionDep, SettingsDep, UrlsDep
 from app.issuers import documents, service
 from app.issuers.schemas import (
+    BRANDING_FIELDS,
     IssuerCreate,
     IssuerRead,
     IssuerUpdate,
@@ -31,6 +32,7 @@ def issuer_read(context: service.IssuerContext, urls: PublicUrls) -> IssuerRead:
         email=issuer.email,
         description=issuer.description,
         image=issuer.image,
+        **{name: getattr(issuer, name) for name in BRANDING_FIELDS},
         profile_url=urls.issuer(issuer.slug),
         did_document_url=urls.issuer_did_document(issuer.slug),
         jwks_url=urls.issuer_jwks(issuer.slug),
@@ -97,7 +99,7 @@ def update_issuer(
     session: SessionDep,
     principal: IssuerAdminDep,
 ) -> IssuerRead:
-    """Update an issuer's profile (name, url, email, description, image)."""
+    """Update an issuer's profile (name, url, email, description, image) and branding."""
     service.update_issuer(session, slug, body, now=clock.now(), actor=principal.actor)
     return _read(urls, session, slug)
 

@@ -16,7 +16,7 @@ from app.crypto.signer import Signer
 from app.errors import BadRequest, Conflict, InvalidInput, NotFound
 from app.issuers import documents
 from app.issuers.models import Issuer, SigningKey
-from app.issuers.schemas import IssuerCreate, IssuerUpdate
+from app.issuers.schemas import BRANDING_FIELDS, IssuerCreate, IssuerUpdate
 from app.issuers.signing import KeyRing
 
 ACTIVE, RETIRED, REVOKED = "active", "retired", "revoked"
@@ -130,7 +130,8 @@ def create_issuer(
         url=str(data.url),
         email=str(data.email),
         description=data.description,
-        image=str(data.image) if data.image else None,
+        image=data.image,
+        **{name: getattr(data, name) for name in BRANDING_FIELDS},
         created_at=now,
         updated_at=now,
     )

@@ -20,6 +20,7 @@ from pypdf import PdfReader, apply_configuration
 
 from app.core import i18n
 from app.core.i18n import gettext as _
+from app.proofs.branding import Branding, image_bytes, rgb
 from app.proofs.fonts import FontFace, faces_for
 from app.proofs.payload import (
     MAX_PAYLOAD_BYTES,
@@ -38,8 +39,10 @@ log = logging.getLogger("learnproof.proofs")
 
 _INK: Final = (26, 26, 26)
 _MUTED: Final = (85, 85, 85)
-_ACCENT: Final = (31, 78, 121)
 _CORE_FONT: Final = "helvetica"
+# The detail rows fill from 146 mm down to here; the footer starts at 188 mm.
+_DETAILS_END: Final = 186.0
+_ROW: Final = 4.2
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ class Certificate:
     # "prepares for 计算机软件工程技术人员 (CSCO 2-02-10-03, digital occupation); …", read
     # from the alignments by the service (app/verification/meaning.py), which knows flags.
     prepares_for: str | None = None
+    # Per aligned level, what it equals elsewhere ("Level 6 (DQR); equals Level 6 (EQF)"),
+    # from the same reading of the alignments as the credential page's.
+    linkages: tuple[str, ...] = ()
+    branding: Branding = Branding()
 
 
 def render_pdf(certificate: Certificate) -> bytes:
@@ -70,7 +77,10 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.set_author(typeface.clean(summary.issuer_name or ""))
     pdf.set_subject("Open Badges 3.0 certificate with its signed credential attached")
     pdf.add_page()
-    _frame(pdf)
+    brand = certificate.branding
+    _background(pdf, brand)
+    _frame(pdf, brand)
+    _picture(pdf, image_bytes(brand.logo), 22, 20, 46, 24, _("Logo of {issuer}"), summary)
     if certificate.badge_png:
         pdf.image(io.BytesIO(certificate.badge_png), x=130.5, y=18, w=36, alt_text="Badge")
     y = 57.0
@@ -80,13 +90,13 @@ def render_pdf(certificate: Certificate) -> bytes:
     holder = summary.learner_name or _("the holder")
     y = typeface.centred(y + 1, holder, 26, bold=True, max_lines=2)
     y = typeface.centred(y + 2, _("has been awarded"), 11, colour=_MUTED)
-    y = typeface.centred(
-        y + 1, summary.achievement_name, 19, bold=True, colour=_ACCENT, max_lines=3
-    )
+    accent = rgb(brand.accent_as_text)
+    y = typeface.centred(y + 1, summary.achievement_name, 19, bold=True, colour=accent, max_lines=3)
     if summary.description and y < 128:
         lines = int((140 - y) / 5)
         typeface.centred(y + 3, summary.description, 10, colour=_MUTED, max_lines=lines)
-    _details(pdf, typeface, summary, certificate.prepares_for)
+    _details(pdf, typeface, certificate)
+    _signatory(pdf, typeface, brand)
     _qr(pdf, typeface, certificate.page_url)
     footer = _(
         "Credential {id}. This PDF carries its signed credential as the attached files "
@@ -136,19 +146,21 @@ class _Typeface:
         bold: bool = False,
         colour: tuple[int, int, int] = _INK,
         max_lines: int = 1,
+        left: float | None = None,
+        width: float = 230.0,
     ) -> float:
-        """Print ``value`` centred from ``y`` on at most ``max_lines``; return the next y."""
+        """Print ``value`` centred from ``y`` on at most ``max_lines`` (on the page, or in the
+        column from ``left``); return the next y."""
         if not value:
             return y
         self.use(size, bold=bold, colour=colour)
         line_height = size * 0.45
-        width = 230.0
         text = self.clean(value)
         lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
         while isinstance(lines, list) and len(lines) > max_lines and len(text) > 1:
             text = text[: max(1, int(len(text) * 0.9))].rstrip() + "…"
             lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
-        self.pdf.set_xy((297 - width) / 2, y)
+        self.pdf.set_xy((297 - width) / 2 if left is None else left, y)
         self.pdf.multi_cell(width, line_height, text, align="C")
         return self.pdf.get_y()
 
@@ -168,7 +180,10 @@ def _printed_texts(certificate: Certificate) -> list[str]:
         summary.issuer_name or "",
         summary.field_of_study or "",
         *summary.level_names,
+        *certificate.linkages,
         certificate.prepares_for or "",
+        certificate.branding.signatory_name or "",
+        certificate.branding.signatory_title or "",
         certificate.page_url,
         # The page's own words, in the request's language (Chinese needs the CJK face).
         _("This certifies that"),
@@ -179,42 +194,102 @@ def _printed_texts(certificate: Certificate) -> list[str]:
     ]
 
 
-def _frame(pdf: FPDF) -> None:
-    pdf.set_draw_color(*_ACCENT)
+def _frame(pdf: FPDF, brand: Branding) -> None:
+    pdf.set_draw_color(*rgb(brand.accent))
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, 271, 184)
 
 
-def _details(
-    pdf: FPDF, typeface: _Typeface, summary: CredentialSummary, prepares_for: str | None = None
-) -> None:
+def _background(pdf: FPDF, brand: Branding) -> None:
+    """The issuer's background under a veil of white, so every line of text stays readable."""
+    if _picture(pdf, image_bytes(brand.background), 0, 0, 297, 210, None, None, fit=False):
+        with pdf.local_context(fill_opacity=0.82):
+            pdf.set_fill_color(255, 255, 255)
+            pdf.rect(0, 0, 297, 210, style="F")
+
+
+def _picture(
+    pdf: FPDF,
+    data: bytes | None,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    alt: str | None,
+    summary: CredentialSummary | None,
+    *,
+    fit: bool = True,
+) -> bool:
+    """Draw a stored image (checked when stored; never a URL, so nothing is fetched)."""
+    if not data:
+        return False
+    label = alt.format(issuer=summary.issuer_name or "") if alt and summary else alt
+    try:
+        pdf.image(io.BytesIO(data), x=x, y=y, w=w, h=h, keep_aspect_ratio=fit, alt_text=label)
+    except Exception:  # noqa: BLE001
+        # A decorative picture must not cost the learner the certificate.
+        log.warning("a branding image could not be drawn; the certificate is printed without it")
+        return False
+    return True
+
+
+def _signatory(pdf: FPDF, typeface: _Typeface, brand: Branding) -> None:
+    """Signature, rule, name and title, in the column between the details and the QR code."""
+    if not (brand.signatory_name or brand.signature):
+        return
+    x, width = 168.0, 62.0
+    _picture(pdf, image_bytes(brand.signature), x + 6, 152, width - 12, 14, _("Signature"), None)
+    pdf.set_draw_color(*_MUTED)
+    pdf.set_line_width(0.2)
+    pdf.line(x, 167, x + width, 167)
+    # Two lines each at most: the footer starts at 188 mm.
+    y = typeface.centred(
+        168, brand.signatory_name or "", 9, bold=True, max_lines=2, left=x, width=width
+    )
+    typeface.centred(
+        y, brand.signatory_title or "", 8, colour=_MUTED, max_lines=2, left=x, width=width
+    )
+
+
+def _details(pdf: FPDF, typeface: _Typeface, certificate: Certificate) -> None:
+    summary, prepares_for = certificate.summary, certificate.prepares_for
     rows = [(_("Issued by"), summary.issuer_name or summary.issuer_id or "")]
     if summary.valid_from:
         rows.append((_("Issued on"), _date(summary.valid_from)))
     if summary.valid_until:
         rows.append((_("Valid until"), _date(summary.valid_until)))
-    for level in summary.levels[:3]:
-        rows.append((_("Level"), level.name))
+    # The level with what it equals in other frameworks when we know it, else its name.
+    for level in list(certificate.linkages[:3]) or summary.level_names[:3]:
+        rows.append((_("Level"), level))
     if prepares_for:
         rows.append((_("Prepares for"), prepares_for.removeprefix("prepares for ")))
+    if summary.credits_available is not None or summary.credits_earned is not None:
+        rows.append((_("Credits"), _credits(summary)))
     if summary.field_of_study:
         code = f" (ISCED-F {summary.field_code})" if summary.field_code else ""
         rows.append((_("Field of study"), summary.field_of_study + code))
-    if summary.credits_available is not None or summary.credits_earned is not None:
-        rows.append((_("Credits"), _credits(summary)))
-    y = 148.0
+    # Beside the signatory block when there is one, else as wide as before.
+    signed = bool(certificate.branding.signatory_name or certificate.branding.signature)
+    width = 108.0 if signed else 150.0
+    y = 146.0
     for label, value in rows:
-        if y > 180:
+        room = int((_DETAILS_END - y) // _ROW)
+        if room < 1:
             break
+        typeface.use(8.5)
+        lines = pdf.multi_cell(width, _ROW, typeface.clean(value), dry_run=True, output="LINES")
+        lines = [str(line) for line in lines] if isinstance(lines, list) else [value]
+        if len(lines) > room:  # the footer is below: end the value, never overprint it
+            lines = [*lines[: room - 1], lines[room - 1].rstrip()[:-1] + "…"]
         pdf.set_xy(24, y)
-        typeface.use(9, colour=_MUTED)
-        pdf.cell(30, 5, label)
-        typeface.use(9)
+        typeface.use(8.5, colour=_MUTED)
+        pdf.cell(30, _ROW, label)
+        typeface.use(8.5)
         pdf.set_xy(54, y)
-        pdf.multi_cell(150, 5, typeface.clean(value[:160]), align="L")
-        y = max(y + 5.5, pdf.get_y() + 0.5)
+        pdf.multi_cell(width, _ROW, "\n".join(lines), align="L")
+        y = max(y + 4.8, pdf.get_y() + 0.6)
 
 
 def _credits(summary: CredentialSummary) -> str:

@@ -12,19 +12,27 @@ import json
 
 from app.credentials.models import Credential
 from app.proofs.badge import render_png
+from app.proofs.branding import Branding
 from app.proofs.pdf import Certificate, render_pdf
 from app.proofs.png import bake_png
 from app.proofs.summary import summarise
 from app.proofs.svg import bake_svg
+from app.web.verifying import PrintedMeaning
 
 
 def etag(record: Credential, form: str) -> str:
+    """Changes with the record, and with ``form`` (which names the language and the look)."""
     digest = hashlib.sha256(f"{form}\n{record.id}\n{record.jwt}".encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
 def certificate_pdf(
-    record: Credential, *, page_url: str, verify_url: str, prepares_for: str | None = None
+    record: Credential,
+    *,
+    page_url: str,
+    verify_url: str,
+    meaning: PrintedMeaning,
+    branding: Branding,
 ) -> bytes:
     summary = summarise(record.document)
     return render_pdf(
@@ -36,7 +44,9 @@ def certificate_pdf(
             verify_url=verify_url,
             issued_at=record.issued_at,
             badge_png=render_png(summary),
-            prepares_for=prepares_for,
+            prepares_for=meaning.prepares_for,
+            linkages=meaning.linkages,
+            branding=branding,
         )
     )
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialLinks
+from app.proofs.branding import Branding, page_style
 from app.proofs.summary import CredentialSummary, summarise
 from app.web.i18n import N_
 from app.web.i18n import gettext as _
@@ -76,8 +77,10 @@ def credential_page(
     *,
     expired: bool = False,
     successor_path: str | None = None,
+    brand: Branding | None = None,
 ) -> dict[str, Any]:
     summary = summarise(record.document)
+    brand = brand or Branding()
     base = f"/credentials/{record.id}"
     withdrawn = record.status in _STATUS_NOTICES
     return {
@@ -93,6 +96,8 @@ def credential_page(
         "linkedin_url": None if withdrawn else linkedin_url(summary, links.page, record.id),
         "wallet_offer_url": None if withdrawn else f"{base}/offer",
         "show_learner": False,  # the page's heading already names the learner
+        "brand": brand,
+        "brand_style": page_style(brand),
     }
 
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
+from app.proofs.branding import style_hash
 from app.web import i18n
 
 PAGE_CSP: Final = (
@@ -27,6 +28,11 @@ PAGE_CSP: Final = (
 # A badge SVG opened on its own is a document: it may show its picture, nothing else.
 SVG_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 DOWNLOAD_CSP: Final = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def with_inline_style(style: str) -> str:
+    """The page CSP that also allows one inline ``<style>``, by its hash (the issuer's look)."""
+    return f"{PAGE_CSP}; style-src 'self' {style_hash(style)}"
 
 
 def page_headers() -> dict[str, str]:

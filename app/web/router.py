@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from app.achievements import service as achievement_service
 from app.auth.dependencies import ReadDep
 from app.core.budget import WorkBudget, run_within
 from app.credentials import service as credential_service
@@ -23,9 +24,15 @@ from app.verification.dependencies import VerifierDep
 from app.web import credit_bank, downloads, i18n, pages, service
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
-from app.web.rendering import SVG_CSP, download_headers, download_name, render_page
+from app.web.rendering import (
+    SVG_CSP,
+    download_headers,
+    download_name,
+    render_page,
+    with_inline_style,
+)
 from app.web.schemas import CredentialPublicRead, PublicPageRead, PublicPageUpdate
-from app.web.verifying import prepares_for, verify
+from app.web.verifying import printed_meaning, verify
 
 router = APIRouter(tags=["Credentials"])
 pages_router = APIRouter(tags=["Pages"])
@@ -76,8 +83,10 @@ def credential_pdf(
 ) -> Response:
     """The PDF certificate, carrying the signed credential as attached files."""
     record = credential_service.public_credential(session, credential_id)
-    # The certificate's own words follow the page language; each language is its own file.
-    tag = downloads.etag(record, f"pdf-{i18n.current()}")
+    brand = achievement_service.branding(session, record.issuer_id, record.achievement_id)
+    # The certificate's own words follow the page language; each language is its own file,
+    # and a change of the issuer's look is a new file too.
+    tag = downloads.etag(record, f"pdf-{i18n.current()}-{brand.fingerprint}")
     fresh = _fresh(request, tag)
     if fresh is not None:
         fresh.headers["Vary"] = "Accept-Language"
@@ -87,7 +96,8 @@ def credential_pdf(
             record,
             page_url=credential_service.links(urls, record.id).page,
             verify_url=urls.verify_page,
-            prepares_for=prepares_for(session, urls, record.document),
+            meaning=printed_meaning(session, urls, record.document),
+            branding=brand,
         )
     except UnprintableText as error:
         # Better no certificate than one with a learner's name in replacement boxes.
@@ -172,9 +182,10 @@ def credential_page(
     limits = state.limits
     budget = WorkBudget(cpu_seconds=limits.cpu_seconds, wall_seconds=limits.wall_seconds)
     verification = run_within(budget, lambda: verify(verifier, record.document))
+    brand = achievement_service.branding(session, record.issuer_id, record.achievement_id)
     context = pages.credential_page(
         record, links, verification, expired=expired,
-        successor_path=f"/credentials/{successor}" if successor else None,
+        successor_path=f"/credentials/{successor}" if successor else None, brand=brand,
     )  # fmt: skip
     clr = credit_bank.clr_link(session, record.id)
     if clr is not None:
@@ -184,6 +195,8 @@ def credential_page(
             )
         )
     response = render_page("credential.html", **context)
+    if context["brand_style"]:
+        response.headers["Content-Security-Policy"] = with_inline_style(context["brand_style"])
     response.headers["Vary"] = "Accept"
     return response
 

@@ -15,6 +15,8 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from app.core.urls import PublicUrls
+from app.errors import AppError
+from app.frameworks import service as framework_service
 from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
@@ -148,12 +150,40 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def prepares_for(session: Session, urls: PublicUrls, document: Mapping[str, Any]) -> str | None:
-    """The "prepares for …" sentence of a stored credential (for the PDF, which has no report)."""
+@dataclass(frozen=True)
+class PrintedMeaning:
+    """What the PDF certificate says a stored credential is worth (it has no report)."""
+
+    linkages: tuple[str, ...] = ()
+    prepares_for: str | None = None
+
+
+def printed_meaning(
+    session: Session, urls: PublicUrls, document: Mapping[str, Any]
+) -> PrintedMeaning:
+    """The levels with their equivalents ("… equals Level 6 (EQF)") and "prepares for …",
+    read the way the verifier reads them for the credential page."""
+
+    def level(url: str) -> dict[str, Any] | None:
+        found = urls.parse_level(url)
+        if found is None:
+            return None
+        try:
+            return framework_service.describe_alignment(session, *found)
+        except AppError:  # a level removed since issuance: the printed name is all there is
+            return None
+
     described = meaning_module.describe(
-        document, None, lambda entry: recognition.recognise(session, urls, entry)
+        document, level, lambda entry: recognition.recognise(session, urls, entry)
     )
-    return _text((described or {}).get("preparesFor"))
+    alignments = (described or {}).get("alignments", [])
+    linkages = tuple(
+        str(aligned["frameworkLevel"]["statement"])
+        for aligned in alignments
+        if isinstance(aligned.get("frameworkLevel"), Mapping)
+        and aligned["frameworkLevel"].get("statement")
+    )
+    return PrintedMeaning(linkages, _text((described or {}).get("preparesFor")))
 
 
 def _sentence(reason: str) -> str:

@@ -140,7 +140,10 @@ def _body(method: str, template: str, t: Tenants) -> Any:
         ("POST", "/v1/issuers"): {
             "slug": "tenant-c", "name": "C", "url": "https://c.example", "email": "c@c.example",
         },
-        ("PATCH", "/v1/issuers/{slug}"): {"name": "Renamed by A"},
+        ("PATCH", "/v1/issuers/{slug}"): {"name": "Renamed by A", "brand_color": "#000000"},
+        ("PATCH", "/v1/issuers/{slug}/achievements/{achievement_id}"): {
+            "signatory_name": "Mallory", "brand_color": "#000000",
+        },
         ("POST", "/v1/issuers/{slug}/keys/{kid}/revoke"): {"reason": "taken over"},
         ("POST", "/v1/issuers/{slug}/achievements"): ACHIEVEMENT,
         ("POST", "/v1/issuers/{slug}/credentials"): {
@@ -218,7 +221,12 @@ def test_every_route_refuses_another_tenants_bound_key(
     assert read.json()["status"] == "active"
     issuer = tenants.client.get(f"/v1/issuers/{B}", headers=tenants.b_issue).json()
     assert issuer["name"] == "Tenant B"
+    assert issuer["brand_color"] is None
     assert [k["status"] for k in issuer["keys"]] == ["active"]
+    achievement = tenants.client.get(
+        f"/v1/issuers/{B}/achievements/{tenants.b_achievement}", headers=tenants.b_issue
+    ).json()
+    assert (achievement["signatory_name"], achievement["brand_color"]) == (None, None)
 
 
 def test_bound_admin_reads_only_its_audit_events_and_keys(tenants: Tenants) -> None:

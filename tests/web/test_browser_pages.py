@@ -17,6 +17,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.credentials.factories import ACHIEVEMENT
+from tests.support.images import jpeg_url, png_url
+from tests.support.issuers import ISSUER
 from tests.web.live import LEARNER, Live, _admin_key
 from tests.web.test_browser import ARTIFACTS, Guard, browser  # noqa: F401 - fixture
 
@@ -43,6 +46,7 @@ def pages(live: Live) -> dict[str, str]:
             },
         ).json()
         http.post(f"/v1/credentials/{revoked['id']}/revoke", json={}).raise_for_status()
+        branded = _branded_credential(http)
     page_url = live.credential["links"]["page"].removeprefix(live.url)
     return {
         "landing": "/",
@@ -52,7 +56,34 @@ def pages(live: Live) -> dict[str, str]:
         "not-found": "/credentials/no-such-credential",
         "level": "/frameworks/eqf/levels/5",
         "wallet-offer": f"{page_url}/offer",
+        "branded": f"/credentials/{branded}",
     }
+
+
+def _branded_credential(http: httpx.Client) -> str:
+    """A credential of an issuer with a pale brand colour, a logo, a signatory and a background."""
+    look = {
+        "brand_color": "#ffd700",
+        "image": png_url(200, 80, "#8a1538"),
+        "signatory_name": "王小明",
+        "signatory_title": "Dean of Studies",
+        "signature_image": png_url(120, 40, "#000000"),
+        "background_image": jpeg_url(300, 200),
+    }
+    issuer = {**ISSUER, "slug": "branded-college", "name": "Branded College", **look}
+    http.post("/v1/issuers", json=issuer).raise_for_status()
+    achievement = http.post("/v1/issuers/branded-college/achievements", json=ACHIEVEMENT)
+    achievement.raise_for_status()
+    issued = http.post(
+        "/v1/issuers/branded-college/credentials",
+        json={
+            "achievement_id": achievement.json()["id"],
+            "recipient": {"name": LEARNER, "email": "li@example.org"},
+        },
+    )
+    issued.raise_for_status()
+    credential_id: str = issued.json()["id"]
+    return credential_id
 
 
 @pytest.fixture
@@ -90,7 +121,8 @@ def _check(page: Page, guard: Guard, name: str, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(
-    "name", ["landing", "verify", "credential", "revoked", "not-found", "level", "wallet-offer"]
+    "name",
+    ["landing", "verify", "credential", "revoked", "not-found", "level", "wallet-offer", "branded"],
 )
 def test_every_page_in_both_languages_is_accessible(
     page: tuple[Page, Guard], live: Live, pages: dict[str, str], name: str, lang: str
@@ -99,6 +131,33 @@ def test_every_page_in_both_languages_is_accessible(
     browser_page.goto(f"{live.url}{pages[name]}?lang={lang}")
     assert LANGUAGES[lang] in browser_page.locator("header").inner_text()
     _check(browser_page, guard, name, lang)
+
+
+def test_the_issuers_look_applies_under_the_pages_own_csp(
+    browser: Browser,  # noqa: F811
+    live: Live,
+    pages: dict[str, str],
+) -> None:
+    # No CSP bypass: the inline style must be allowed by the hash the page sends.
+    context = browser.new_context(extra_http_headers={"Accept": "text/html"})
+    guard = Guard(live.url)
+    context.route("**/*", guard.route)
+    try:
+        browser_page = guard.watch(context.new_page())
+        browser_page.goto(f"{live.url}{pages['branded']}")
+        band = browser_page.evaluate(
+            "getComputedStyle(document.querySelector('.brand-band')).backgroundColor"
+        )
+        assert band == "rgb(255, 215, 0)"
+        hero = browser_page.evaluate(
+            "getComputedStyle(document.querySelector('.credential .hero')).backgroundImage"
+        )
+        assert "data:image/jpeg;base64," in hero
+        assert browser_page.locator(".signatory-name").inner_text() == "王小明"
+        assert guard.errors == []
+        assert guard.outside == []
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
