@@ -20,6 +20,7 @@ from app.verification.service import Verifier
 from app.vocabularies import recognition
 from app.web.i18n import N_
 from app.web.i18n import gettext as _
+from app.web.reasons import translate
 
 _LABELS: Final = {
     "parsing": N_("Readable credential"),
@@ -98,7 +99,7 @@ def view(report: Report) -> VerificationView:
     checks = []
     for check in report.checks:
         outcome: str = check.outcome
-        reason = _sentence(check.reason)
+        reason = _sentence(translate(check.reason))
         if check.check == "parsing" and not_a_credential:
             outcome, reason = "failed", _(_NOT_A_CREDENTIAL)
         elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
@@ -161,4 +162,6 @@ def _sentence(reason: str) -> str:
     if not text:
         return ""
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    if text.endswith((".", "!", "?", "。", "！", "？")):
+        return text
+    return text + _(".")
