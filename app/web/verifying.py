@@ -99,7 +99,9 @@ def view(report: Report) -> VerificationView:
     checks = []
     for check in report.checks:
         outcome: str = check.outcome
-        reason = _sentence(translate(check.reason))
+        translated = translate(check.reason)
+        # English clauses get a capital; a translation may start with an identifier.
+        reason = _sentence(translated, capital=translated == check.reason)
         if check.check == "parsing" and not_a_credential:
             outcome, reason = "failed", _(_NOT_A_CREDENTIAL)
         elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
@@ -156,12 +158,13 @@ def prepares_for(session: Session, public_url: str, document: Mapping[str, Any])
     return _text((described or {}).get("preparesFor"))
 
 
-def _sentence(reason: str) -> str:
+def _sentence(reason: str, *, capital: bool = True) -> str:
     """Reasons are written as clauses ("its signature verifies"); pages show sentences."""
     text = reason.strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
+    if capital:
+        text = text[0].upper() + text[1:]
     if text.endswith((".", "!", "?", "。", "！", "？")):
         return text
     return text + _(".")
