@@ -237,3 +237,21 @@ def test_the_verify_page_shows_each_reason_in_chinese(client: TestClient, world:
             if check["check"] != "meaning":
                 assert check["reason"] not in page, check["reason"]
     assert "签名不匹配" in page
+
+
+def test_hostile_reasons_are_shown_as_written() -> None:
+    """A credential chooses part of its reasons' text: over-long or over-nested ones are not
+    read back (the reading is bounded; see MAX_LENGTH and MAX_DEPTH)."""
+    long = "expired on " + "9" * reasons.MAX_LENGTH
+    assert reasons.code_of(long) is None
+    with i18n.using("zh_CN"):
+        assert reasons.translate(long) == long
+        nested = "proof 1 of 2: " * (reasons.MAX_DEPTH + 3) + "it has no @context"
+        chinese = reasons.translate(nested)
+    assert chinese.count("第 1 个证明") == reasons.MAX_DEPTH + 1
+    assert chinese.endswith("proof 1 of 2: it has no @context")
+    # Parameters end at the first occurrence of the text after them: a value holding the
+    # separator is not read as another split.
+    assert reasons.code_of("the key k names a as its controller, but it was published by b") == (
+        "key_binding.controller"
+    )

@@ -74,26 +74,61 @@ TEMPLATES: Final = {**VERIFIER, **PAGES}
 _PARAMETER: Final = re.compile(r"%\((\w+)\)s")
 
 
+# Reasons quote what a credential says (its ids, its values), so a hostile credential chooses
+# part of their text: longer reasons, and nesting deeper than the verifier writes, are shown
+# as written rather than read back (the regular expressions below backtrack).
+MAX_LENGTH: Final = 2000
+MAX_DEPTH: Final = 4
+
+
 @dataclass(frozen=True, slots=True)
 class _Template:
     code: str
     msgid: str
     pattern: re.Pattern[str]
+    # The fixed text around the parameters: a cheap test before the expression runs.
+    head: str
+    tail: str
+    middle: tuple[str, ...]
+
+    def match(self, reason: str) -> re.Match[str] | None:
+        if not (reason.startswith(self.head) and reason.endswith(self.tail)):
+            return None
+        if any(part not in reason for part in self.middle):
+            return None
+        return self.pattern.fullmatch(reason)
+
+
+def _anything(literals: list[str], position: int) -> str:
+    """A parameter's text, read in linear time: up to the first occurrence of the text after it
+    (the last parameter runs to the end), so hostile text cannot make the expression backtrack
+    over every way to split it."""
+    following = literals[position]
+    if position == len(literals) - 1:
+        return ".+"
+    if not following:
+        return ".+?"
+    return f"(?:(?!{re.escape(following)}).)+"
 
 
 def _compile(code: str, msgid: str) -> _Template:
     parts, seen, at = [], set(), 0
-    for found in _PARAMETER.finditer(msgid):
+    literals = _PARAMETER.split(msgid)[::2]
+    for position, found in enumerate(_PARAMETER.finditer(msgid), start=1):
         parts.append(re.escape(msgid[at : found.start()]))
         name = found.group(1)
         if name in seen:
             parts.append(f"(?P={name})")
         else:
             seen.add(name)
-            parts.append(f"(?P<{name}>{_SHAPES.get(name, '.+?')})")
+            parts.append(f"(?P<{name}>{_SHAPES.get(name) or _anything(literals, position)})")
         at = found.end()
     parts.append(re.escape(msgid[at:]))
-    return _Template(code, msgid, re.compile("".join(parts), re.DOTALL))
+    pattern = re.compile("".join(parts), re.DOTALL)
+    middle = tuple(part for part in literals[1:-1] if part)
+    return _Template(
+        code, msgid, pattern, literals[0], literals[-1] if len(literals) > 1 else "", middle
+    )
 
 
 # Longer templates first: a specific sentence wins over a shorter one it contains.
@@ -103,29 +138,37 @@ _COMPILED: Final = sorted(
 )
 
 
-def code_of(reason: str) -> str | None:
-    """The code of the template a reason was written from (None: no template matches)."""
+def _read(reason: str) -> tuple[_Template, re.Match[str]] | None:
+    if len(reason) > MAX_LENGTH:
+        return None
     for template in _COMPILED:
-        if template.pattern.fullmatch(reason):
-            return template.code
+        found = template.match(reason)
+        if found is not None:
+            return template, found
     return None
 
 
-def translate(reason: str) -> str:
+def code_of(reason: str) -> str | None:
+    """The code of the template a reason was written from (None: no template matches)."""
+    read = _read(reason)
+    return read[0].code if read else None
+
+
+def translate(reason: str, *, depth: int = 0) -> str:
     """A verifier's reason in the request's language (unchanged if no template matches)."""
-    for template in _COMPILED:
-        found = template.pattern.fullmatch(reason)
-        if found is None:
-            continue
-        values = {}
-        for name, value in found.groupdict().items():
-            if name in _LISTS:
-                values[name] = _("; ").join(translate(part) for part in value.split("; "))
-            elif name in _NESTED:
-                values[name] = translate(value)
-            elif name in _WORDS and value in _WORDS[name]:
-                values[name] = _(_WORDS[name][value])
-            else:
-                values[name] = value
-        return _(template.msgid) % values
-    return reason
+    read = _read(reason) if depth <= MAX_DEPTH else None
+    if read is None:
+        return reason
+    template, found = read
+    values = {}
+    for name, value in found.groupdict().items():
+        if name in _LISTS:
+            parts = value.split("; ")
+            values[name] = _("; ").join(translate(part, depth=depth + 1) for part in parts)
+        elif name in _NESTED:
+            values[name] = translate(value, depth=depth + 1)
+        elif name in _WORDS and value in _WORDS[name]:
+            values[name] = _(_WORDS[name][value])
+        else:
+            values[name] = value
+    return _(template.msgid) % values
