@@ -68,7 +68,7 @@ _REASON_NAMES = {
 }  # fmt: skip
 _REASON_FUNCTIONS = re.compile(
     r"problem|_signature_reason|_describe|_references|_unreadable|exhausted|summary|_why_not"
-    r"|_stored_status"
+    r"|_stored_status|_statement|prepares_for|_flags"
 )
 # Besides the verifier: what the credit bank and the guidance say about credentials.
 _OTHER_SOURCES = [
@@ -141,7 +141,7 @@ def test_every_sentence_the_verifier_writes_has_a_template() -> None:
     ]
     sources += [ROOT / path for path in _OTHER_SOURCES]
     sources += sorted((ROOT / "app" / "proofs").glob("*.py"))
-    templates = list(reasons.TEMPLATES.values())
+    templates = [*reasons.TEMPLATES.values(), *reasons._FLAGS]
     uncovered = set()
     for source in sources:
         for text in _reason_texts(source):

@@ -171,6 +171,11 @@ def test_every_page_is_chinese_with_zh_cn(
     # A translated reason keeps its identifiers as written (no capital put on "eddsa").
     assert "eddsa-rdfc-2022 签名有效。" in pages["verified"]
     assert "数字职业" in pages["occupation"]
+    # What a credential certifies: our words translated, the names as written.
+    certifies = "为以下职业做准备：计算机软件工程技术人员 (CSCO 2-02-10-03, 数字职业)；"
+    certifies += "行业：NAICS 541511"
+    assert certifies in pages["credit bank"]
+    assert "prepares for" not in pages["credit bank"]
     assert "通往资历的路径" in pages["pathway"]
     assert "已验证" in pages["guidance"]
     # The credential's own content is shown as issued; dates are localised.

@@ -172,3 +172,25 @@ def translate(reason: str, *, depth: int = 0) -> str:
         else:
             values[name] = value
     return _(template.msgid) % values
+
+
+# The occupation flags meaning.py writes inside a target's parentheses.
+_FLAGS: Final = {
+    ", digital and green occupation)": N_("digital and green occupation"),
+    ", digital occupation)": N_("digital occupation"),
+    ", green occupation)": N_("green occupation"),
+}
+
+
+def flags(text: str) -> str:
+    """Occupation flags ("…, digital occupation)") in the request's language."""
+    for written, msgid in _FLAGS.items():
+        text = text.replace(written, f", {_(msgid)})")
+    return text
+
+
+def statement(text: str) -> str:
+    """What a credential certifies, part by part, in the request's language."""
+    if len(text) > MAX_LENGTH:
+        return text
+    return _("; ").join(flags(translate(part)) for part in text.split("; "))

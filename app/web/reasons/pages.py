@@ -96,4 +96,12 @@ PAGES: Final = {
     "file.pdf_not_pdf": N_("The file is not a PDF document."),
     "file.pdf_unreadable": N_("The PDF could not be read."),
     "file.pdf_none": N_("The PDF has no attached credential (no %(json)s or %(jwt)s)."),
+    # What a credential certifies (app/verification/meaning.py), "; "-joined parts; the
+    # names in them (achievements, levels, occupations) are the credential's and the
+    # vocabularies' own and stay as written.
+    "meaning.prepares_for": N_("prepares for %(targets)s"),
+    "meaning.industry": N_("industry %(targets)s"),
+    "meaning.industries": N_("industries %(targets)s"),
+    "meaning.earned": N_("%(credits)s %(unit)s earned"),
+    "meaning.field": N_("field of study: %(field)s"),
 }
