@@ -149,19 +149,32 @@ class BodySizeLimitMiddleware:
             await self._reject(scope, send)
             return
         received = 0
+        exceeded = started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     # An HTTPException passes through FastAPI's body parsing untouched
-                    # and is rendered by the one problem+json handler.
+                    # and stops the route; its problem+json is replaced below.
                     raise HTTPException(413, self._detail())
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            # A streamed (chunked) body found too large: the answer is the same as for a
+            # declared Content-Length (an HTML page for browsers), so the route's is dropped.
+            if exceeded and not started:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+        if exceeded and not started:
+            await self._reject(scope, send)
 
     def _detail(self) -> str:
         return f"The request body exceeds the limit of {self.max_bytes} bytes."

@@ -18,6 +18,7 @@ from app.proofs.payload import MAX_FILE_BYTES
 from app.verification.dependencies import RawBody, VerifierDep
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.state import VerificationState
+from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
 
 router = APIRouter(tags=["Guidance"])
@@ -146,7 +147,7 @@ def guidance_page(
     value = _form_credential(credential)
     if value is None:
         return rendering.render(
-            "guidance.html", status_code=400, guidance=None, error="Paste a credential first."
+            "guidance.html", status_code=400, guidance=None, error=_("Paste a credential first.")
         )
     wait = _rate_limited(request, state, 1)
     if wait:
@@ -154,7 +155,9 @@ def guidance_page(
             "guidance.html",
             status_code=429,
             guidance=None,
-            error=f"Too many verifications from your address; try again in {wait} s.",
+            error=_("Too many verifications from your address; try again in {seconds} s.").format(
+                seconds=wait
+            ),
         )
         response.headers["Retry-After"] = str(wait)
         return response

@@ -21,6 +21,7 @@ from app.pathways import awards, evaluating, rules, service
 from app.pathways.evaluating import Presented
 from app.pathways.schemas import PathwayRead
 from app.verification.service import Verifier
+from app.web.i18n import gettext as _
 from app.web.rendering import render_page
 
 router = APIRouter(tags=["Pages"])
@@ -85,8 +86,11 @@ def evaluation_view(
         ],
         "credentials": [
             {
-                "label": labels[item["input"]]
-                + (f", included credential {item['included']}" if item["included"] else ""),
+                "label": _("{source}, included credential {number}").format(
+                    source=labels[item["input"]], number=item["included"]
+                )
+                if item["included"]
+                else labels[item["input"]],
                 "counted": item["counted"],
                 "credits": item["credits"],
                 "reason": item["reason"],

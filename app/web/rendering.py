@@ -20,6 +20,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from app.proofs.branding import style_hash
 from app.web import i18n
+from app.web.reasons import translate
 
 PAGE_CSP: Final = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -105,6 +106,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["long_date"] = i18n.long_date
     env.filters["number"] = i18n.number
+    env.filters["reason"] = translate
     env.globals["switch_href"] = i18n.switch_href
     env.globals["languages"] = [
         (tag, i18n.language_name(locale)) for locale, tag in i18n.SUPPORTED.items()

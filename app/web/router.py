@@ -24,6 +24,7 @@ from app.verification.dependencies import VerifierDep
 from app.web import credit_bank, downloads, i18n, pages, service
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json
+from app.web.reasons import translate
 from app.web.rendering import (
     SVG_CSP,
     download_headers,
@@ -191,7 +192,9 @@ def credential_page(
     if clr is not None:
         context["downloads"].append(
             pages.Download(
-                "Learner record (CLR 2.0)", clr, "this award with every credential it rests on"
+                _("Learner record (CLR 2.0)"),
+                clr,
+                _("this award with every credential it rests on"),
             )
         )
     response = render_page("credential.html", **context)
@@ -277,8 +280,8 @@ async def verify_submission(
                 payload = extract_credential(data)
             except ExtractionError as error:
                 if len(inputs) == 1:
-                    return page(422, str(error))
-                results.append(pages.unreadable_result(source, str(error)))
+                    return page(422, translate(str(error)))
+                results.append(pages.unreadable_result(source, translate(str(error))))
                 continue
             results.append(pages.verify_result(verify(verifier, payload), source, payload))
             payloads.append(payload)
@@ -295,8 +298,8 @@ async def verify_submission(
                     now=clock.now(),
                     urls=urls,
                 )
-            except NotFound as error:
-                return page(404, error.detail)
+            except NotFound:
+                return page(404, _("No pathway has the id '{id}'.").format(id=pathway.strip()))
         context = pages.verify_page(
             pasted=credential, results=results, evaluation=evaluation, pathway=pathway
         )
@@ -306,7 +309,15 @@ async def verify_submission(
     try:
         return await state.pool.run(request, state.limits, work)
     except (TooManyRequests, ServiceUnavailable) as refused:
-        response = page(refused.status, refused.detail)
+        # The API's detail names settings for operators; the page says what to do.
+        busy = isinstance(refused, ServiceUnavailable)
+        seconds = refused.headers.get("Retry-After", "2")
+        message = (
+            _("The verifier is busy; try again in a few seconds.")
+            if busy
+            else _("Too many verifications from your address; try again in {seconds} s.")
+        )
+        response = page(refused.status, message.format(seconds=seconds))
         response.headers.update(refused.headers)
         return response
 

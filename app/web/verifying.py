@@ -23,6 +23,7 @@ from app.verification.service import Verifier
 from app.vocabularies import recognition
 from app.web.i18n import N_
 from app.web.i18n import gettext as _
+from app.web.reasons import flags, statement, translate
 
 _LABELS: Final = {
     "parsing": N_("Readable credential"),
@@ -93,7 +94,7 @@ def view(report: Report) -> VerificationView:
     registered = bool(issuer.get("registered"))
     name = issuer.get("name") if isinstance(issuer.get("name"), str) else None
     meaning = report.meaning or {}
-    statement = meaning.get("statement")
+    said = meaning.get("statement")
     authentic = (
         report.outcome_of("proof") == "passed" and report.outcome_of("key_binding") != "failed"
     )
@@ -101,7 +102,12 @@ def view(report: Report) -> VerificationView:
     checks = []
     for check in report.checks:
         outcome: str = check.outcome
-        reason = _sentence(check.reason)
+        # The meaning check's reason is the statement of what the credential certifies.
+        translated = (
+            statement(check.reason) if check.check == "meaning" else translate(check.reason)
+        )
+        # English clauses get a capital; a translation may start with an identifier.
+        reason = _sentence(translated, capital=translated == check.reason)
         if check.check == "parsing" and not_a_credential:
             outcome, reason = "failed", _(_NOT_A_CREDENTIAL)
         elif check.check in _CLAIM_CHECKS and outcome == "passed" and not authentic:
@@ -125,9 +131,9 @@ def view(report: Report) -> VerificationView:
         issuer_id=issuer.get("id") if isinstance(issuer.get("id"), str) else None,
         issuer_registered=known,
         issuer_claimed_name=None if known else name,
-        meaning=statement if isinstance(statement, str) and statement else None,
+        meaning=statement(said) if isinstance(said, str) and said else None,
         credential=report.credential,
-        prepares_for=_text(meaning.get("preparesFor")),
+        prepares_for=flags(_text(meaning.get("preparesFor")) or "") or None,
         headline=None if verified else (failed[0].reason if failed else _(_UNVERIFIED)),
         authentic=authentic,
     )
@@ -186,10 +192,13 @@ def printed_meaning(
     return PrintedMeaning(linkages, _text((described or {}).get("preparesFor")))
 
 
-def _sentence(reason: str) -> str:
+def _sentence(reason: str, *, capital: bool = True) -> str:
     """Reasons are written as clauses ("its signature verifies"); pages show sentences."""
     text = reason.strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    if capital:
+        text = text[0].upper() + text[1:]
+    if text.endswith((".", "!", "?", "。", "！", "？")):
+        return text
+    return text + _(".")

@@ -49,7 +49,10 @@ def test_occupation_page_html(client: TestClient, world: World) -> None:
     assert page.headers["x-frame-options"] == "DENY"
     text = page.text
     assert "计算机软件工程技术人员" in text
-    assert "数字职业 · digital occupation" in text
+    assert "digital occupation" in text
+    chinese = client.get("/occupations/csco2022/2-02-10-03?lang=zh-CN", headers=HTML).text
+    assert "数字职业" in chinese
+    assert "digital occupation" not in chinese
     assert "Where to learn for this job" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; course" in text
     assert "<script>alert" not in text

@@ -28,9 +28,22 @@ LANGUAGES = {"en": "Verify a credential", "zh-CN": "验证证书"}
 BLOCKING = ("serious", "critical")
 
 
+# An achievement aligned to an occupation and an industry (its pages list it, and a verified
+# credential of it has somewhere to lead), and a pathway that counts the seeded credential.
+ABOUT = {"description": "A course.", "criteria": {"narrative": "Passed the final project."}}
+MOOC = {
+    **ABOUT,
+    "name": "Software Engineering with Python (MOOC)",
+    "occupations": [{"scheme": "csco2022", "code": "2-02-10-03"}],
+    "industries": [{"scheme": "naics2022", "code": "541511"}],
+    "framework_levels": [{"framework": "eqf", "level": "4"}],
+    "credits_available": 5,
+}
+
+
 @pytest.fixture(scope="module")
-def pages(live: Live) -> dict[str, str]:
-    """Path of every kind of page, a revoked credential's included."""
+def seeded(live: Live) -> dict[str, Any]:
+    """A revoked credential, an aligned credential and a pathway on the live server."""
     admin = {"Authorization": f"Bearer {_admin_key(live.database_url)}"}
     with httpx.Client(base_url=live.url, headers=admin, timeout=30) as http:
         slug = live.credential["credential"]["issuer"]["id"].rsplit(":", 1)[-1]
@@ -38,25 +51,57 @@ def pages(live: Live) -> dict[str, str]:
         achievement_id = (
             achievement[0] if isinstance(achievement, list) else achievement["items"][0]
         )["id"]
-        revoked = http.post(
-            f"/v1/issuers/{slug}/credentials",
-            json={
-                "achievement_id": achievement_id,
-                "recipient": {"name": "Ada", "email": "a@x.org"},
-            },
-        ).json()
+
+        def create(path: str, body: dict[str, Any]) -> Any:
+            response = http.post(f"/v1/issuers/{slug}/{path}", json=body)
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        revoked = create(
+            "credentials",
+            {"achievement_id": achievement_id, "recipient": {"name": "Ada", "email": "a@x.org"}},
+        )
         http.post(f"/v1/credentials/{revoked['id']}/revoke", json={}).raise_for_status()
         branded = _branded_credential(http)
+        mooc = create("achievements", MOOC)
+        aligned = create(
+            "credentials",
+            {"achievement_id": mooc["id"], "recipient": {"name": "Ada", "email": "a@x.org"}},
+        )
+        target = create(
+            "achievements", {**ABOUT, "name": "Software Developer", "credits_available": 30}
+        )
+        pathway = create(
+            "pathways",
+            {
+                "name": "Software Developer (EQF 5)",
+                "target_achievement_id": target["id"],
+                "requirements": [
+                    {"name": "Programming", "achievement": achievement_id},
+                    {"name": "Databases", "isced_f": "0612"},
+                ],
+                "min_credits": 10,
+            },
+        )
+    return {"revoked": revoked, "aligned": aligned, "pathway": pathway, "branded": branded}
+
+
+@pytest.fixture(scope="module")
+def pages(live: Live, seeded: dict[str, Any]) -> dict[str, str]:
+    """Path of every kind of page, a revoked credential's included."""
     page_url = live.credential["links"]["page"].removeprefix(live.url)
     return {
         "landing": "/",
         "verify": "/verify",
         "credential": page_url,
-        "revoked": f"/credentials/{revoked['id']}",
+        "revoked": f"/credentials/{seeded['revoked']['id']}",
         "not-found": "/credentials/no-such-credential",
         "level": "/frameworks/eqf/levels/5",
         "wallet-offer": f"{page_url}/offer",
-        "branded": f"/credentials/{branded}",
+        "branded": f"/credentials/{seeded['branded']}",
+        "occupation": "/occupations/csco2022/2-02-10-03",
+        "industry": "/industries/naics2022/541511",
+        "pathway": f"/pathways/{seeded['pathway']['id']}",
     }
 
 
@@ -122,8 +167,11 @@ def _check(page: Page, guard: Guard, name: str, lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(
     "name",
-    ["landing", "verify", "credential", "revoked", "not-found", "level", "wallet-offer", "branded"],
-)
+    [
+        "landing", "verify", "credential", "revoked", "not-found", "level", "wallet-offer",
+        "occupation", "industry", "pathway", "branded",
+    ],
+)  # fmt: skip
 def test_every_page_in_both_languages_is_accessible(
     page: tuple[Page, Guard], live: Live, pages: dict[str, str], name: str, lang: str
 ) -> None:
@@ -178,6 +226,48 @@ def test_a_verification_result_in_both_languages_is_accessible(
     _check(browser_page, guard, "verify-result", lang)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_where_a_credential_can_lead_in_both_languages_is_accessible(
+    page: tuple[Page, Guard], live: Live, seeded: dict[str, Any], lang: str
+) -> None:
+    """The verify result with "Where this can lead", then the guidance page it opens."""
+    browser_page, guard = page
+    browser_page.goto(f"{live.url}/verify?lang={lang}")
+    browser_page.fill("#credential", json.dumps(seeded["aligned"]["credential"]))
+    with browser_page.expect_navigation():
+        browser_page.click("form.verify button[type=submit]")
+    assert (
+        browser_page.locator("#result-title").text_content()
+        == {
+            "en": "Verified",
+            "zh-CN": "已验证",
+        }[lang]
+    )
+    _check(browser_page, guard, "verify-guidance-button", lang)
+    with browser_page.expect_navigation():
+        browser_page.click("form[action^='/guidance'] button[type=submit]")
+    main = browser_page.locator("main").inner_text()
+    assert "计算机软件工程技术人员" in main
+    assert {"en": "Where this can lead", "zh-CN": "职业发展方向"}[lang] in main
+    _check(browser_page, guard, "guidance", lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_credit_bank_evaluation_in_both_languages_is_accessible(
+    page: tuple[Page, Guard], live: Live, seeded: dict[str, Any], lang: str
+) -> None:
+    browser_page, guard = page
+    pathway = seeded["pathway"]["id"]
+    browser_page.goto(f"{live.url}/verify?pathway={pathway}&lang={lang}")
+    browser_page.fill("#credential", json.dumps(live.credential["credential"]))
+    with browser_page.expect_navigation():
+        browser_page.click("form.verify button[type=submit]")
+    evaluation = browser_page.locator("#pathway-title").inner_text()
+    assert "Software Developer (EQF 5)" in evaluation
+    assert {"en": "Toward", "zh-CN": "迈向"}[lang] in evaluation
+    _check(browser_page, guard, "credit-bank", lang)
+
+
 @pytest.mark.parametrize(
     ("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
 )
@@ -200,3 +290,48 @@ def test_the_api_docs_render_offline(
     # Nothing was fetched from elsewhere (the guard aborts and records any such request).
     assert guard.outside == []
     context.close()
+
+
+# Rules the third-party API viewers break in markup and styles they build themselves (Swagger
+# UI and ReDoc from the fastapi-offline wheel, bundled scripts we do not patch); excluded for
+# these two pages only, by name. Everything else axe finds there fails the test; the page
+# shell is ours (its <html lang> was such a finding, fixed in app/web/docs.py).
+THIRD_PARTY_EXCLUSIONS: dict[str, list[str]] = {
+    # Grey version/URL text, operation summary buttons nested in the expandable rows.
+    "/docs": ["color-contrast", "nested-interactive"],
+    # Light tab labels and headings; the response media-type <select> has no label.
+    "/redoc": ["color-contrast", "select-name"],
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
+)
+def test_the_api_docs_are_accessible(
+    browser: Browser,  # noqa: F811
+    live: Live,
+    path: str,
+    ready: str,
+) -> None:
+    """axe on Swagger UI and ReDoc (English only: the viewers carry their own words)."""
+    context = browser.new_context(bypass_csp=True)
+    guard = Guard(live.url)
+    context.route("**/*", guard.route)
+    try:
+        browser_page = guard.watch(context.new_page())
+        browser_page.goto(f"{live.url}{path}")
+        browser_page.wait_for_selector(ready, timeout=20_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser_page.screenshot(
+            path=str(ARTIFACTS / f"api{path.replace('/', '-')}-axe.png"), full_page=True
+        )
+        excluded = THIRD_PARTY_EXCLUSIONS[path]
+        serious = [
+            v for v in _axe(browser_page) if v["impact"] in BLOCKING and v["id"] not in excluded
+        ]
+        assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+        # With the CSP bypassed for axe, ReDoc asks for its logo from its CDN (the guard
+        # aborts it); that the docs stay offline under their CSP is the test above.
+        assert [url for url in guard.outside if "cdn.redoc.ly" not in url] == []
+    finally:
+        context.close()

@@ -80,6 +80,45 @@ def _pages(client: TestClient, world: World, lang: str) -> dict[str, str]:
         return response.text
 
     offer = client.get(f"/credentials/{issued['id']}/offer{query}", headers={"Accept": HTML})
+    # An occupation-aligned credential (guidance), and a pathway it counts toward.
+    mooc = world.create_achievement(
+        name="Software Engineering with Python (MOOC)",
+        occupations=[{"scheme": "csco2022", "code": "2-02-10-03"}],
+        industries=[{"scheme": "naics2022", "code": "541511"}],
+    )
+    aligned = world.issue(achievement_id=mooc["id"])
+    target = world.create_achievement(name="Software Developer")
+    pathway = client.post(
+        f"/v1/issuers/{world.slug}/pathways",
+        json={
+            "name": "Software Developer (EQF 5)",
+            "target_achievement_id": target["id"],
+            "requirements": [
+                {"name": "Programming", "achievement": mooc["id"]},
+                {"name": "Databases", "isced_f": "0612"},
+                {"at_least": 2, "of": [{"isced_f": "0613"}, {"credits": 5}, {"isced_f": "06"}]},
+            ],
+            "min_credits": 25,
+        },
+        headers=world.issue_headers,
+    )
+    assert pathway.status_code == 201, pathway.text
+    evaluated = client.post(
+        f"/verify{query}",
+        data={"credential": "", "pathway": pathway.json()["id"]},
+        files=[
+            ("file", ("a.json", json.dumps(aligned["credential"]).encode(), "application/json")),
+            ("file", ("b.json", json.dumps(forged).encode(), "application/json")),
+            ("file", ("c.json", b"garbage", "application/json")),
+        ],
+        headers={"Accept": HTML},
+    )
+    assert evaluated.status_code == 200, evaluated.text
+    guidance = client.post(
+        f"/guidance{query}",
+        data={"credential": json.dumps(aligned["credential"])},
+        headers={"Accept": HTML},
+    )
     return {
         "landing": get("/"),
         "verify form": get("/verify"),
@@ -93,6 +132,13 @@ def _pages(client: TestClient, world: World, lang: str) -> dict[str, str]:
         "not found": get("/credentials/nope"),
         "level": get("/frameworks/eqf/levels/6"),
         "wallet offer": offer.text,
+        "occupation": get("/occupations/csco2022/2-02-10-03"),
+        "industry": get("/industries/naics2022/541511"),
+        "occupation not found": get("/occupations/csco2022/9-99-99-99"),
+        "pathway": get(f"/pathways/{pathway.json()['id']}"),
+        "pathway not found": get("/pathways/nope"),
+        "credit bank": evaluated.text,
+        "guidance": guidance.text,
     }
 
 
@@ -115,6 +161,23 @@ def test_every_page_is_chinese_with_zh_cn(
     assert "声称，未经验证" in pages["forged"]
     assert "这是 JSON，但不是证书" in pages["not a credential"]
     assert "颁发者已撤销此证书" in pages["revoked page"]
+    # The verifier's, the credit bank's and the guidance's reasons, in Chinese.
+    assert "签名不匹配：内容在签名后被改动过。" in pages["forged"]
+    assert "迈向" in pages["credit bank"]
+    assert "尚缺" in pages["credit bank"]
+    assert "计入Software Developer (EQF 5)" in pages["credit bank"]
+    assert "不计入" in pages["credit bank"]
+    assert "已满足" in pages["credit bank"]
+    # A translated reason keeps its identifiers as written (no capital put on "eddsa").
+    assert "eddsa-rdfc-2022 签名有效。" in pages["verified"]
+    assert "数字职业" in pages["occupation"]
+    # What a credential certifies: our words translated, the names as written.
+    certifies = "为以下职业做准备：计算机软件工程技术人员 (CSCO 2-02-10-03, 数字职业)；"
+    certifies += "行业：NAICS 541511"
+    assert certifies in pages["credit bank"]
+    assert "prepares for" not in pages["credit bank"]
+    assert "通往资历的路径" in pages["pathway"]
+    assert "已验证" in pages["guidance"]
     # The credential's own content is shown as issued; dates are localised.
     assert "李小龙" in pages["credential page"]
     assert "Introduction to Python Programming" in pages["credential page"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -131,3 +133,52 @@ def test_the_credential_page_states_what_it_certifies_with_the_framework(
     meaning = re.search(r'<p class="meaning">What it certifies: <span dir="auto">([^<]+)<', page)
     assert meaning is not None
     assert "EQF level 5" in meaning.group(1)
+
+
+def _multipart_chunks(size: int, boundary: str) -> Iterator[bytes]:
+    """A file upload of `size` bytes sent in pieces, with no Content-Length (chunked)."""
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="huge.json"\r\nContent-Type: application/json\r\n\r\n'
+    ).encode()
+    piece = b" " * 1_000_000
+    for _ in range(size // len(piece)):
+        yield piece
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+@pytest.mark.parametrize("through", ["test client", "live server"])
+def test_a_chunked_upload_above_the_limit_gets_the_same_answers(
+    client: TestClient, request: pytest.FixtureRequest, through: str
+) -> None:
+    """Without Content-Length the limit is found while reading: same page, same problem."""
+    boundary = "learnproof-boundary"
+    html = {
+        "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    http: Any = client
+    if through == "live server":
+        http = httpx.Client(base_url=request.getfixturevalue("live").url, timeout=60)
+    try:
+        page = http.post(
+            "/verify?lang=zh-CN", content=_multipart_chunks(20_000_000, boundary), headers=html
+        )
+        assert page.request.headers.get("transfer-encoding") == "chunked"
+        assert "content-length" not in page.request.headers
+        assert page.status_code == 413
+        assert page.headers["content-type"].startswith("text/html")
+        assert "文件过大，无法在此验证" in page.text
+        assert page.headers["x-frame-options"] == "DENY"
+        api = http.post(
+            "/credentials/verify",
+            content=(b" " * 1_000_000 for _ in range(20)),
+            headers={"Content-Type": "application/json"},
+        )
+        assert api.request.headers.get("transfer-encoding") == "chunked"
+        assert api.status_code == 413
+        assert api.headers["content-type"] == "application/problem+json"
+        assert api.json()["status"] == 413
+    finally:
+        if http is not client:
+            http.close()
