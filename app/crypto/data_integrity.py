@@ -204,7 +204,7 @@ def add_proof(
             _with_previous_proofs(signed_part, options, list_proofs(document))
         except _Failure as failure:
             raise ProofGenerationError(failure.reason) from None
-    data = hash_data(suite, signed_part, config, signer.key_type, limits)
+    data = hash_data(suite, signed_part, config, signer.key_type, limits, reuse_shape=True)
 
     proof = dict(options)
     if suite.transform == "jcs":

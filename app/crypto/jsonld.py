@@ -26,6 +26,7 @@ from typing import Any, Final
 from pyld.jsonld import JsonLdError
 
 from app.core import budget
+from app.crypto import rdf_template
 from app.crypto.context_cache import (
     BoundedCache,
     CachingContextProcessor,
@@ -288,18 +289,46 @@ def undefined_terms(document: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+@functools.cache
+def _context_terms() -> frozenset[str]:
+    """Every key of every vendored context document, scoped contexts included."""
+    terms: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            terms.update(value)
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(list(_parsed_contexts().values()))
+    return frozenset(terms)
+
+
+def _to_rdf(document: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    return _run(document, to_rdf=True)
+
+
 def canonize(
     document: Mapping[str, Any],
     *,
     limits: CanonicalizationLimits = DEFAULT_LIMITS,
     safe: bool = False,
+    reuse_shape: bool = False,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document.
 
-    With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything.
+    With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything. With
+    `reuse_shape` (signing), expansion and toRDF are shared by documents that differ only in
+    their strings (`rdf_template`); the result is the same.
     Raises `ContextNotAllowed`, `CanonicalizationLimitExceeded` or `JsonLdProcessingError`.
     """
-    dataset, problems = _run(document, to_rdf=True)
+    if reuse_shape:
+        dataset, problems = rdf_template.to_rdf(document, _to_rdf, _context_terms())
+    else:
+        dataset, problems = _run(document, to_rdf=True)
     if safe and problems:
         raise UnsafeJsonLd(problems)
     return canonicalize_dataset(dataset, limits)
