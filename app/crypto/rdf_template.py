@@ -58,12 +58,12 @@ _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _MARK = "lpslot" + uuid.uuid4().hex[:12]
 _SENTINEL = re.compile(_MARK + r"(\d+)x")
 _MAX_ROUNDS = 6
-_NO_TEMPLATE = frozenset({-1})  # the shape's skeleton failed: always pyld
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
 # the compiled template.
 _BOUND: BoundedCache[str, frozenset[int]] = BoundedCache(max_size=256)
-_TEMPLATES: BoundedCache[tuple[str, tuple[str, ...]], _Template] = BoundedCache(max_size=256)
+_TEMPLATES: BoundedCache[tuple[str, tuple[str, ...]], _Template | None] = BoundedCache(max_size=256)
+_MISSING: Any = object()
 
 
 class _NotTemplatable(Exception):
@@ -91,14 +91,26 @@ def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
     return prefix, "//" if suffix.startswith("//") else ""
 
 
-def _leaves(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[str, list[str]]:
-    """The shape key (every string replaced by its kind) and the strings in walk order."""
-    leaves: list[str] = []
+# Strings under these keys steer expansion (type-scoped contexts, value objects' language,
+# direction and datatype) or can make a skeleton invalid: kept from the start, which only
+# saves rounds (any of them would be found bound anyway, or make the shape fall back).
+_KEPT_UNDER = frozenset({"type", "@type", "@language", "@direction", "@index", "@vocab", "@base"})
 
-    def walk(value: Any) -> Any:
+
+def _leaves(
+    document: Mapping[str, Any], terms: frozenset[str]
+) -> tuple[str, list[str], frozenset[int]]:
+    """The shape key (every string replaced by its kind), the strings in walk order, and the
+    strings kept from the start."""
+    leaves: list[str] = []
+    kept: set[int] = set()
+
+    def walk(value: Any, keep: bool = False) -> Any:
         if isinstance(value, str):
             if _MARK in value:
                 raise _NotTemplatable
+            if keep:
+                kept.add(len(leaves))
             leaves.append(value)
             parts = _iri_parts(value, terms)
             return "\x00L" if parts is None else f"\x00I{parts[0]}:{parts[1]}"
@@ -107,10 +119,10 @@ def _leaves(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[str, li
             for key, item in value.items():
                 if not isinstance(key, str) or key == "@context" or _MARK in key:
                     raise _NotTemplatable
-                shaped[key] = walk(item)
+                shaped[key] = walk(item, key in _KEPT_UNDER)
             return shaped
         if isinstance(value, list | tuple):
-            return [walk(item) for item in value]
+            return [walk(item, keep) for item in value]
         return value
 
     context = document.get("@context")
@@ -124,7 +136,7 @@ def _leaves(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[str, li
         key = json.dumps([context, shaped], ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
         raise _NotTemplatable from None
-    return key, leaves
+    return key, leaves, frozenset(kept)
 
 
 def _sentinel(index: int, value: str, terms: frozenset[str]) -> str:
@@ -272,21 +284,23 @@ def to_rdf(
     path; errors are then pyld's own.
     """
     try:
-        shape, leaves = _leaves(document, terms)
+        shape, leaves, kept = _leaves(document, terms)
     except _NotTemplatable:
         return run(document)
-    bound = _BOUND.get(shape, frozenset())
+    bound = _BOUND.get(shape, kept)
     for _round in range(_MAX_ROUNDS):
-        if bound == _NO_TEMPLATE:
-            break
         key = (shape, tuple(leaves[index] for index in sorted(bound)))
-        template = _TEMPLATES.get(key)
+        template = _TEMPLATES.get(key, _MISSING)
         if template is None:
+            break  # these kept strings made the skeleton fail before: pyld's own error
+        if template is _MISSING:
             skeleton, sentinels = _skeleton(document, leaves, bound, terms)
             try:
                 dataset, problems = run(skeleton)
             except JsonLdProcessingError:
-                _BOUND[shape] = _NO_TEMPLATE
+                # A kept string (say an invalid @direction) or a sentinel the document does
+                # not have: pyld reports the document's own error, or its result.
+                _TEMPLATES[key] = None
                 break
             template, bad = _compile(dataset, problems, sentinels)
             if template is None:
@@ -294,6 +308,7 @@ def to_rdf(
                 _BOUND[shape] = bound
                 continue
             _TEMPLATES[key] = template
+        assert isinstance(template, _Template)
         filled = _instantiate(template, leaves)
         if filled is None:
             break
