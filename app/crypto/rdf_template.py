@@ -70,20 +70,21 @@ class _NotTemplatable(Exception):
     """The document's shape is outside what the template path handles."""
 
 
-# A component of a skeleton quad: the dict to copy, and the leaf whose string replaces its
-# "value" (None: copy as is).
+# A component of a skeleton quad, and the leaf whose string replaces its "value" (or None).
 _Slot = tuple[dict[str, Any], int | None]
+# subject, its leaf, predicate, object, its leaf
+_Quad = tuple[dict[str, Any], int | None, dict[str, Any], dict[str, Any], int | None]
 
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    graphs: tuple[tuple[str, tuple[tuple[_Slot, _Slot, _Slot], ...]], ...]
+    graphs: tuple[tuple[str, tuple[_Quad, ...]], ...]
     problems: tuple[str, ...]
 
 
 def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
     """(prefix, "//" or "") when `value` is an IRI that expands to itself everywhere."""
-    if value.startswith("_:") or value in terms or not _is_absolute_iri(value):
+    if ":" not in value or value.startswith("_:") or value in terms or not _is_absolute_iri(value):
         return None
     prefix, _, suffix = value.partition(":")
     if prefix in terms:
@@ -226,7 +227,7 @@ def _compile(
                     obj_slot = (obj, None)
             else:
                 obj_slot = iri_slot(obj, allowed=predicate.get("value") != _RDF_TYPE)
-            compiled.append((subject, (predicate, None), obj_slot))
+            compiled.append((*subject, predicate, *obj_slot))
         graphs.append((graph_name, tuple(compiled)))
     bad |= {index for index, uses in literal_uses.items() if uses != 1}
     bad |= set(literal_uses) & iri_uses
@@ -241,34 +242,30 @@ def _compile(
     return _Template(tuple(graphs), tuple(problems)), bad
 
 
-def _fill(slot: _Slot, leaves: list[str]) -> dict[str, Any]:
-    component, index = slot
-    copied = dict(component)  # the canonicalizer may relabel blank nodes in place
-    if index is not None:
-        copied["value"] = leaves[index]
-    return copied
-
-
 def _instantiate(template: _Template, leaves: list[str]) -> Dataset | None:
+    """The skeleton's dataset with the real strings; None where pyld would merge quads.
+
+    Components without a slot are the template's own dicts, shared by every result: the
+    canonicalizer copies a dataset before the one path that writes to it (rdfc.py).
+    """
     dataset: Dataset = {}
     for graph_name, triples in template.graphs:
         filled = []
-        seen: set[tuple[Any, ...]] = set()
-        for subject, predicate, obj in triples:
-            quad = {
-                "subject": _fill(subject, leaves),
-                "predicate": _fill(predicate, leaves),
-                "object": _fill(obj, leaves),
-            }
-            o = quad["object"]
-            identity = (
-                quad["subject"]["type"], quad["subject"]["value"], quad["predicate"]["value"],
-                o["type"], o["value"], o.get("datatype"), o.get("language"),
+        seen = set()
+        for subject, subject_slot, predicate, obj, object_slot in triples:
+            if subject_slot is not None:
+                subject = {**subject, "value": leaves[subject_slot]}
+            if object_slot is not None:
+                obj = {**obj, "value": leaves[object_slot]}
+            filled.append({"subject": subject, "predicate": predicate, "object": obj})
+            seen.add(
+                (
+                    subject["type"], subject["value"], predicate["value"], obj["type"],
+                    obj["value"], obj.get("datatype"), obj.get("language"),
+                )
             )  # fmt: skip
-            if identity in seen:
-                return None  # pyld would have merged these: let it
-            seen.add(identity)
-            filled.append(quad)
+        if len(seen) != len(filled):
+            return None  # pyld would have merged equal quads: let it
         dataset[graph_name] = filled
     return dataset
 

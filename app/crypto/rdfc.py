@@ -277,6 +277,10 @@ def _canonicalize_simple(dataset: Dataset) -> str | None:
     return "".join(sorted(_serialize(triple, name, relabel) for triple, name in quads))
 
 
+def _copied(term: Any) -> Any:
+    return dict(term) if isinstance(term, dict) else term
+
+
 def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFAULT_LIMITS) -> str:
     """Canonical N-Quads (RDFC-1.0, SHA-256) of a pyld RDF dataset, within `limits`."""
     _check_size(dataset, limits)
@@ -284,8 +288,14 @@ def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFA
     if simple is not None:
         return simple
     canonicalizer = _BoundedURDNA2015(_Budget(limits))
+    # pyld relabels blank nodes in the quads' own dicts; the caller's dataset (whose dicts
+    # rdf_template shares between documents) stays as it was.
+    private = {
+        name: [{part: _copied(term) for part, term in triple.items()} for triple in triples]
+        for name, triples in dataset.items()
+    }
     try:
-        result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+        result: str = canonicalizer.main(private, {"format": "application/n-quads"})
     except RecursionError:
         # The depth cap above should come first; this is the backstop for stack-hungry paths.
         raise CanonicalizationLimitExceeded(

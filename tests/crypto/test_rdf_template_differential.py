@@ -13,6 +13,7 @@ pyld's full expansion and toRDF); the canonical N-Quads, or the error, must be i
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 from collections.abc import Mapping
@@ -361,3 +362,27 @@ def test_documents_outside_the_template_path_take_pyld() -> None:
 def test_terms_cover_the_vendored_contexts() -> None:
     terms = jsonld._context_terms()
     assert {"VerifiableCredential", "OpenBadgeCredential", "xsd", "name", "@vocab"} <= terms
+
+
+def _templates_text() -> str:
+    return json.dumps([repr(template) for template in rdf_template._TEMPLATES.values()])
+
+
+def test_look_alike_blank_nodes_leave_the_shared_template_intact() -> None:
+    """Two identical anonymous nodes take RDFC's full path, which relabels quads in place."""
+    for number in range(5):
+        evidence = {"type": ["Evidence"], "name": "Viva", "narrative": f"same {number}"}
+        document = {
+            "@context": CONTEXTS,
+            "id": f"https://learnproof.example/credentials/look-alike-{number}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "did:example:issuer", "type": ["Profile"]},
+            "validFrom": "2026-12-06T00:00:00Z",
+            "credentialSubject": {"type": ["AchievementSubject"], "name": f"Ada {number}"},
+            "evidence": [evidence, dict(evidence)],
+        }
+        assert canonize(document, reuse_shape=True) == canonize(document)
+        before = _templates_text()
+        assert canonize(document, reuse_shape=True) == canonize(document)
+        assert _templates_text() == before
+        assert "_:c14n" not in before
