@@ -342,12 +342,37 @@ def _child_path(path: str, key: str) -> str:
     return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{json.dumps(key)}]"
 
 
+def _has_control_characters(obj: Any) -> bool:
+    """Whether `find_control_characters` finds anything, without building any path."""
+    pending = [obj]
+    search = _CONTROL_CHARACTERS.search
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if search(value):
+                return True
+        elif isinstance(value, Mapping):
+            for key in value:
+                if search(str(key)):
+                    return True
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+    return False
+
+
 def find_control_characters(obj: Any, path: str = "$") -> list[str]:
     """JSON paths of strings (values or keys) holding U+0000–U+001F other than tab, LF, CR.
 
     Issuance refuses them: canonize() escapes them as RDFC-1.0 requires, but pyld-based
     verifiers write them raw and would reject our signature; no credential needs them.
     """
+    if not _has_control_characters(obj):
+        return []  # the usual answer, found without a path per string
+    return _control_character_paths(obj, path)
+
+
+def _control_character_paths(obj: Any, path: str) -> list[str]:
     found: list[str] = []
     if isinstance(obj, str):
         if _CONTROL_CHARACTERS.search(obj):
@@ -357,8 +382,8 @@ def find_control_characters(obj: Any, path: str = "$") -> list[str]:
             child = _child_path(path, str(key))
             if _CONTROL_CHARACTERS.search(str(key)):
                 found.append(child)
-            found.extend(find_control_characters(value, child))
+            found.extend(_control_character_paths(value, child))
     elif isinstance(obj, list | tuple):
         for index, value in enumerate(obj):
-            found.extend(find_control_characters(value, f"{path}[{index}]"))
+            found.extend(_control_character_paths(value, f"{path}[{index}]"))
     return found
