@@ -95,12 +95,14 @@ def throwaway_server(
     base_url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base_url, timeout=5) as client:
-            for _ in range(200):
+            # Two workers on a loaded 2-core machine can take well over 20 s to start.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 try:
                     if client.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.1)
+                    time.sleep(0.2)
         yield Server(base_url, headers, env, workers)
     finally:
         process.terminate()
