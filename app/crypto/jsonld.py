@@ -343,22 +343,27 @@ def _child_path(path: str, key: str) -> str:
 
 
 def _has_control_characters(obj: Any) -> bool:
-    """Whether `find_control_characters` finds anything, without building any path."""
+    """Whether `find_control_characters` finds anything, without building any path.
+
+    Every string and key is gathered and searched once, joined by tabs (which are allowed).
+    """
+    texts: list[str] = []
     pending = [obj]
-    search = _CONTROL_CHARACTERS.search
     while pending:
         value = pending.pop()
-        if isinstance(value, str):
-            if search(value):
-                return True
-        elif isinstance(value, Mapping):
-            for key in value:
-                if search(str(key)):
-                    return True
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is dict or (kind is not str and isinstance(value, Mapping)):
+            texts.extend(key if type(key) is str else str(key) for key in value)
             pending.extend(value.values())
+        elif kind is list or kind is tuple:
+            pending.extend(value)
+        elif isinstance(value, str):
+            texts.append(value)
         elif isinstance(value, list | tuple):
             pending.extend(value)
-    return False
+    return _CONTROL_CHARACTERS.search("\t".join(texts)) is not None
 
 
 def find_control_characters(obj: Any, path: str = "$") -> list[str]:

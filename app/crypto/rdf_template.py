@@ -35,7 +35,7 @@ canonical N-Quads of both paths over 10,000 generated credentials.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -61,8 +61,8 @@ _MAX_ROUNDS = 6
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
 # the compiled template.
-_BOUND: BoundedCache[str, frozenset[int]] = BoundedCache(max_size=256)
-_TEMPLATES: BoundedCache[tuple[str, tuple[str, ...]], _Template | None] = BoundedCache(max_size=256)
+_BOUND: BoundedCache[tuple[Any, ...], frozenset[int]] = BoundedCache(max_size=256)
+_TEMPLATES: BoundedCache[tuple[Any, ...], _Template | None] = BoundedCache(max_size=256)
 _MISSING: Any = object()
 
 
@@ -98,46 +98,78 @@ def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
 _KEPT_UNDER = frozenset({"type", "@type", "@language", "@direction", "@index", "@vocab", "@base"})
 
 
+class _Token:
+    """A structural mark in a shape key, never equal to a key or to a leaf's kind."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_OBJECT, _ARRAY, _END, _NULL, _TEXT = (_Token(n) for n in ("{", "[", "]", "null", "text"))
+_Shape = tuple[Any, ...]
+
+
 def _leaves(
     document: Mapping[str, Any], terms: frozenset[str]
-) -> tuple[str, list[str], frozenset[int]]:
-    """The shape key (every string replaced by its kind), the strings in walk order, and the
-    strings kept from the start."""
+) -> tuple[_Shape, list[str], frozenset[int]]:
+    """The shape key, the strings in walk order, and the strings kept from the start.
+
+    The shape is the document as a flat tuple: structure marks, keys (the only plain strings
+    in it), each string's kind (`_TEXT`, or `("iri", prefix, "//" or "")`) and the other
+    scalars with their JSON type. Only plain JSON values are walked; anything else (tuples,
+    other mappings, NaN) is not templated, as pyld may read it differently.
+    """
     leaves: list[str] = []
     kept: set[int] = set()
+    tokens: list[Any] = []
+    append = tokens.append
 
-    def walk(value: Any, keep: bool = False) -> Any:
-        if isinstance(value, str):
+    def walk(value: Any, keep: bool) -> None:
+        kind = type(value)
+        if kind is str:
             if _MARK in value:
                 raise _NotTemplatable
             if keep:
                 kept.add(len(leaves))
             leaves.append(value)
             parts = _iri_parts(value, terms)
-            return "\x00L" if parts is None else f"\x00I{parts[0]}:{parts[1]}"
-        if isinstance(value, Mapping):
-            shaped = {}
+            append(_TEXT if parts is None else ("iri", *parts))
+        elif kind is dict:
+            append(_OBJECT)
             for key, item in value.items():
-                if not isinstance(key, str) or key == "@context" or _MARK in key:
+                if type(key) is not str or key == "@context" or _MARK in key:
                     raise _NotTemplatable
-                shaped[key] = walk(item, key in _KEPT_UNDER)
-            return shaped
-        if isinstance(value, list | tuple):
-            return [walk(item, keep) for item in value]
-        return value
+                append(key)
+                walk(item, key in _KEPT_UNDER)
+            append(_END)
+        elif kind is list:
+            append(_ARRAY)
+            for item in value:
+                walk(item, keep)
+            append(_END)
+        elif value is None:
+            append(_NULL)
+        elif kind is bool or kind is int:
+            append((kind.__name__, value))
+        elif kind is float and math.isfinite(value):
+            append(("float", repr(value)))
+        else:
+            raise _NotTemplatable
 
     context = document.get("@context")
-    if not isinstance(context, str) and not (
-        isinstance(context, list) and all(isinstance(item, str) for item in context)
-    ):
+    if isinstance(context, list) and all(type(item) is str for item in context):
+        context_key: Any = tuple(context)
+    elif type(context) is str:
+        context_key = context
+    else:
         raise _NotTemplatable
-    rest = {key: item for key, item in document.items() if key != "@context"}
-    shaped = walk(rest)
-    try:
-        key = json.dumps([context, shaped], ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
-        raise _NotTemplatable from None
-    return key, leaves, frozenset(kept)
+    walk({key: item for key, item in document.items() if key != "@context"}, False)
+    return (context_key, *tokens), leaves, frozenset(kept)
 
 
 def _sentinel(index: int, value: str, terms: frozenset[str]) -> str:
@@ -162,9 +194,9 @@ def _skeleton(
             sentinel = _sentinel(index, value, terms)
             sentinels[sentinel] = index
             return sentinel
-        if isinstance(value, Mapping):
+        if type(value) is dict:
             return {key: walk(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
+        if type(value) is list:
             return [walk(item) for item in value]
         return value
 

@@ -82,10 +82,14 @@ def _uchar(match: re.Match[str]) -> str:
 
 
 def _escape_literal(value: str) -> str:
+    if _LITERAL_SPECIALS.search(value) is None:
+        return value  # most literals: no substitution, no callback
     return _LITERAL_SPECIALS.sub(lambda m: _LITERAL_ECHARS.get(m.group()) or _uchar(m), value)
 
 
 def _escape_iri(value: str) -> str:
+    if _IRI_SPECIALS.search(value) is None:
+        return value
     return _IRI_SPECIALS.sub(_uchar, value)
 
 
