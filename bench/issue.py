@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -162,16 +163,23 @@ def bench_batch(
             issued: int = response.json()["issued"]
             return issued
 
+        cpu = server.cpu_seconds()
         started = time.perf_counter()
         with ThreadPoolExecutor(in_flight) as pool:
             issued = sum(pool.map(post, range(0, total, chunk)))
         elapsed = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu
     rate = issued / elapsed
     print(
         f"POST /v1/issuers/{{slug}}/credentials/batch, {total} credentials in batches of "
         f"{chunk}, {in_flight} in flight, {server.workers} server worker(s), {server.backend}:"
     )
     print(f"  {issued} issued in {elapsed:.1f} s: {rate:.1f} credentials/s")
+    if cpu > 0:
+        print(
+            f"  server CPU {cpu:.1f} s: {1000 * cpu / issued:.2f} ms per credential, "
+            f"{issued / cpu:.1f} credentials per CPU-second (the database's own CPU not counted)"
+        )
     return rate
 
 
@@ -187,10 +195,12 @@ def bench_peer(server: Server, count: int) -> float | None:
         unsigned += unsigned[: count - len(unsigned)]
     try:
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         # The first 50 only warm Node's JIT and the context caches, as our warm-up requests.
         request = {"items": unsigned[:50] + unsigned, "warmup": 50, "setIssuer": True}
         result = run_node("sign-di.mjs", request, timeout=600)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     except NodeHarnessError as error:
         print(f"reference JS stack: skipped ({error})")
         return None
@@ -200,6 +210,12 @@ def bench_peer(server: Server, count: int) -> float | None:
         f"{len(unsigned)} of the same credentials: {rate:.1f}/s signing alone, "
         f"{(len(unsigned) + 50) / wall:.1f}/s with Node's start and warm-up"
     )
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if cpu > 0:
+        print(
+            f"  Node CPU {cpu:.1f} s: {(len(unsigned) + 50) / cpu:.1f} credentials per "
+            "CPU-second, start and warm-up included"
+        )
     return rate
 
 

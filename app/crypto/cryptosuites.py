@@ -78,10 +78,14 @@ def key_problem(suite: Cryptosuite, public_key: PublicKey) -> str | None:
 
 
 def _canonical_bytes(
-    suite: Cryptosuite, document: Mapping[str, Any], limits: CanonicalizationLimits
+    suite: Cryptosuite,
+    document: Mapping[str, Any],
+    limits: CanonicalizationLimits,
+    reuse_shape: bool = False,
 ) -> bytes:
     if suite.transform == "rdfc":
-        return canonize(document, limits=limits, safe=True).encode("utf-8")
+        text = canonize(document, limits=limits, safe=True, reuse_shape=reuse_shape)
+        return text.encode("utf-8")
     try:
         return rfc8785.dumps(document)
     except (rfc8785.CanonicalizationError, TypeError) as error:
@@ -122,11 +126,17 @@ def hash_data(
     proof_config: Mapping[str, Any],
     key_type: str,
     limits: CanonicalizationLimits,
+    *,
+    reuse_shape: bool = False,
 ) -> bytes:
-    """The bytes to sign: hash of the proof configuration, then hash of the document."""
+    """The bytes to sign: hash of the proof configuration, then hash of the document.
+
+    `reuse_shape` is for signing only (see `jsonld.canonize`): verification keeps pyld's
+    plain path for every document it is handed.
+    """
     algorithm = _HASHES[key_type]
     config_hash = _config_hash(suite, proof_config, algorithm, limits)
-    document_bytes = _canonical_bytes(suite, unsecured_document, limits)
+    document_bytes = _canonical_bytes(suite, unsecured_document, limits, reuse_shape)
     return config_hash + hashlib.new(algorithm, document_bytes).digest()
 
 

@@ -110,6 +110,22 @@ def _parse_date_time(value: Any, name: str) -> datetime:
         raise _Failure(PROOF_VERIFICATION_ERROR, f"proof {name} is not a valid date") from None
 
 
+def _json_copy(value: Any) -> Any:
+    """`copy.deepcopy` for JSON values, several times faster; anything else goes to deepcopy.
+
+    Unlike deepcopy it does not keep two references to one object shared in the copy, which
+    JSON cannot express anyway.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_copy(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def _unsecured(document: Mapping[str, Any]) -> dict[str, Any]:
     """The document without `proof`, copied at the top level only.
 
@@ -190,7 +206,7 @@ def add_proof(
         options["previousProof"] = previous_proof
 
     # One private copy is both signed and returned, so what we sign is what we hand back.
-    unsecured = copy.deepcopy(_unsecured(document))
+    unsecured = _json_copy(_unsecured(document))
     bad_paths = find_control_characters(unsecured) + find_control_characters(options, "$.proof")
     if bad_paths:
         raise ProofGenerationError(
@@ -204,7 +220,7 @@ def add_proof(
             _with_previous_proofs(signed_part, options, list_proofs(document))
         except _Failure as failure:
             raise ProofGenerationError(failure.reason) from None
-    data = hash_data(suite, signed_part, config, signer.key_type, limits)
+    data = hash_data(suite, signed_part, config, signer.key_type, limits, reuse_shape=True)
 
     proof = dict(options)
     if suite.transform == "jcs":

@@ -27,6 +27,7 @@ from pyld.jsonld import JsonLdError
 
 from app.core import budget
 from app.core.cache import LruCache
+from app.crypto import rdf_template
 from app.crypto.context_cache import (
     CachingContextProcessor,
     FastKeyContextResolver,
@@ -288,18 +289,46 @@ def undefined_terms(document: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+@functools.cache
+def _context_terms() -> frozenset[str]:
+    """Every key of every vendored context document, scoped contexts included."""
+    terms: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            terms.update(value)
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(list(_parsed_contexts().values()))
+    return frozenset(terms)
+
+
+def _to_rdf(document: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    return _run(document, to_rdf=True)
+
+
 def canonize(
     document: Mapping[str, Any],
     *,
     limits: CanonicalizationLimits = DEFAULT_LIMITS,
     safe: bool = False,
+    reuse_shape: bool = False,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document.
 
-    With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything.
+    With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything. With
+    `reuse_shape` (signing), expansion and toRDF are shared by documents that differ only in
+    their strings (`rdf_template`); the result is the same.
     Raises `ContextNotAllowed`, `CanonicalizationLimitExceeded` or `JsonLdProcessingError`.
     """
-    dataset, problems = _run(document, to_rdf=True)
+    if reuse_shape:
+        dataset, problems = rdf_template.to_rdf(document, _to_rdf, _context_terms())
+    else:
+        dataset, problems = _run(document, to_rdf=True)
     if safe and problems:
         raise UnsafeJsonLd(problems)
     return canonicalize_dataset(dataset, limits)
@@ -313,12 +342,42 @@ def _child_path(path: str, key: str) -> str:
     return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{json.dumps(key)}]"
 
 
+def _has_control_characters(obj: Any) -> bool:
+    """Whether `find_control_characters` finds anything, without building any path.
+
+    Every string and key is gathered and searched once, joined by tabs (which are allowed).
+    """
+    texts: list[str] = []
+    pending = [obj]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is dict or (kind is not str and isinstance(value, Mapping)):
+            texts.extend(key if type(key) is str else str(key) for key in value)
+            pending.extend(value.values())
+        elif kind is list or kind is tuple:
+            pending.extend(value)
+        elif isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+    return _CONTROL_CHARACTERS.search("\t".join(texts)) is not None
+
+
 def find_control_characters(obj: Any, path: str = "$") -> list[str]:
     """JSON paths of strings (values or keys) holding U+0000–U+001F other than tab, LF, CR.
 
     Issuance refuses them: canonize() escapes them as RDFC-1.0 requires, but pyld-based
     verifiers write them raw and would reject our signature; no credential needs them.
     """
+    if not _has_control_characters(obj):
+        return []  # the usual answer, found without a path per string
+    return _control_character_paths(obj, path)
+
+
+def _control_character_paths(obj: Any, path: str) -> list[str]:
     found: list[str] = []
     if isinstance(obj, str):
         if _CONTROL_CHARACTERS.search(obj):
@@ -328,8 +387,8 @@ def find_control_characters(obj: Any, path: str = "$") -> list[str]:
             child = _child_path(path, str(key))
             if _CONTROL_CHARACTERS.search(str(key)):
                 found.append(child)
-            found.extend(find_control_characters(value, child))
+            found.extend(_control_character_paths(value, child))
     elif isinstance(obj, list | tuple):
         for index, value in enumerate(obj):
-            found.extend(find_control_characters(value, f"{path}[{index}]"))
+            found.extend(_control_character_paths(value, f"{path}[{index}]"))
     return found

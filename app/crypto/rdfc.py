@@ -82,10 +82,14 @@ def _uchar(match: re.Match[str]) -> str:
 
 
 def _escape_literal(value: str) -> str:
+    if _LITERAL_SPECIALS.search(value) is None:
+        return value  # most literals: no substitution, no callback
     return _LITERAL_SPECIALS.sub(lambda m: _LITERAL_ECHARS.get(m.group()) or _uchar(m), value)
 
 
 def _escape_iri(value: str) -> str:
+    if _IRI_SPECIALS.search(value) is None:
+        return value
     return _IRI_SPECIALS.sub(_uchar, value)
 
 
@@ -99,6 +103,18 @@ def _term(component: dict[str, Any], relabel: Callable[[str], str]) -> str:
     return f"<{_escape_iri(component['value'])}>"
 
 
+def _object_text(obj: dict[str, Any], relabel: Callable[[str], str]) -> str:
+    if obj["type"] != "literal":
+        return _term(obj, relabel)
+    text = f'"{_escape_literal(obj["value"])}"'
+    if obj["datatype"] == _RDF_LANGSTRING:
+        if obj.get("language"):
+            text += "@" + obj["language"]
+    elif obj["datatype"] != _XSD_STRING:
+        text += f"^^<{_escape_iri(obj['datatype'])}>"
+    return text
+
+
 def _serialize(
     quad: dict[str, Any], name: dict[str, Any] | None, relabel: Callable[[str], str]
 ) -> str:
@@ -106,16 +122,7 @@ def _serialize(
 
     As in pyld (and RDFC-1.0), a blank node predicate is never relabelled.
     """
-    obj = quad["object"]
-    if obj["type"] == "literal":
-        text = f'"{_escape_literal(obj["value"])}"'
-        if obj["datatype"] == _RDF_LANGSTRING:
-            if obj.get("language"):
-                text += "@" + obj["language"]
-        elif obj["datatype"] != _XSD_STRING:
-            text += f"^^<{_escape_iri(obj['datatype'])}>"
-    else:
-        text = _term(obj, relabel)
+    text = _object_text(quad["object"], relabel)
     line = f"{_term(quad['subject'], relabel)} {_term(quad['predicate'], _keep_label)} {text}"
     if name is not None and name.get("value") is not None:
         line += " " + _term(name, relabel)
@@ -242,6 +249,50 @@ def _first_degree_hash(id_: str, quads: list[_Quad]) -> str:
     return digest.hexdigest()
 
 
+class _Line:
+    """One quad's N-Quads line, its terms escaped once; blank nodes are filled in per use."""
+
+    __slots__ = ("graph", "graph_blank", "object", "object_blank", "predicate", "subject",
+                 "subject_blank")  # fmt: skip
+
+    def __init__(self, triple: dict[str, Any], graph_name: str | None) -> None:
+        subject = triple["subject"]
+        self.subject_blank = subject["value"] if subject["type"] == "blank node" else None
+        self.subject = "" if self.subject_blank is not None else _term(subject, _keep_label)
+        self.predicate = _term(triple["predicate"], _keep_label)
+        obj = triple["object"]
+        self.object_blank = obj["value"] if obj["type"] == "blank node" else None
+        self.object = "" if self.object_blank is not None else _object_text(obj, _keep_label)
+        blank_graph = graph_name is not None and graph_name.startswith("_:")
+        self.graph_blank = graph_name if blank_graph else None
+        self.graph = "" if graph_name is None or blank_graph else f" <{_escape_iri(graph_name)}>"
+
+    def blank_nodes(self) -> list[str]:
+        return [
+            label
+            for label in (self.subject_blank, self.object_blank, self.graph_blank)
+            if label is not None
+        ]
+
+    def render(self, relabel: Callable[[str], str]) -> str:
+        subject = self.subject if self.subject_blank is None else relabel(self.subject_blank)
+        obj = self.object if self.object_blank is None else relabel(self.object_blank)
+        graph = self.graph if self.graph_blank is None else " " + relabel(self.graph_blank)
+        return f"{subject} {self.predicate} {obj}{graph} .\n"
+
+
+def _line_hash(id_: str, lines: list[_Line]) -> str:
+    """`_first_degree_hash` over prepared lines."""
+
+    def relabel(label: str) -> str:
+        return "_:a" if label == id_ else "_:z"
+
+    digest = hashlib.sha256()
+    for text in sorted(line.render(relabel) for line in lines):
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
 def _canonicalize_simple(dataset: Dataset) -> str | None:
     """The RDFC-1.0 result when every blank node has a distinct first-degree hash, else None.
 
@@ -250,23 +301,20 @@ def _canonicalize_simple(dataset: Dataset) -> str | None:
     blank nodes (subject, alignments, results…) differ in their own properties. The steps
     mirror pyld's `URDNA2015.main` exactly, including its quirks, so the bytes are the same:
     a quad naming one blank node twice counts twice in its hash, and labels already starting
-    with _:c14n are not replaced.
+    with _:c14n are not replaced. Each quad's terms are escaped once (`_Line`), not once per
+    hash it takes part in.
     """
-    quads: list[_Quad] = []
-    by_blank_node: dict[str, list[_Quad]] = {}
+    lines: list[_Line] = []
+    by_blank_node: dict[str, list[_Line]] = {}
     for graph_name, triples in dataset.items():
-        name = None
-        if graph_name != "@default":
-            kind = "blank node" if graph_name.startswith("_:") else "IRI"
-            name = {"type": kind, "value": graph_name}
+        name = None if graph_name == "@default" else graph_name
         for triple in triples:
-            quad = (triple, name)
-            quads.append(quad)
-            for component in (triple["subject"], triple["object"], name):
-                if component is not None and component["type"] == "blank node":
-                    by_blank_node.setdefault(component["value"], []).append(quad)
+            line = _Line(triple, name)
+            lines.append(line)
+            for label in line.blank_nodes():
+                by_blank_node.setdefault(label, []).append(line)
 
-    hashes = {_first_degree_hash(id_, related): id_ for id_, related in by_blank_node.items()}
+    hashes = {_line_hash(id_, related): id_ for id_, related in by_blank_node.items()}
     if len(hashes) < len(by_blank_node):
         return None
     canonical = {hashes[hash_]: f"_:c14n{index}" for index, hash_ in enumerate(sorted(hashes))}
@@ -274,7 +322,11 @@ def _canonicalize_simple(dataset: Dataset) -> str | None:
     def relabel(label: str) -> str:
         return label if label.startswith("_:c14n") else canonical[label]
 
-    return "".join(sorted(_serialize(triple, name, relabel) for triple, name in quads))
+    return "".join(sorted(line.render(relabel) for line in lines))
+
+
+def _copied(term: Any) -> Any:
+    return dict(term) if isinstance(term, dict) else term
 
 
 def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFAULT_LIMITS) -> str:
@@ -284,8 +336,14 @@ def canonicalize_dataset(dataset: Dataset, limits: CanonicalizationLimits = DEFA
     if simple is not None:
         return simple
     canonicalizer = _BoundedURDNA2015(_Budget(limits))
+    # pyld relabels blank nodes in the quads' own dicts; the caller's dataset (whose dicts
+    # rdf_template shares between documents) stays as it was.
+    private = {
+        name: [{part: _copied(term) for part, term in triple.items()} for triple in triples]
+        for name, triples in dataset.items()
+    }
     try:
-        result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+        result: str = canonicalizer.main(private, {"format": "application/n-quads"})
     except RecursionError:
         # The depth cap above should come first; this is the backstop for stack-hungry paths.
         raise CanonicalizationLimitExceeded(

@@ -1,0 +1,348 @@
+"""JSON-LD to RDF once per shape of document, for documents that differ only in their strings.
+
+Every credential of a batch has the same keys, the same `@context` and the same types; what
+differs is strings: names, identifiers, dates, hashes, status indexes. pyld's expansion and
+toRDF are two thirds of the signing time, so for such documents they are done once on a
+*skeleton*, the document with each string replaced by a unique sentinel, and afterwards the
+real strings are put into the skeleton's RDF in place of the sentinels.
+
+Why the result is the dataset pyld gives for the real document, leaf by leaf:
+
+- A string in a value position becomes `{"@value": s}` with a datatype, language and direction
+  that depend only on the key and the active context, never on `s`; toRDF copies `s` verbatim
+  into the literal, except for `xsd:double` (pyld re-formats numeric strings there) and `@json`
+  (written as JSON text). A sentinel that comes out verbatim as a literal value, once and not
+  as `xsd:double`, proves its leaf is in such a position.
+- A string IRI `p:rest`, whose prefix `p` and whole value are not terms of any vendored
+  context, expands to itself wherever it stands (pyld `_expand_iri`: no term, no prefix
+  mapping, absolute). Its sentinel keeps the prefix (and `//`), so it expands the same way; one
+  that comes out verbatim as a subject or object IRI (not as an `rdf:type` object: type values
+  select type-scoped contexts) proves the position, and the real IRI then stands where it
+  stood. Blank node identifiers (`_:`) are never replaced.
+- Everything else is *bound*: kept as it is in the skeleton (so part of the cache key). That
+  includes any leaf whose sentinel is missing, changed, a datatype, a language, a predicate,
+  a graph name, inside a JSON literal, in a problem message, or anywhere else unexpected.
+- Contexts are the vendored URLs only: a document with an inline context, or `@context` below
+  the top, takes pyld's path, so the terms are known in advance.
+- Nodes that share an IRI merge in pyld's node map, and equal values collapse. Substituting
+  into the skeleton gives the union; a duplicate quad afterwards means a collapse happened, and
+  the document then takes pyld's path.
+
+pyld's own problems (safe mode) depend only on keys, types and bound values, so the
+skeleton's are the document's. tests/crypto/test_rdf_template_differential.py compares the
+canonical N-Quads of both paths over 10,000 generated credentials.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyld.jsonld import _is_absolute_iri
+
+from app.core.cache import LruCache
+from app.crypto.errors import JsonLdProcessingError
+
+Dataset = dict[str, list[dict[str, Any]]]
+RunResult = tuple[Any, list[str]]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+
+# Letters and digits only: valid inside IRIs, untouched by any escaping. Random per process,
+# and a document that contains it anyway takes pyld's path.
+_MARK = "lpslot" + uuid.uuid4().hex[:12]
+_SENTINEL = re.compile(_MARK + r"(\d+)x")
+_MAX_ROUNDS = 6
+
+# Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
+# the compiled template.
+_BOUND: LruCache[tuple[Any, ...], frozenset[int]] = LruCache(256)
+_TEMPLATES: LruCache[tuple[Any, ...], _Template | None] = LruCache(256)
+_MISSING: Any = object()
+
+
+class _NotTemplatable(Exception):
+    """The document's shape is outside what the template path handles."""
+
+
+# A component of a skeleton quad, and the leaf whose string replaces its "value" (or None).
+_Slot = tuple[dict[str, Any], int | None]
+# subject, its leaf, predicate, object, its leaf
+_Quad = tuple[dict[str, Any], int | None, dict[str, Any], dict[str, Any], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    graphs: tuple[tuple[str, tuple[_Quad, ...]], ...]
+    problems: tuple[str, ...]
+
+
+def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
+    """(prefix, "//" or "") when `value` is an IRI that expands to itself everywhere."""
+    if ":" not in value or value.startswith("_:") or value in terms or not _is_absolute_iri(value):
+        return None
+    prefix, _, suffix = value.partition(":")
+    if prefix in terms:
+        return None
+    return prefix, "//" if suffix.startswith("//") else ""
+
+
+# Strings under these keys steer expansion (type-scoped contexts, value objects' language,
+# direction and datatype) or can make a skeleton invalid: kept from the start, which only
+# saves rounds (any of them would be found bound anyway, or make the shape fall back).
+_KEPT_UNDER = frozenset({"type", "@type", "@language", "@direction", "@index", "@vocab", "@base"})
+
+
+class _Token:
+    """A structural mark in a shape key, never equal to a key or to a leaf's kind."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_OBJECT, _ARRAY, _END, _NULL, _TEXT = (_Token(n) for n in ("{", "[", "]", "null", "text"))
+_Shape = tuple[Any, ...]
+
+
+def _leaves(
+    document: Mapping[str, Any], terms: frozenset[str]
+) -> tuple[_Shape, list[str], frozenset[int]]:
+    """The shape key, the strings in walk order, and the strings kept from the start.
+
+    The shape is the document as a flat tuple: structure marks, keys (the only plain strings
+    in it), each string's kind (`_TEXT`, or `("iri", prefix, "//" or "")`) and the other
+    scalars with their JSON type. Only plain JSON values are walked; anything else (tuples,
+    other mappings, NaN) is not templated, as pyld may read it differently.
+    """
+    leaves: list[str] = []
+    kept: set[int] = set()
+    tokens: list[Any] = []
+    append = tokens.append
+
+    def walk(value: Any, keep: bool) -> None:
+        kind = type(value)
+        if kind is str:
+            if _MARK in value:
+                raise _NotTemplatable
+            if keep:
+                kept.add(len(leaves))
+            leaves.append(value)
+            parts = _iri_parts(value, terms)
+            append(_TEXT if parts is None else ("iri", *parts))
+        elif kind is dict:
+            append(_OBJECT)
+            for key, item in value.items():
+                if type(key) is not str or key == "@context" or _MARK in key:
+                    raise _NotTemplatable
+                append(key)
+                walk(item, key in _KEPT_UNDER)
+            append(_END)
+        elif kind is list:
+            append(_ARRAY)
+            for item in value:
+                walk(item, keep)
+            append(_END)
+        elif value is None:
+            append(_NULL)
+        elif kind is bool or kind is int:
+            append((kind.__name__, value))
+        elif kind is float and math.isfinite(value):
+            append(("float", repr(value)))
+        else:
+            raise _NotTemplatable
+
+    context = document.get("@context")
+    if isinstance(context, list) and all(type(item) is str for item in context):
+        context_key: Any = tuple(context)
+    elif type(context) is str:
+        context_key = context
+    else:
+        raise _NotTemplatable
+    walk({key: item for key, item in document.items() if key != "@context"}, False)
+    return (context_key, *tokens), leaves, frozenset(kept)
+
+
+def _sentinel(index: int, value: str, terms: frozenset[str]) -> str:
+    parts = _iri_parts(value, terms)
+    if parts is None:
+        return f"{_MARK}{index}x"
+    return f"{parts[0]}:{parts[1]}{_MARK}{index}x"
+
+
+def _skeleton(
+    document: Mapping[str, Any], leaves: list[str], bound: frozenset[int], terms: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The document with every leaf not in `bound` replaced, and its sentinels' leaves."""
+    counter = iter(range(len(leaves)))
+    sentinels: dict[str, int] = {}
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            index = next(counter)
+            if index in bound:
+                return value
+            sentinel = _sentinel(index, value, terms)
+            sentinels[sentinel] = index
+            return sentinel
+        if type(value) is dict:
+            return {key: walk(item) for key, item in value.items()}
+        if type(value) is list:
+            return [walk(item) for item in value]
+        return value
+
+    skeleton = {key: walk(item) for key, item in document.items() if key != "@context"}
+    return {"@context": document["@context"], **skeleton}, sentinels
+
+
+def _marked(text: Any) -> set[int]:
+    if not isinstance(text, str) or _MARK not in text:
+        return set()
+    return {int(number) for number in _SENTINEL.findall(text)}
+
+
+def _compile(
+    dataset: Dataset, problems: list[str], sentinels: Mapping[str, int]
+) -> tuple[_Template | None, set[int]]:
+    """The template, or None and the leaves found where they may not be replaced.
+
+    `sentinels` maps each sentinel of the skeleton to its leaf.
+    """
+    bad: set[int] = set()
+    literal_uses: dict[int, int] = {}
+    iri_uses: set[int] = set()
+    for problem in problems:
+        bad |= _marked(problem)
+
+    def iri_slot(component: dict[str, Any], allowed: bool) -> _Slot:
+        value = component.get("value")
+        marks = _marked(value)
+        if not marks:
+            return component, None
+        if not isinstance(value, str):
+            bad.update(marks)
+            return component, None
+        index = sentinels.get(value)
+        # An IRI sentinel has a scheme; a bare one here would have been made absolute.
+        if allowed and index is not None and component["type"] == "IRI" and ":" in value:
+            iri_uses.add(index)
+            return component, index
+        bad.update(marks)
+        return component, None
+
+    graphs = []
+    for graph_name, triples in dataset.items():
+        bad |= _marked(graph_name)
+        compiled = []
+        for triple in triples:
+            subject = iri_slot(triple["subject"], allowed=True)
+            predicate = triple["predicate"]
+            bad |= _marked(predicate.get("value"))
+            obj = triple["object"]
+            if obj["type"] == "literal":
+                bad |= _marked(obj.get("datatype")) | _marked(obj.get("language"))
+                index = sentinels.get(obj["value"])
+                if index is not None and obj.get("datatype") != _XSD_DOUBLE:
+                    literal_uses[index] = literal_uses.get(index, 0) + 1
+                    obj_slot: _Slot = (obj, index)
+                else:
+                    bad |= _marked(obj["value"])
+                    obj_slot = (obj, None)
+            else:
+                obj_slot = iri_slot(obj, allowed=predicate.get("value") != _RDF_TYPE)
+            compiled.append((*subject, predicate, *obj_slot))
+        graphs.append((graph_name, tuple(compiled)))
+    bad |= {index for index, uses in literal_uses.items() if uses != 1}
+    bad |= set(literal_uses) & iri_uses
+    if bad:
+        return None, bad
+    # A leaf that is missing altogether was dropped or transformed on the way; it may also be
+    # missing only because a bad leaf (a type) changed the contexts, so it is bound only once
+    # no other leaf is bad.
+    missing = set(sentinels.values()) - set(literal_uses) - iri_uses
+    if missing:
+        return None, missing
+    return _Template(tuple(graphs), tuple(problems)), bad
+
+
+def _instantiate(template: _Template, leaves: list[str]) -> Dataset | None:
+    """The skeleton's dataset with the real strings; None where pyld would merge quads.
+
+    Components without a slot are the template's own dicts, shared by every result: the
+    canonicalizer copies a dataset before the one path that writes to it (rdfc.py).
+    """
+    dataset: Dataset = {}
+    for graph_name, triples in template.graphs:
+        filled = []
+        seen = set()
+        for subject, subject_slot, predicate, obj, object_slot in triples:
+            if subject_slot is not None:
+                subject = {**subject, "value": leaves[subject_slot]}
+            if object_slot is not None:
+                obj = {**obj, "value": leaves[object_slot]}
+            filled.append({"subject": subject, "predicate": predicate, "object": obj})
+            seen.add(
+                (
+                    subject["type"], subject["value"], predicate["value"], obj["type"],
+                    obj["value"], obj.get("datatype"), obj.get("language"),
+                )
+            )  # fmt: skip
+        if len(seen) != len(filled):
+            return None  # pyld would have merged equal quads: let it
+        dataset[graph_name] = filled
+    return dataset
+
+
+def to_rdf(
+    document: Mapping[str, Any],
+    run: Callable[[Mapping[str, Any]], RunResult],
+    terms: frozenset[str],
+) -> RunResult:
+    """What `run(document)` (pyld's toRDF and its safe-mode problems) returns, reusing work.
+
+    Falls back to `run(document)` whenever the document or its shape is outside the template
+    path; errors are then pyld's own.
+    """
+    try:
+        shape, leaves, kept = _leaves(document, terms)
+    except _NotTemplatable:
+        return run(document)
+    bound = _BOUND.get(shape) or kept
+    for _round in range(_MAX_ROUNDS):
+        key = (shape, tuple(leaves[index] for index in sorted(bound)))
+        try:
+            template: _Template | None | object = _TEMPLATES[key]
+        except KeyError:
+            template = _MISSING
+        if template is None:
+            break  # these kept strings made the skeleton fail before: pyld's own error
+        if template is _MISSING:
+            skeleton, sentinels = _skeleton(document, leaves, bound, terms)
+            try:
+                dataset, problems = run(skeleton)
+            except JsonLdProcessingError:
+                # A kept string (say an invalid @direction) or a sentinel the document does
+                # not have: pyld reports the document's own error, or its result.
+                _TEMPLATES[key] = None
+                break
+            template, bad = _compile(dataset, problems, sentinels)
+            if template is None:
+                bound = bound | frozenset(bad)
+                _BOUND[shape] = bound
+                continue
+            _TEMPLATES[key] = template
+        assert isinstance(template, _Template)
+        filled = _instantiate(template, leaves)
+        if filled is None:
+            break
+        return filled, list(template.problems)
+    return run(document)
