@@ -154,6 +154,11 @@ class LruCache(Generic[K, V]):
     # pyld's context resolver reads its shared cache with ``get`` and writes by item.
     __setitem__ = put
 
+    def values(self) -> list[V]:
+        """A snapshot of the values, least recently used first."""
+        with self._lock:
+            return list(self._entries.values())
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
