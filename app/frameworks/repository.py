@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, String, column, select, table
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.frameworks.lint import RegistryView, StatedLink
+from app.frameworks.findings import RegistryView, StatedLink
 from app.frameworks.models import (
     FrameworkLevel,
     FrameworkLinkage,

@@ -23,6 +23,7 @@ from app.core.urls import PublicUrls
 from app.errors import Conflict, InvalidInput, NotFound
 from app.frameworks import equivalence, interchange, lint, meta, repository, validation
 from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
+from app.frameworks.findings import Finding
 from app.frameworks.models import (
     FrameworkLevel,
     FrameworkLinkage,
@@ -51,7 +52,7 @@ _PHRASES = {
 }
 
 
-def lint_document(session: Session, document: object) -> list[lint.Finding]:
+def lint_document(session: Session, document: object) -> list[Finding]:
     """Findings for a framework document or referencing report, checked against the registry."""
     return lint.lint(document, repository.registry_view(session))
 
