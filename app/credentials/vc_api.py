@@ -27,7 +27,8 @@ from app.issuers.signing import KeyRing
 from app.status import lists
 from app.status import service as status_service
 from app.status.allocation import ENTRY_TYPE
-from app.verification.checks import as_list, check_contexts, is_open_badge
+from app.verification.checks import as_list, check_contexts
+from app.verification.structure import is_open_badge
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"

@@ -25,7 +25,6 @@ from app.verification.checks import (
     as_list,
     check_contexts,
     check_issuer_trust,
-    check_structure,
     check_validity,
     issuer_id,
 )
@@ -49,6 +48,7 @@ from app.verification.status_checks import (
     list_ownership_problem,
     status_entry_problem,
 )
+from app.verification.structure import check_structure
 
 log = logging.getLogger("learnproof.verification")
 

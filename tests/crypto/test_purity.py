@@ -35,6 +35,7 @@ PURE_VERIFICATION = (
     "related",
     "report",
     "status_checks",
+    "structure",
 )
 
 

@@ -144,6 +144,7 @@ def test_too_complex_credential_is_a_parsing_failure() -> None:
 
 PURE_MODULES = [
     "app.verification.checks",
+    "app.verification.structure",
     "app.verification.report",
     "app.verification.inputs",
     "app.verification.controllers",
