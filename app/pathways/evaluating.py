@@ -35,6 +35,7 @@ from app.errors import (
     PayloadTooLarge,
     TooManyRequests,
 )
+from app.frameworks import alignment as frameworks_alignment
 from app.frameworks import service as frameworks_service
 from app.frameworks.equivalence import Relation
 from app.pathways import evaluation
@@ -158,7 +159,7 @@ class FactsReader:
         ordinal = self.registry.ordinal(framework, level)
         if ordinal is not None:
             reached[framework] = ordinal
-            for found in frameworks_service.equivalents(self.session, framework, level):
+            for found in frameworks_alignment.equivalents(self.session, framework, level):
                 if found.relation not in _EQUIVALENT:
                     continue
                 other = self.registry.ordinal(found.framework, found.level)

@@ -27,6 +27,7 @@ from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
 from app.db import ReadSessionDep, SessionDep
 from app.errors import AppError
+from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
 from app.issuers import documents
 from app.issuers import service as issuer_service
@@ -220,7 +221,7 @@ class DatabaseDocuments:
 
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         try:
-            return framework_service.describe_alignment(self.session, framework, level)
+            return framework_alignment.describe_alignment(self.session, framework, level)
         except AppError:
             return None
 
