@@ -49,8 +49,8 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
+from app.verification.deadline import make_http_client
 from app.verification.dependencies import shutdown_verification
-from app.verification.fetch import make_http_client
 from app.verification.router import router as verification_router
 from app.vocabularies.router import router as vocabularies_router
 from app.wallet.router import router as wallet_router
