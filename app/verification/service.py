@@ -30,8 +30,9 @@ from app.verification.checks import (
 )
 from app.verification.controllers import ResolutionError
 from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.jwt_proofs import check_jwt
 from app.verification.limits import VerifyLimits
-from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
+from app.verification.proofs import check_data_integrity, rdfc_verified
 from app.verification.related import check_related_resources
 from app.verification.report import (
     MALFORMED_VALUE_ERROR,

@@ -30,6 +30,7 @@ PURE_VERIFICATION = (
     "checks",
     "controllers",
     "inputs",
+    "jwt_proofs",
     "meaning",
     "proofs",
     "related",

@@ -150,6 +150,7 @@ PURE_MODULES = [
     "app.verification.controllers",
     "app.verification.meaning",
     "app.verification.proofs",
+    "app.verification.jwt_proofs",
     "app.verification.status_checks",
 ]
 
