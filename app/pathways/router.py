@@ -16,7 +16,7 @@ from app.dependencies import ClockDep, SettingsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.router import KeyRingDep
-from app.pathways import awards, evaluating, rules, service
+from app.pathways import awards, evaluating, presenting, rules, service
 from app.pathways.schemas import (
     AwardCreate,
     AwardRead,
@@ -99,9 +99,9 @@ def evaluate_pathway(
 ) -> dict[str, Any]:
     """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
     record = service.get_pathway(session, pathway_id)
-    presented = evaluating.read_request(raw)
+    presented = presenting.read_request(raw)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, verification_state(request.app), len(presented.credentials))
+    presenting.take_budget(client, verification_state(request.app), len(presented.credentials))
     evaluated = evaluating.evaluate(
         session,
         verifier,
@@ -215,7 +215,7 @@ def award_pathway(
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, verification_state(request.app), len(body.credentials))
+    presenting.take_budget(client, verification_state(request.app), len(body.credentials))
     context = issuer_service.load_context(session, slug, public_url=public_url)
     awarded = awards.award(
         session,
