@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.frameworks import meta
-from app.frameworks.findings import (
-    Finding,
-    RegistryView,
-    StatedLink,
-)
+from app.frameworks.findings import Finding, RegistryView, StatedLink
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.frameworks import meta
-from app.frameworks.findings import (
-    Finding,
-    RegistryView,
-    as_list,
-    over_budget,
-    sorted_findings,
-)
+from app.frameworks.findings import Finding, RegistryView, as_list, over_budget, sorted_findings
 from app.frameworks.lint_mappings import LevelMapping, crossings, exact_symmetry
 
 _REPORT_BUDGET = {"criteria": 64, "level_table": 256}

@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.frameworks import meta
-from app.frameworks.findings import (
-    Finding,
-    as_list,
-)
+from app.frameworks.findings import Finding, as_list
 
 
 def domain_errors(doc: dict[str, Any]) -> list[tuple[tuple[meta.PathPart, ...], str]]:

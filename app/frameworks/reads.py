@@ -6,15 +6,8 @@ import copy
 from typing import Any
 
 from app.frameworks import meta, repository
-from app.frameworks.models import (
-    QualificationFramework,
-)
-from app.frameworks.schemas import (
-    DomainRead,
-    FrameworkRead,
-    LevelRead,
-    LinkageRead,
-)
+from app.frameworks.models import QualificationFramework
+from app.frameworks.schemas import DomainRead, FrameworkRead, LevelRead, LinkageRead
 
 
 def stored_document(framework: QualificationFramework) -> dict[str, Any]:

@@ -31,11 +31,7 @@ from app.frameworks.models import (
     QualificationFramework,
 )
 from app.frameworks.reads import framework_read, stored_document
-from app.frameworks.schemas import (
-    FrameworkRead,
-    LinkageCreate,
-    LinkageRead,
-)
+from app.frameworks.schemas import FrameworkRead, LinkageCreate, LinkageRead
 
 
 def lint_document(session: Session, document: object) -> list[Finding]:

@@ -17,9 +17,7 @@ from app.clr import service as clr_service
 from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials.schemas import Recipient
-from app.errors import (
-    NotFound,
-)
+from app.errors import NotFound
 from app.frameworks import alignment as frameworks_alignment
 from app.frameworks import service as frameworks_service
 from app.frameworks.equivalence import Relation

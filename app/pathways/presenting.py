@@ -8,13 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from app.errors import (
-    AppError,
-    BadRequest,
-    InvalidInput,
-    PayloadTooLarge,
-    TooManyRequests,
-)
+from app.errors import AppError, BadRequest, InvalidInput, PayloadTooLarge, TooManyRequests
 from app.verification.checks import as_list
 from app.verification.dependencies import VerificationState
 from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
