@@ -47,7 +47,8 @@ from app.verification.limits import VerifyLimits
 from app.verification.pool import VerificationPool
 from app.verification.ratelimit import CpuBudgetLimiter, TokenBucketLimiter
 from app.verification.resolver import Resolver
-from app.verification.service import StatusListCache, Verifier
+from app.verification.service import Verifier
+from app.verification.status_cache import StatusListCache
 from app.vocabularies import recognition
 
 _STATE_LOCK = threading.Lock()

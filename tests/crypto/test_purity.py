@@ -32,9 +32,11 @@ PURE_VERIFICATION = (
     "inputs",
     "jwt_proofs",
     "meaning",
+    "presentations",
     "proofs",
     "related",
     "report",
+    "status_cache",
     "status_checks",
     "structure",
 )
