@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.config import ConfigError, Settings, load_settings
 from app.core.clock import SystemClock
-from app.db import make_engine, make_sessionmaker
+from app.db import committed, make_engine, make_sessionmaker
 from app.errors import AppError
 from app.issuers.keystore import check_master_key, load_master_key
 from app.issuers.signing import KeyRing
@@ -30,13 +30,8 @@ def cli_settings() -> Settings:
 def cli_session(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.database_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with committed(make_sessionmaker(engine)) as session:
+            yield session
     finally:
         engine.dispose()
 
