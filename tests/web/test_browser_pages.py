@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.web.live import LEARNER, Live, _admin_key
-from tests.web.test_browser import ARTIFACTS, Guard, browser  # noqa: F401 - fixture
+from tests.support.browser import ARTIFACTS, Guard
+from tests.web.live import LEARNER, Live, admin_key
 
 AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 LANGUAGES = {"en": "Verify a credential", "zh-CN": "验证证书"}
@@ -28,7 +28,7 @@ BLOCKING = ("serious", "critical")
 @pytest.fixture(scope="module")
 def pages(live: Live) -> dict[str, str]:
     """Path of every kind of page, a revoked credential's included."""
-    admin = {"Authorization": f"Bearer {_admin_key(live.database_url)}"}
+    admin = {"Authorization": f"Bearer {admin_key(live.database_url)}"}
     with httpx.Client(base_url=live.url, headers=admin, timeout=30) as http:
         slug = live.credential["credential"]["issuer"]["id"].rsplit(":", 1)[-1]
         achievement = http.get(f"/v1/issuers/{slug}/achievements").json()
@@ -56,7 +56,7 @@ def pages(live: Live) -> dict[str, str]:
 
 
 @pytest.fixture
-def page(browser: Browser, live: Live) -> Iterator[tuple[Page, Guard]]:  # noqa: F811
+def page(browser: Browser, live: Live) -> Iterator[tuple[Page, Guard]]:
     context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept": "text/html"})
     guard = Guard(live.url)
     context.route("**/*", guard.route)
@@ -123,7 +123,7 @@ def test_a_verification_result_in_both_languages_is_accessible(
     ("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
 )
 def test_the_api_docs_render_offline(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live: Live,
     path: str,
     ready: str,
