@@ -22,7 +22,7 @@ from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
 from app.core.json_middleware import StrictJsonMiddleware
 from app.core.openapi import install_problem_responses
-from app.credentials.batch import JobWorker
+from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router

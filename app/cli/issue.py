@@ -26,9 +26,9 @@ from app.config import Settings
 from app.core.clock import SystemClock
 from app.credentials import chunk as chunk_service
 from app.credentials import service as credential_service
-from app.credentials.bulk import RESULT_COLUMNS
-from app.credentials.bulk import Row as CsvRow
-from app.credentials.bulk import read_rows as read_csv_rows
+from app.credentials.csv_rows import RESULT_COLUMNS
+from app.credentials.csv_rows import Row as CsvRow
+from app.credentials.csv_rows import read_rows as read_csv_rows
 from app.db import make_engine, make_sessionmaker
 from app.errors import AppError
 from app.issuers import service as issuer_service

@@ -24,7 +24,7 @@ def verify(
     # Imported here: JSON-LD and schema loading would slow every other command down.
     from app.proofs.extract import ExtractionError, extract_baked
     from app.verification import standalone
-    from app.verification.inputs import InputRejected
+    from app.verification.credential_input import InputRejected
     from app.verification.report import render_text
 
     try:

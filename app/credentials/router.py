@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
-from app.credentials import batch, reissue, service, successions, vc_api
+from app.credentials import batch_jobs, reissue, service, successions, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
     BatchCreate,
@@ -296,14 +296,14 @@ def issue_batch(
     public_url: str = request.app.state.settings.public_url
     context = issuer_service.load_context(session, slug, public_url=public_url)
     now = request.app.state.clock.now()
-    if len(body.items) > batch.MAX_INLINE:
-        job = batch.create_job(session, context, body.items, now=now, actor=principal.actor)
+    if len(body.items) > batch_jobs.MAX_INLINE:
+        job = batch_jobs.create_job(session, context, body.items, now=now, actor=principal.actor)
         accepted = JobAccepted(
             job_id=job.id, status=job.status, total=job.total,
             status_url=f"{public_url}/v1/jobs/{job.id}",
         )  # fmt: skip
         return JSONResponse(accepted.model_dump(), status_code=202)
-    results = batch.issue_items(
+    results = batch_jobs.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, public_url=public_url,
         status_sessions=request.app.state.status_sessions,
@@ -318,14 +318,14 @@ def get_job(
     job_id: str,
     session: SessionDep,
     principal: ReadDep,
-    offset: Annotated[int, Query(ge=0, le=batch.MAX_ITEMS)] = 0,
+    offset: Annotated[int, Query(ge=0, le=batch_jobs.MAX_ITEMS)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> JobRead:
     """Progress and per-item results of a batch job (results paged by offset)."""
-    job = batch.get_job(session, job_id)
+    job = batch_jobs.get_job(session, job_id)
     issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
     principal.require_issuer(issuer.slug)
-    page, next_offset = batch.results_page(session, job, offset=offset, limit=limit)
+    page, next_offset = batch_jobs.results_page(session, job, offset=offset, limit=limit)
     return JobRead(
         job_id=job.id, issuer=issuer.slug, kind=job.kind, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,

@@ -10,8 +10,8 @@ from typing import Any, Final
 
 from app.errors import AppError, BadRequest, InvalidInput, PayloadTooLarge, TooManyRequests
 from app.verification.checks import as_list
+from app.verification.credential_input import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.dependencies import VerificationState
-from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
 from app.verification.service import Verifier
 

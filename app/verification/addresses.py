@@ -10,7 +10,7 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from app.verification.controllers import ResolutionError
+from app.verification.did_documents import ResolutionError
 
 HostResolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

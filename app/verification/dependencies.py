@@ -35,7 +35,7 @@ from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
 from app.verification.accreditation import AccreditationView
-from app.verification.controllers import (
+from app.verification.did_documents import (
     ResolutionError,
     VerificationMethod,
     method_from_document,

@@ -34,8 +34,8 @@ from app.verification.addresses import (
     parse_ip,
     system_resolver,
 )
-from app.verification.controllers import ResolutionError
 from app.verification.deadline import FETCH_DEADLINE
+from app.verification.did_documents import ResolutionError
 
 DEFAULT_TTL_SECONDS: Final = 300.0
 MAX_TTL_SECONDS: Final = 3600.0

@@ -14,8 +14,8 @@ from app.crypto.errors import KeyFormatError
 from app.crypto.jws import verify_jws
 from app.crypto.keys import PublicKey, public_key_from_jwk
 from app.verification.checks import as_list, issuer_id
-from app.verification.controllers import ResolutionError, VerificationMethod, split_url
-from app.verification.inputs import CredentialInput
+from app.verification.credential_input import CredentialInput
+from app.verification.did_documents import ResolutionError, VerificationMethod, split_url
 from app.verification.proofs import KeySource, check_binding
 from app.verification.report import CRYPTOGRAPHIC_SECURITY_ERROR, Check
 

@@ -23,7 +23,7 @@ from app.crypto.data_integrity import (
 )
 from app.crypto.rdfc import CanonicalizationLimits
 from app.verification.checks import as_list
-from app.verification.controllers import ResolutionError, VerificationMethod
+from app.verification.did_documents import ResolutionError, VerificationMethod
 from app.verification.report import CRYPTOGRAPHIC_SECURITY_ERROR, Check
 
 _PURPOSE_WORDS: Final = {

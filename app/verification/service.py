@@ -27,8 +27,8 @@ from app.verification.checks import (
     check_validity,
     issuer_id,
 )
-from app.verification.controllers import ResolutionError
-from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.credential_input import ENVELOPED, CredentialInput, read_credential
+from app.verification.did_documents import ResolutionError
 from app.verification.jwt_proofs import check_jwt
 from app.verification.limits import VerifyLimits
 from app.verification.presentations import check_presentation

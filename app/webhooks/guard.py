@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.verification.addresses import HostResolver, system_resolver
-from app.verification.controllers import ResolutionError
+from app.verification.did_documents import ResolutionError
 from app.verification.fetch import Fetcher
 
 MAX_URL_LENGTH = 2000

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.credentials import batch
+from app.credentials import batch_jobs
 from tests.credentials.factories import RECIPIENT, World
 
 
@@ -50,8 +50,8 @@ def test_inline_batch_reports_each_item(world: World, client: TestClient) -> Non
 def test_large_batch_becomes_a_job(
     world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_INLINE", 2)
-    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch_jobs, "MAX_INLINE", 2)
+    monkeypatch.setattr(batch_jobs, "CHUNK", 2)
     items = _items(world, 5)
     items[3]["recipient"] = {"name": "nobody"}
     response = client.post(
@@ -64,7 +64,7 @@ def test_large_batch_becomes_a_job(
     pending = client.get(f"/v1/jobs/{job_id}", headers=world.issue_headers).json()
     assert (pending["status"], pending["done"], pending["total"]) == ("pending", 0, 5)
     app = client.app
-    ran = batch.run_next_job(
+    ran = batch_jobs.run_next_job(
         app.state.sessionmaker,  # type: ignore[attr-defined]
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]
@@ -79,7 +79,7 @@ def test_large_batch_becomes_a_job(
         f"/v1/jobs/{job_id}", params={"offset": 4, "limit": 1}, headers=world.issue_headers
     ).json()
     assert [r["index"] for r in paged["results"]] == [4]
-    assert not batch.run_next_job(
+    assert not batch_jobs.run_next_job(
         app.state.sessionmaker,  # type: ignore[attr-defined]
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]

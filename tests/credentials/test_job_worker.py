@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app import migrate
 from app.auth.scopes import Scope
 from app.config import Settings
-from app.credentials import batch
+from app.credentials import batch_jobs
 from app.main import create_app
 from tests.conftest import TEST_MASTER_KEY, TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import ACHIEVEMENT
@@ -22,8 +22,8 @@ from tests.support.issuers import ISSUER
 def test_two_workers_issue_every_item_exactly_once(
     fresh_database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_INLINE", 2)
-    monkeypatch.setattr(batch, "CHUNK", 4)
+    monkeypatch.setattr(batch_jobs, "MAX_INLINE", 2)
+    monkeypatch.setattr(batch_jobs, "CHUNK", 4)
     migrate.upgrade(fresh_database_url)
     shared = settings.model_copy(
         update={

@@ -28,8 +28,8 @@ FORBIDDEN = (
 PURE_VERIFICATION = (
     "accreditation",
     "checks",
-    "controllers",
-    "inputs",
+    "credential_input",
+    "did_documents",
     "jwt_proofs",
     "meaning",
     "presentations",

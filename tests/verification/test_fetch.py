@@ -18,7 +18,7 @@ from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import public_key_to_multikey
 from app.crypto.signer import LocalSigner
-from app.verification.controllers import ResolutionError
+from app.verification.did_documents import ResolutionError
 from app.verification.fetch import Fetcher
 from app.verification.resolver import Resolver
 from app.verification.service import Verifier

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from app.core.clock import FixedClock
-from app.credentials import batch, expiry
+from app.credentials import batch_jobs, expiry
 from app.issuers import service as issuer_service
 from app.webhooks.delivery import RETRY_SCHEDULE, Deliverer
 from app.webhooks.guard import UrlGuard
@@ -65,9 +65,9 @@ def test_every_event_type_is_delivered_signed(
         public_url = app.state.settings.public_url
         context = issuer_service.load_context(session, world.slug, public_url=public_url)
         item = {"achievement_id": world.achievement["id"], "recipient": RECIPIENT}
-        batch.create_job(session, context, [item, item], now=clock.now(), actor="test")
+        batch_jobs.create_job(session, context, [item, item], now=clock.now(), actor="test")
         session.commit()
-    assert batch.run_next_job(
+    assert batch_jobs.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="w1",
         public_url=app.state.settings.public_url,
     )  # fmt: skip
