@@ -32,7 +32,6 @@ from app.issuers.signing import KeyRing
 from app.webhooks import events as webhook_events
 
 MAX_INLINE = 1_000
-MAX_ITEMS = 50_000
 CHUNK = 100
 # A live worker renews its lease every HEARTBEAT_SECONDS; a dead one stops renewing, and its
 # job is free again LEASE later. The chunk in progress also holds the job's row lock on

@@ -11,6 +11,7 @@ from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, Issu
 from app.credentials import batch_jobs, reissue, service, successions, vc_api
 from app.credentials.models import Credential
 from app.credentials.schemas import (
+    MAX_BATCH_ITEMS,
     BatchCreate,
     BatchResult,
     BulkReissueAccepted,
@@ -318,7 +319,7 @@ def get_job(
     job_id: str,
     session: SessionDep,
     principal: ReadDep,
-    offset: Annotated[int, Query(ge=0, le=batch_jobs.MAX_ITEMS)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_BATCH_ITEMS)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> JobRead:
     """Progress and per-item results of a batch job (results paged by offset)."""

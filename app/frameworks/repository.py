@@ -196,12 +196,6 @@ def reports_of(session: Session, framework_id: str) -> list[ReferencingReport]:
     )
 
 
-def linkages_of_report(session: Session, report_id: str) -> list[FrameworkLinkage]:
-    return list(
-        session.scalars(select(FrameworkLinkage).where(FrameworkLinkage.report_id == report_id))
-    )
-
-
 def linkage_between(
     session: Session, source_level_id: str, target_level_id: str
 ) -> FrameworkLinkage | None:
