@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.clock import Clock
 from app.core.ids import new_id
 from app.credentials import chunk, reissue
-from app.credentials.models import IssueJob, IssueJobChunk
+from app.credentials.models import IssueJob, IssueJobChunk, JobStatus
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
@@ -69,7 +69,7 @@ def create_job(
         id=new_id(),
         issuer_id=context.issuer.id,
         actor=actor,
-        status="pending",
+        status=JobStatus.pending,
         total=len(items),
         done_count=0,
         failed_count=0,
@@ -125,7 +125,7 @@ def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
     query = (
         select(IssueJob)
         .where(
-            IssueJob.status != "done",
+            IssueJob.status != JobStatus.done,
             or_(
                 IssueJob.claimed_until.is_(None),
                 IssueJob.claimed_until < now,
@@ -139,7 +139,7 @@ def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
         query = query.with_for_update(skip_locked=True)
     job = session.scalar(query)
     if job is not None:
-        job.claimed_by, job.claimed_until, job.status = worker, now + LEASE, "running"
+        job.claimed_by, job.claimed_until, job.status = worker, now + LEASE, JobStatus.running
     return job
 
 
@@ -153,7 +153,7 @@ def renew_lease(factory: sessionmaker[Session], job_id: str, *, worker: str, now
         if job is None:
             # Locked by our own chunk in progress, which renews the lease as it commits.
             return True
-        if job.claimed_by != worker or job.status == "done":
+        if job.claimed_by != worker or job.status == JobStatus.done:
             return False
         job.claimed_until = now + LEASE
         session.commit()
@@ -222,7 +222,7 @@ def _work(
     while not stop():
         with factory() as session:
             job = session.get(IssueJob, job_id, with_for_update=True)
-            if job is None or job.status == "done" or job.claimed_by != worker:
+            if job is None or job.status == JobStatus.done or job.claimed_by != worker:
                 return True
             issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
             context = issuer_service.load_context(session, issuer.slug, public_url=public_url)
@@ -244,10 +244,10 @@ def _work(
             job.failed_count += sum(1 for r in results if "error" in r)
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start
             if job.done_count >= job.total:
-                job.status, job.finished_at = "done", now
+                job.status, job.finished_at = JobStatus.done, now
                 _emit_finished(session, job, context.issuer.slug, public_url, now)
             session.commit()
-            if job.status == "done":
+            if job.status == JobStatus.done:
                 return True
     return True
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.credentials import batch_jobs, reissue, service, successions, vc_api
-from app.credentials.models import Credential
+from app.credentials.models import Credential, JobStatus
 from app.credentials.schemas import (
     MAX_BATCH_ITEMS,
     BatchCreate,
@@ -209,7 +209,7 @@ def reissue_signed_with_revoked_keys(
         now=request.app.state.clock.now(), actor=principal.actor,
     )  # fmt: skip
     if job is None:
-        nothing = BulkReissueAccepted(job_id=None, status="done", total=0, status_url=None)
+        nothing = BulkReissueAccepted(job_id=None, status=JobStatus.done, total=0, status_url=None)
         return JSONResponse(nothing.model_dump(), status_code=200)
     return BulkReissueAccepted(
         job_id=job.id, status=job.status, total=job.total,

@@ -14,7 +14,7 @@ from app.core.clock import parse_datetime
 from app.core.ids import new_id
 from app.credentials import validation
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.credentials.service import credential_url, refuse_control_characters
 from app.crypto.cryptosuites import CRYPTOSUITES, DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -276,7 +276,7 @@ def issue(
             document=signed,
             jwt=token,
             valid_from=_valid_from(credential, now),
-            status="active",
+            status=CredentialStatus.active,
             public_page=False,
             issued_at=now,
         )

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.credentials.schemas import Recipient
 from app.pathways import evaluation
 from app.pathways.evaluation import Facts, Result, Rule
@@ -46,7 +46,7 @@ def rules_in_force(
     ).all()
     rules = []
     for rule, status in rows:
-        if status != "active" or rule.valid_from > now:
+        if status != CredentialStatus.active or rule.valid_from > now:
             continue
         if rule.valid_until is not None and rule.valid_until <= now:
             continue

@@ -16,6 +16,7 @@ from app.achievements.builder import FIELD_TARGET_TYPE
 from app.clr import service as clr_service
 from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
+from app.credentials.models import CredentialStatus
 from app.credentials.schemas import Recipient
 from app.errors import NotFound
 from app.frameworks import alignment as frameworks_alignment
@@ -142,7 +143,7 @@ class FactsReader:
             record = credential_service.get_credential(self.session, ident)
         except NotFound:
             return None
-        if record.status == "active":
+        if record.status == CredentialStatus.active:
             return None
         why = f": {record.status_reason}" if record.status_reason else ""
         return f"its issuer has {record.status} it{why}"

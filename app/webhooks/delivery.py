@@ -35,7 +35,13 @@ from app.issuers.signing import KeyRing
 from app.webhooks import secret_store, signing
 from app.webhooks.events import forget_subscribers
 from app.webhooks.guard import UnsafeUrl, UrlGuard
-from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 log = logging.getLogger("learnproof.webhooks")
 
@@ -112,7 +118,7 @@ class Deliverer:
                 select(WebhookDelivery)
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                 .where(
-                    WebhookDelivery.status == "pending",
+                    WebhookDelivery.status == DeliveryStatus.pending,
                     WebhookDelivery.next_attempt_at <= now,
                     WebhookEndpoint.enabled.is_(True),
                     or_(
@@ -209,7 +215,7 @@ class Deliverer:
             delivery.last_error = outcome.error
             delivery.claimed_by = delivery.claimed_until = None
             if outcome.ok:
-                delivery.status, delivery.delivered_at = "delivered", now
+                delivery.status, delivery.delivered_at = DeliveryStatus.delivered, now
                 delivery.next_attempt_at = None
                 endpoint.failing_since = None
             else:
@@ -220,7 +226,7 @@ class Deliverer:
         self, session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint, now: datetime
     ) -> None:
         if now - delivery.created_at >= self.policy.retry_window:
-            delivery.status, delivery.next_attempt_at = "failed", None
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.failed, None
         else:
             delivery.next_attempt_at = now + retry_delay(delivery.attempts)
         if endpoint.failing_since is None:

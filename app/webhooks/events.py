@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import isoformat_z
 from app.core.ids import new_id
-from app.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from app.webhooks.schemas import EventType
 
 # The event types an endpoint may subscribe to, as the API's schema lists them.
@@ -73,7 +73,7 @@ def emit(
             id=new_id(),
             event_id=event.id,
             endpoint_id=endpoint_id,
-            status="pending",
+            status=DeliveryStatus.pending,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
