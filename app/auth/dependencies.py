@@ -35,7 +35,12 @@ def _principal(
 ) -> service.Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
-    return service.authenticate(session, credentials.credentials, now=request.app.state.clock.now())
+    return service.authenticate(
+        session,
+        credentials.credentials,
+        now=request.app.state.clock.now(),
+        sessions=request.app.state.sessionmaker,
+    )
 
 
 PrincipalDep = Annotated[service.Principal, Depends(_principal)]
