@@ -12,7 +12,6 @@ dead one's job within ``LEASE`` instead of minutes later.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
+from app.core.daemon import DaemonLoop
 from app.core.ids import new_id
 from app.credentials import chunk, reissue
 from app.credentials.models import IssueJob, IssueJobChunk, JobStatus
@@ -160,21 +160,19 @@ def renew_lease(factory: sessionmaker[Session], job_id: str, *, worker: str, now
         return True
 
 
-class Heartbeat:
+class Heartbeat(DaemonLoop):
     """Calls ``renew`` every ``interval`` seconds on a daemon thread until stopped or refused."""
 
     def __init__(self, renew: Callable[[], bool], interval: float) -> None:
         self._renew, self._interval = renew, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-lease", daemon=True)
+        super().__init__("learnproof-lease")
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        self.stop()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -266,7 +264,7 @@ def _emit_finished(
     )
 
 
-class JobWorker:
+class JobWorker(DaemonLoop):
     """A daemon thread that runs pending batch jobs of this instance's database."""
 
     def __init__(
@@ -275,16 +273,8 @@ class JobWorker:
     ) -> None:  # fmt: skip
         self._factory, self._keyring, self._clock = factory, keyring, clock
         self._public_url, self._poll = public_url, poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-jobs", daemon=True)
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__("learnproof-jobs")
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import service as audit_service
 from app.core.clock import Clock
+from app.core.daemon import DaemonLoop
 from app.issuers.models import Issuer
 from app.issuers.signing import KeyRing
 from app.webhooks import secret_store, signing
@@ -259,7 +259,7 @@ def _ms(began: float) -> int:
 PeriodicTask = Callable[[], object]
 
 
-class DeliveryWorker:
+class DeliveryWorker(DaemonLoop):
     """A daemon thread: deliver what is due, and run periodic scans (expiry) now and then."""
 
     def __init__(
@@ -272,15 +272,7 @@ class DeliveryWorker:
     ) -> None:
         self._deliverer, self._periodic = deliverer, list(periodic)
         self._poll, self._scan = poll_seconds, scan_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-webhooks", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__("learnproof-webhooks")
 
     def _run(self) -> None:
         next_scan = 0.0
