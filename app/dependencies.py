@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
-from app.db import READ_ONLY_OPTION
+from app.db import READ_ONLY_OPTION, committed
 from app.issuers.signing import KeyRing
 from app.observability import Metrics
 from app.verification.state import VerificationState, build_verification_state
@@ -87,13 +87,8 @@ StatusSessionsDep = Annotated[sessionmaker[Session], Depends(get_status_sessions
 
 
 def get_session(factory: SessionmakerDep) -> Iterator[Session]:
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with committed(factory) as session:
+        yield session
 
 
 # scope="function": the commit runs when the route returns, before the response is

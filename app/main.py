@@ -20,7 +20,7 @@ from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
 from app.core.clock import Clock, SystemClock
-from app.credentials.batch import JobWorker
+from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
@@ -49,7 +49,7 @@ from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
 from app.status.router import public_router as status_documents_router
-from app.verification.fetch import make_http_client
+from app.verification.deadline import make_http_client
 from app.verification.router import router as verification_router
 from app.verification.state import VerificationState
 from app.vocabularies.router import router as vocabularies_router

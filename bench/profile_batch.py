@@ -30,7 +30,7 @@ from app import migrate  # noqa: E402
 from app.auth import service as auth_service  # noqa: E402
 from app.auth.scopes import Scope  # noqa: E402
 from app.config import Settings  # noqa: E402
-from app.credentials import batch  # noqa: E402
+from app.credentials import batch_jobs  # noqa: E402
 from app.issuers import service as issuer_service  # noqa: E402
 from app.main import create_app  # noqa: E402
 
@@ -82,7 +82,7 @@ def main() -> None:
         def run(chunk: list[dict[str, object]]) -> None:
             with factory() as session:
                 context = issuer_service.load_context(session, "prof", urls=PublicUrls(PUBLIC_URL))
-                results = batch.issue_items(
+                results = batch_jobs.issue_items(
                     session, app.state.keyring, context, chunk, first_index=0,
                     now=app.state.clock.now(), actor="profile", urls=PublicUrls(PUBLIC_URL),
                     status_sessions=factory,

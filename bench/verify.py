@@ -39,8 +39,9 @@ from app.issuers.keystore import load_master_key  # noqa: E402
 from app.issuers.signing import KeyRing  # noqa: E402
 from app.verification.dependencies import DatabaseDocuments  # noqa: E402
 from app.verification.resolver import Resolver  # noqa: E402
-from app.verification.service import StatusListCache, Verifier  # noqa: E402
+from app.verification.service import Verifier  # noqa: E402
 from app.verification.state import OwnDocumentCaches  # noqa: E402
+from app.verification.status_cache import StatusListCache  # noqa: E402
 from bench.server import throwaway_postgresql, throwaway_server  # noqa: E402
 
 

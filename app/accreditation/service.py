@@ -31,7 +31,7 @@ from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import service as credential_service
 from app.credentials import vc_api
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.frameworks import service as framework_service
 from app.issuers import service as issuer_service
@@ -200,7 +200,7 @@ def held_by(session: Session, did: str, configured: Sequence[str]) -> list[HeldA
             limits=row.limits,
             valid_from=row.valid_from,
             valid_until=row.valid_until,
-            revoked=status == "revoked",
+            revoked=status == CredentialStatus.revoked,
             credential=row.document,
         )
         for row, status, issuer_name in rows

@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service
 from app.auth.scopes import Scope
-from app.dependencies import ClockDep, SessionDep
+from app.dependencies import ClockDep, SessionDep, SessionmakerDep
 from app.errors import Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lp_…`")
@@ -31,11 +31,14 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 def _principal(
     clock: ClockDep,
     session: SessionDep,
+    sessions: SessionmakerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> service.Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
-    return service.authenticate(session, credentials.credentials, now=clock.now())
+    return service.authenticate(
+        session, credentials.credentials, now=clock.now(), sessions=sessions
+    )
 
 
 PrincipalDep = Annotated[service.Principal, Depends(_principal)]

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import service as audit_service
+from app.auth import usage
 from app.auth.models import ApiKey
 from app.auth.scopes import Scope, decode, encode, grants
 from app.core.ids import new_id
@@ -120,7 +121,15 @@ def create_key(
     return record, secret
 
 
-def authenticate(session: Session, presented: str, *, now: datetime) -> Principal:
+def authenticate(
+    session: Session,
+    presented: str,
+    *,
+    now: datetime,
+    sessions: sessionmaker[Session] | None = None,
+) -> Principal:
+    """The caller of a valid, unrevoked key; with ``sessions``, its last use is recorded
+    (see usage.py)."""
     parts = presented.split("_")
     if len(parts) < 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized("The API key is malformed; expected 'Authorization: Bearer lp_…'.")
@@ -131,6 +140,8 @@ def authenticate(session: Session, presented: str, *, now: datetime) -> Principa
         raise Unauthorized("The API key is not valid.")
     if record.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.")
+    if sessions is not None:
+        usage.note_use(session, sessions, record, now=now)
     return Principal(
         key_id=record.id,
         name=record.name,

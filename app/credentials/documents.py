@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.urls import PublicUrls
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.credentials.service import refuse_control_characters
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -75,7 +75,7 @@ def sign_and_store(
         jwt=token,
         valid_from=valid_from,
         valid_until=valid_until,
-        status="active",
+        status=CredentialStatus.active,
         # Its own public route serves it; the credential page is made for Open Badges.
         public_page=False,
         issued_at=now,

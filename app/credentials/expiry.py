@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.core.clock import Clock
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential, LifecycleNotice
+from app.credentials.models import Credential, CredentialStatus, LifecycleNotice
 from app.issuers.models import Issuer
 
 log = logging.getLogger("learnproof.expiry")
@@ -47,11 +47,12 @@ def _scan_batch(factory: sessionmaker[Session], now: datetime, kind: str, notice
         query = query.where(
             Credential.valid_until > now,
             Credential.valid_until <= now + timedelta(days=notice_days),
-            Credential.status == "active",
+            Credential.status == CredentialStatus.active,
         )
     else:
         query = query.where(
-            Credential.valid_until <= now, Credential.status.in_(("active", "suspended"))
+            Credential.valid_until <= now,
+            Credential.status.in_((CredentialStatus.active, CredentialStatus.suspended)),
         )
     query = query.where(~noticed).order_by(Credential.valid_until, Credential.id)
     with factory() as session:

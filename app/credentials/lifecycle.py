@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit_service
 from app.core.urls import PublicUrls
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers.models import Issuer
 from app.status import lists
@@ -31,8 +31,11 @@ from app.status import service as status_service
 from app.status.models import StatusEntry, StatusList
 
 StatusAction = Literal["revoke", "suspend", "reinstate"]
-ACTIVE, REVOKED, SUSPENDED = "active", "revoked", "suspended"
-_RESULT: Final[dict[str, str]] = {"revoke": REVOKED, "suspend": SUSPENDED, "reinstate": ACTIVE}
+_RESULT: Final[dict[str, str]] = {
+    "revoke": CredentialStatus.revoked,
+    "suspend": CredentialStatus.suspended,
+    "reinstate": CredentialStatus.active,
+}
 _AUDIT_ACTION: Final[dict[str, str]] = {
     "revoke": "credential.revoked",
     "suspend": "credential.suspended",
@@ -53,11 +56,11 @@ def _purpose(action: StatusAction) -> lists.Purpose:
 
 
 def _transition_problem(credential: Credential, action: StatusAction) -> str | None:
-    if credential.status == REVOKED:
+    if credential.status == CredentialStatus.revoked:
         return "is revoked, and revocation is final"
-    if action == "suspend" and credential.status == SUSPENDED:
+    if action == "suspend" and credential.status == CredentialStatus.suspended:
         return "is already suspended"
-    if action == "reinstate" and credential.status != SUSPENDED:
+    if action == "reinstate" and credential.status != CredentialStatus.suspended:
         return "is not suspended, so there is nothing to reinstate"
     return None
 

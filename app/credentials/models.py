@@ -1,12 +1,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
+
+# States are StrEnums: each member is the very string stored in its String column (and equal
+# to it), so rows written before the enums and queries by plain strings keep working.
+
+
+class CredentialStatus(StrEnum):
+    active = "active"
+    revoked = "revoked"
+    suspended = "suspended"
+
+
+class JobStatus(StrEnum):
+    pending = "pending"
+    running = "running"
+    done = "done"
 
 
 class Credential(Base):
@@ -35,7 +51,7 @@ class Credential(Base):
     jwt: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CredentialStatus.active, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     public_page: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -22,11 +22,17 @@ from app.credentials import lifecycle as status_changes
 from app.credentials import service
 from app.credentials.builder import Subject, identity_hash
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential, CredentialSuccession, IssueJob
+from app.credentials.models import (
+    Credential,
+    CredentialStatus,
+    CredentialSuccession,
+    IssueJob,
+    JobStatus,
+)
 from app.credentials.schemas import ReissueRequest
 from app.credentials.successions import successor_of
 from app.errors import Conflict, InvalidInput, NotFound
-from app.issuers.models import SigningKey
+from app.issuers.models import KeyStatus, SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
@@ -68,7 +74,7 @@ def reissue(
             f"Credential {old.id} was signed through the VC-API from a posted document; there "
             "is no record to re-issue it from. Issue a new one and revoke this one instead."
         )
-    if old.status == "revoked":
+    if old.status == CredentialStatus.revoked:
         successor = successor_of(session, old.id)
         hint = f"; its successor is {successor}" if successor else ""
         raise Conflict(f"Credential {old.id} is revoked and cannot be re-issued{hint}.")
@@ -153,7 +159,7 @@ def create_bulk_job(
 ) -> IssueJob | None:  # fmt: skip
     """A job re-issuing every live credential signed with a revoked key; None if none is."""
     revoked = select(SigningKey.id).where(
-        SigningKey.issuer_id == context.issuer.id, SigningKey.status == "revoked"
+        SigningKey.issuer_id == context.issuer.id, SigningKey.status == KeyStatus.revoked
     )
     if signing_key is not None:
         key = session.scalar(
@@ -163,7 +169,7 @@ def create_bulk_job(
         )
         if key is None:
             raise NotFound(f"Issuer '{context.issuer.slug}' has no signing key '{signing_key}'.")
-        if key.status != "revoked":
+        if key.status != KeyStatus.revoked:
             raise Conflict(
                 f"Key '{signing_key}' is {key.status}, not revoked; credentials it signed still "
                 "verify. Revoke the key first if it was compromised."
@@ -174,7 +180,7 @@ def create_bulk_job(
         .where(
             Credential.issuer_id == context.issuer.id,
             Credential.signing_key_id.in_(revoked),
-            Credential.status.in_(("active", "suspended")),
+            Credential.status.in_((CredentialStatus.active, CredentialStatus.suspended)),
             Credential.achievement_id.is_not(None),
         )
         .order_by(Credential.issued_at, Credential.id)
@@ -183,7 +189,8 @@ def create_bulk_job(
     if not ids:
         return None
     job = IssueJob(
-        id=new_id(), issuer_id=context.issuer.id, actor=actor, status="pending", kind="reissue",
+        id=new_id(), issuer_id=context.issuer.id, actor=actor, status=JobStatus.pending,
+        kind="reissue",
         total=len(ids), done_count=0, failed_count=0,
         items=[{"credential_id": cid, "reason": reason} for cid in ids], results=[],
         created_at=now,

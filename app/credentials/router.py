@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.core.urls import PublicUrls
-from app.credentials import batch, reissue, service, successions, vc_api
-from app.credentials.models import Credential
+from app.credentials import batch_jobs, reissue, service, successions, vc_api
+from app.credentials.models import Credential, JobStatus
 from app.credentials.schemas import (
+    MAX_BATCH_ITEMS,
     BatchCreate,
     BatchResult,
     BulkReissueAccepted,
@@ -219,7 +220,7 @@ def reissue_signed_with_revoked_keys(
         now=clock.now(), actor=principal.actor,
     )  # fmt: skip
     if job is None:
-        nothing = BulkReissueAccepted(job_id=None, status="done", total=0, status_url=None)
+        nothing = BulkReissueAccepted(job_id=None, status=JobStatus.done, total=0, status_url=None)
         return JSONResponse(nothing.model_dump(), status_code=200)
     return BulkReissueAccepted(
         job_id=job.id, status=job.status, total=job.total,
@@ -317,7 +318,7 @@ def issue_batch(
     context = issuer_service.load_context(session, slug, urls=urls)
     now = clock.now()
     if len(body.items) > settings.batch_inline_items:
-        job = batch.create_job(
+        job = batch_jobs.create_job(
             session, context, body.items, now=now, actor=principal.actor,
             chunk_items=settings.batch_chunk_items,
         )  # fmt: skip
@@ -326,7 +327,7 @@ def issue_batch(
             status_url=urls.job(job.id),
         )  # fmt: skip
         return JSONResponse(accepted.model_dump(), status_code=202)
-    results = batch.issue_items(
+    results = batch_jobs.issue_items(
         session, keyring, context, body.items, first_index=0, now=now,
         actor=principal.actor, urls=urls,
         status_sessions=status_sessions,
@@ -341,14 +342,14 @@ def get_job(
     job_id: str,
     session: SessionDep,
     principal: ReadDep,
-    offset: Annotated[int, Query(ge=0, le=batch.MAX_ITEMS)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_BATCH_ITEMS)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> JobRead:
     """Progress and per-item results of a batch job (results paged by offset)."""
-    job = batch.get_job(session, job_id)
+    job = batch_jobs.get_job(session, job_id)
     issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
     principal.require_issuer(issuer.slug)
-    page, next_offset = batch.results_page(session, job, offset=offset, limit=limit)
+    page, next_offset = batch_jobs.results_page(session, job, offset=offset, limit=limit)
     return JobRead(
         job_id=job.id, issuer=issuer.slug, kind=job.kind, status=job.status, total=job.total,
         done=job.done_count, failed=job.failed_count, created_at=job.created_at,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -168,12 +168,15 @@ class CredentialPage(BaseModel):
     next_cursor: str | None
 
 
+MAX_BATCH_ITEMS: Final = 50_000
+
+
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[dict[str, Any]] = Field(
         min_length=1,
-        max_length=50_000,
+        max_length=MAX_BATCH_ITEMS,
         description="Credential requests, each shaped like POST /v1/issuers/{slug}/credentials",
     )
 

@@ -15,18 +15,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from app.errors import InvalidInput
-from app.verification.checks import (
-    as_list,
-    data_model,
+from app.verification.checks import as_list, data_model, parse_date_time
+from app.verification.status_checks import STATUS_ENTRY, status_entry_problem
+from app.verification.structure import (
     identifier_problems,
     is_open_badge,
     ob_problems,
-    parse_date_time,
     related_resource_problems,
     schema_problems,
     v1_problems,
 )
-from app.verification.status_checks import STATUS_ENTRY, status_entry_problem
 
 VC_SCHEMA: Final = "verifiable-credential-schema.json"
 Problem = tuple[str, str]

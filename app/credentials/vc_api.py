@@ -15,7 +15,7 @@ from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.credentials.service import credential_url, refuse_control_characters
 from app.crypto.cryptosuites import CRYPTOSUITES, DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -28,7 +28,8 @@ from app.issuers.signing import KeyRing
 from app.status import lists
 from app.status import service as status_service
 from app.status.allocation import ENTRY_TYPE
-from app.verification.checks import as_list, check_contexts, is_open_badge
+from app.verification.checks import as_list, check_contexts
+from app.verification.structure import is_open_badge
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"
@@ -274,7 +275,7 @@ def issue(
             document=signed,
             jwt=token,
             valid_from=_valid_from(credential, now),
-            status="active",
+            status=CredentialStatus.active,
             public_page=False,
             issued_at=now,
         )

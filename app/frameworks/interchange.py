@@ -165,26 +165,9 @@ def from_skos(data: object, parse_level_url: ParseLevelUrl) -> dict[str, Any]:
                 level[key] = _unjson(concept[f"lp:{key}"])
         levels.append(level)
         sources = _unjson(concept.get("lp:mappingSources"))
-        for relation in _MATCHES:
-            targets = concept.get(f"skos:{relation}", [])
-            for target in targets if isinstance(targets, list) else [targets]:
-                url = _id(target)
-                parsed = parse_level_url(url)
-                if parsed is None:
-                    raise InvalidInput(
-                        f"{url!r} is not a level of this registry.",
-                        field=f"{where}.skos:{relation}",
-                    )
-                source = sources.get(f"{relation} {url}") if isinstance(sources, Mapping) else None
-                linkages.append(
-                    {
-                        "level": level["code"],
-                        "target_framework": parsed[0],
-                        "target_level": parsed[1],
-                        "relation": relation,
-                        "source": source or "Imported from SKOS without a stated source.",
-                    }
-                )
+        linkages += _read_linkages(
+            concept, level["code"], sources, "skos", where, _id, parse_level_url, form="SKOS"
+        )
     doc["levels"] = levels
     doc["linkages"] = linkages
     return doc
@@ -277,28 +260,53 @@ def from_ctdl(data: object, parse_level_url: ParseLevelUrl) -> dict[str, Any]:
                 level[key] = node[f"lp:{key}"]
         levels.append(level)
         sources = node.get("lp:mappingSources")
-        for relation in _MATCHES:
-            targets = node.get(f"ceasn:{relation}", [])
-            for url in targets if isinstance(targets, list) else [targets]:
-                parsed = parse_level_url(url) if isinstance(url, str) else None
-                if parsed is None:
-                    raise InvalidInput(
-                        f"{url!r} is not a level of this registry.",
-                        field=f"{where}.ceasn:{relation}",
-                    )
-                source = sources.get(f"{relation} {url}") if isinstance(sources, Mapping) else None
-                linkages.append(
-                    {
-                        "level": level["code"],
-                        "target_framework": parsed[0],
-                        "target_level": parsed[1],
-                        "relation": relation,
-                        "source": source or "Imported from CTDL without a stated source.",
-                    }
-                )
+        linkages += _read_linkages(
+            node, level["code"], sources, "ceasn", where, _same, parse_level_url, form="CTDL"
+        )
     doc["levels"] = levels
     doc["linkages"] = linkages
     return doc
+
+
+def _read_linkages(
+    node: Mapping[str, Any],
+    level: str,
+    sources: object,
+    prefix: str,
+    where: str,
+    read_url: Callable[[object], object],
+    parse_level_url: ParseLevelUrl,
+    *,
+    form: str,
+) -> list[dict[str, Any]]:
+    """The linkages a SKOS concept or CTDL level states as ``<prefix>:<relation>`` targets,
+    each with its source from ``lp:mappingSources``."""
+    linkages = []
+    for relation in _MATCHES:
+        targets = node.get(f"{prefix}:{relation}", [])
+        for target in targets if isinstance(targets, list) else [targets]:
+            url = read_url(target)
+            parsed = parse_level_url(url) if isinstance(url, str) else None
+            if parsed is None:
+                raise InvalidInput(
+                    f"{url!r} is not a level of this registry.",
+                    field=f"{where}.{prefix}:{relation}",
+                )
+            source = sources.get(f"{relation} {url}") if isinstance(sources, Mapping) else None
+            linkages.append(
+                {
+                    "level": level,
+                    "target_framework": parsed[0],
+                    "target_level": parsed[1],
+                    "relation": relation,
+                    "source": source or f"Imported from {form} without a stated source.",
+                }
+            )
+    return linkages
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def _language_map(value: object) -> dict[str, str]:

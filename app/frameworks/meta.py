@@ -28,7 +28,6 @@ from typing import Any, TypeGuard
 from jsonschema import Draft202012Validator
 
 SCHEMA_ID = "urn:learnproof:schema:qualification-framework:2"
-SCHEMA_V1_ID = "urn:learnproof:schema:qualification-framework:1"
 BUILT_IN_CODES = ("eqf", "aqrf", "cn-vsl")
 REFERENCE_DOMAINS = ("knowledge", "skills", "responsibility_autonomy")
 _V1_DOMAIN_NAMES = {

@@ -14,8 +14,9 @@ from app.core.negotiation import prefers
 from app.core.urls import PublicUrls
 from app.frameworks import meta
 from app.frameworks.models import FrameworkLevel
+from app.frameworks.reads import stored_document
 from app.frameworks.schemas import DefinedTermRead, EquivalentRead
-from app.frameworks.service import level_url, stored_document
+from app.frameworks.service import level_url
 from app.web.rendering import render_page
 
 JSON_LD_MEDIA_TYPE = "application/ld+json"

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, String, column, select, table
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.frameworks.lint import RegistryView, StatedLink
+from app.frameworks.findings import RegistryView, StatedLink
 from app.frameworks.models import (
     FrameworkLevel,
     FrameworkLinkage,
@@ -193,12 +193,6 @@ def reports_of(session: Session, framework_id: str) -> list[ReferencingReport]:
             .where(ReferencingReport.framework_id == framework_id)
             .order_by(ReferencingReport.created_at, ReferencingReport.id)
         )
-    )
-
-
-def linkages_of_report(session: Session, report_id: str) -> list[FrameworkLinkage]:
-    return list(
-        session.scalars(select(FrameworkLinkage).where(FrameworkLinkage.report_id == report_id))
     )
 
 

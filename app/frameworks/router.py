@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.auth.dependencies import PlatformAdminDep
 from app.dependencies import ClockDep, SessionDep, UrlsDep
-from app.frameworks import defaults, meta, pages, service
+from app.frameworks import alignment, defaults, meta, pages, service
 from app.frameworks.schemas import (
     DefinedTermRead,
     EquivalentRead,
@@ -178,7 +178,7 @@ def create_linkage(
 )
 def list_equivalents(code: str, level: str, session: SessionDep) -> list[EquivalentRead]:
     """Levels this level corresponds to, through linkages in either direction, strongest first."""
-    return service.named_equivalents(session, code, level)
+    return alignment.named_equivalents(session, code, level)
 
 
 @router.get("/isced-f", response_model=list[IscedFieldRead], tags=[_ISCED])
@@ -219,7 +219,7 @@ def level_page(
     """A level as JSON-LD (schema.org DefinedTerm), or as HTML when the client prefers it."""
     found = service.read_level(session, code, level)
     if pages.prefers_html(request.headers.get("accept")):
-        equivalents = service.named_equivalents(session, code, level)
+        equivalents = alignment.named_equivalents(session, code, level)
         return pages.render_level_html(urls, found, equivalents)
     term = pages.defined_term(urls, found)
     return JSONResponse(

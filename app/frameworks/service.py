@@ -4,6 +4,7 @@ resolve the levels and ISCED-F fields that achievements align to, and say what a
 Lookups come in two kinds. ``read_*`` finds a resource addressed by URL: unknown is
 ``NotFound``. ``get_*`` resolves a code named in a request body, such as an achievement's
 alignment: unknown is ``InvalidInput`` naming the value and the field it came from.
+What a level equals is in ``alignment.py``; the API's views of a framework in ``reads.py``.
 """
 
 from __future__ import annotations
@@ -20,37 +21,19 @@ from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.errors import Conflict, InvalidInput, NotFound
-from app.frameworks import equivalence, interchange, lint, meta, repository, validation
-from app.frameworks.equivalence import Equivalent, LevelRef, Link, Relation
+from app.frameworks import interchange, lint, meta, repository, validation
+from app.frameworks.findings import Finding
 from app.frameworks.models import (
     FrameworkLevel,
     FrameworkLinkage,
     IscedField,
     QualificationFramework,
 )
-from app.frameworks.schemas import (
-    AlignmentMeaning,
-    DomainRead,
-    EquivalentRead,
-    FrameworkRead,
-    FrameworkSummary,
-    HopRead,
-    LevelRead,
-    LevelSummary,
-    LinkageCreate,
-    LinkageRead,
-)
-
-_PHRASES = {
-    Relation.exact: "equals",
-    Relation.close: "closely matches",
-    Relation.broad: "falls within",
-    Relation.narrow: "encompasses",
-    Relation.related: "overlaps with",
-}
+from app.frameworks.reads import framework_read, stored_document
+from app.frameworks.schemas import FrameworkRead, LinkageCreate, LinkageRead
 
 
-def lint_document(session: Session, document: object) -> list[lint.Finding]:
+def lint_document(session: Session, document: object) -> list[Finding]:
     """Findings for a framework document or referencing report, checked against the registry."""
     return lint.lint(document, repository.registry_view(session))
 
@@ -164,14 +147,14 @@ def add_linkage(
 def list_frameworks(session: Session) -> list[FrameworkRead]:
     rows = repository.linkage_rows(session)
     return [
-        _framework_read(framework, [row for row in rows if row.framework == framework.code])
+        framework_read(framework, [row for row in rows if row.framework == framework.code])
         for framework in repository.list_frameworks(session)
     ]
 
 
 def read_framework(session: Session, code: str) -> FrameworkRead:
     framework = _framework_or_404(session, code)
-    return _framework_read(framework, repository.linkage_rows(session, framework_code=code))
+    return framework_read(framework, repository.linkage_rows(session, framework_code=code))
 
 
 def export_document(session: Session, code: str) -> dict[str, Any]:
@@ -217,34 +200,6 @@ def import_as(
     return create_framework(session, convert(data, parse), actor=actor, now=now)
 
 
-def stored_document(framework: QualificationFramework) -> dict[str, Any]:
-    """The framework's v2 document without linkages; rows stored before v2 are upgraded from
-    their columns (levels must be loaded)."""
-    if framework.document is not None:
-        return copy.deepcopy(framework.document)
-    v1: dict[str, Any] = {
-        "code": framework.code,
-        "name": framework.name,
-        "jurisdiction": framework.jurisdiction,
-        "version": framework.version,
-        "source_url": framework.source_url,
-        "credit_system": framework.credit_system,
-        "levels": [
-            {
-                "code": level.code,
-                "ordinal": level.ordinal,
-                "name": level.name,
-                "descriptors": copy.deepcopy(level.descriptors),
-                **({"typical_volume": level.typical_volume} if level.typical_volume else {}),
-            }
-            for level in framework.levels
-        ],
-    }
-    if framework.description is not None:
-        v1["description"] = framework.description
-    return meta.upgrade_v1(v1)
-
-
 def get_framework(
     session: Session, code: str, *, field: str = "framework_levels"
 ) -> QualificationFramework:
@@ -283,64 +238,6 @@ def parse_level_url(urls: PublicUrls, url: str) -> tuple[str, str] | None:
     return urls.parse_level(url)
 
 
-def equivalents(session: Session, framework_code: str, level_code: str) -> list[Equivalent]:
-    """Levels reachable through linkages in either direction; NotFound for an unknown level."""
-    read_level(session, framework_code, level_code)
-    links = [
-        Link(
-            LevelRef(row.framework, row.level),
-            LevelRef(row.target_framework, row.target_level),
-            Relation(row.relation),
-            row.source,
-            row.label,
-            _report_phrase(row),
-        )
-        for row in repository.linkage_rows(session)
-    ]
-    return equivalence.equivalents(LevelRef(framework_code, level_code), links)
-
-
-def named_equivalents(
-    session: Session, framework_code: str, level_code: str
-) -> list[EquivalentRead]:
-    """``equivalents`` with the names of the frameworks and levels reached."""
-    found = equivalents(session, framework_code, level_code)
-    names = repository.level_names(session, {equivalent.framework for equivalent in found})
-    return [
-        EquivalentRead(
-            framework=equivalent.framework,
-            framework_name=names[(equivalent.framework, equivalent.level)][0],
-            level=equivalent.level,
-            level_name=names[(equivalent.framework, equivalent.level)][1],
-            relation=equivalent.relation,
-            path=[HopRead.model_validate(hop) for hop in equivalent.path],
-            label=equivalent.label,
-        )
-        for equivalent in found
-    ]
-
-
-def describe_alignment(session: Session, framework_code: str, level_code: str) -> dict[str, Any]:
-    """What an alignment to this level means, as JSON; NotFound for an unknown level."""
-    level = read_level(session, framework_code, level_code)
-    framework = level.framework
-    found = named_equivalents(session, framework_code, level_code)
-    statement = "; ".join(
-        [f"{level.name} ({framework.name})"]
-        + [
-            f"{_PHRASES[e.relation]} {e.level_name} ({e.framework_name}){_label_phrase(e)}"
-            for e in found
-        ]
-    )
-    meaning = AlignmentMeaning(
-        framework=FrameworkSummary.model_validate(framework, from_attributes=True),
-        level=LevelSummary.model_validate(level, from_attributes=True),
-        statement=statement,
-        equivalents=found,
-    )
-    return meaning.model_dump(mode="json")
-
-
 def get_isced_field(session: Session, code: str, *, field: str = "isced_f") -> IscedField:
     """The ISCED-F field named in a request body; InvalidInput naming the code when unknown."""
     found = repository.isced_field_by_code(session, code)
@@ -358,26 +255,6 @@ def read_isced_field(session: Session, code: str) -> IscedField:
 
 def search_isced_fields(session: Session, text: str | None = None) -> list[IscedField]:
     return repository.search_isced_fields(session, text)
-
-
-def _report_phrase(row: repository.LinkageRow) -> str | None:
-    if row.report_id is None:
-        return None
-    year = (row.report_approved_on or "")[:4]
-    status = "withdrawn" if row.report_revoked else row.report_status
-    return f"{status} referencing report of {year}"
-
-
-def _label_phrase(equivalent: EquivalentRead) -> str:
-    """How sure the equivalence is, when a referencing report is involved: ", official
-    referencing report of 2012", or ", proposed (...)" once a report is withdrawn or while it
-    is only proposed. Linkages stated without a report add nothing, as before reports."""
-    reports = [hop.report for hop in equivalent.path if hop.report]
-    if not reports:
-        return ""
-    if equivalent.label == "official":
-        return ", " + "; ".join(dict.fromkeys(reports))
-    return ", proposed (" + "; ".join(dict.fromkeys(reports)) + ")"
 
 
 def framework_or_404(session: Session, code: str) -> QualificationFramework:
@@ -439,55 +316,3 @@ def _insert(session: Session, batches: Sequence[Sequence[object]], *, conflict: 
                 session.flush()
     except IntegrityError as exc:
         raise Conflict(conflict) from exc
-
-
-def _framework_read(
-    framework: QualificationFramework, rows: list[repository.LinkageRow]
-) -> FrameworkRead:
-    doc = stored_document(framework)
-    credit = doc.get("credit_system")
-    return FrameworkRead(
-        code=framework.code,
-        name=framework.name,
-        names=meta.texts(doc.get("name")),
-        jurisdiction=framework.jurisdiction,
-        version=framework.version,
-        valid_from=doc.get("valid_from"),
-        valid_until=doc.get("valid_until"),
-        source_url=framework.source_url,
-        owner=doc.get("owner"),
-        competent_authority=doc.get("competent_authority"),
-        credit_system=framework.credit_system,
-        credit=credit if isinstance(credit, dict) else None,
-        description=framework.description,
-        domains=[DomainRead.model_validate(domain) for domain in doc.get("domains", [])],
-        sub_frameworks=doc.get("sub_frameworks"),
-        levels=[_level_read(level) for level in doc.get("levels", [])],
-        linkages=[_linkage_read(row) for row in rows],
-        created_at=framework.created_at,
-    )
-
-
-def _level_read(level: dict[str, Any]) -> LevelRead:
-    return LevelRead(
-        code=level["code"],
-        ordinal=level["ordinal"],
-        name=meta.text_in(level["name"]),
-        names=meta.texts(level["name"]),
-        descriptors=level["descriptors"],
-        qualification_types=level.get("qualification_types"),
-        typical_volume=level.get("typical_volume"),
-    )
-
-
-def _linkage_read(row: repository.LinkageRow) -> LinkageRead:
-    return LinkageRead(
-        level=row.level,
-        target_framework=row.target_framework,
-        target_level=row.target_level,
-        relation=row.relation,
-        source=row.source,
-        created_at=row.created_at,
-        label=row.label,
-        report_id=row.report_id,
-    )

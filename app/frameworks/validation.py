@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from app.errors import InvalidInput
 from app.frameworks import lint, meta
+from app.frameworks.findings import Finding, RegistryView
 
 # framework_level.ordinal is a 32-bit INTEGER; the version 1 schema sets no upper bound.
 _MAX_ORDINAL = 2**31 - 1
 _SUMMARISED = 5
 
 
-def document_findings(document: object, registry: lint.RegistryView) -> list[lint.Finding]:
+def document_findings(document: object, registry: RegistryView) -> list[Finding]:
     """Lint findings, plus values the database could not store."""
     findings = lint.framework_findings(document, registry)
     if meta.is_v1(document) and isinstance(document, dict):
@@ -24,17 +25,15 @@ def document_findings(document: object, registry: lint.RegistryView) -> list[lin
             ordinal = level.get("ordinal") if isinstance(level, dict) else None
             if isinstance(ordinal, int) and ordinal > _MAX_ORDINAL:
                 path = f"$.levels[{index}].ordinal"
-                findings.append(lint.Finding(path, "error", f"must be at most {_MAX_ORDINAL}"))
+                findings.append(Finding(path, "error", f"must be at most {_MAX_ORDINAL}"))
     return findings
 
 
-def errors_of(findings: list[lint.Finding]) -> list[lint.Finding]:
+def errors_of(findings: list[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.severity == "error"]
 
 
-def invalid_document(
-    findings: list[lint.Finding], *, kind: str = "framework document"
-) -> InvalidInput:
+def invalid_document(findings: list[Finding], *, kind: str = "framework document") -> InvalidInput:
     errors = errors_of(findings)
     summary = "; ".join(f"{error.path}: {error.message}" for error in errors[:_SUMMARISED])
     more = f" (and {len(errors) - _SUMMARISED} more)" if len(errors) > _SUMMARISED else ""

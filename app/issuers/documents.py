@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.issuers.models import Issuer, SigningKey
+from app.issuers.models import Issuer, KeyStatus, SigningKey
 
 DID_CONTEXTS = [
     "https://www.w3.org/ns/did/v1",
@@ -28,7 +28,7 @@ def jwk_vm_id(did: str, key: SigningKey) -> str:
 
 def published_keys(keys: list[SigningKey]) -> list[SigningKey]:
     """Active and retired keys stay published so old credentials verify; revoked ones go."""
-    return [k for k in keys if k.status != "revoked"]
+    return [k for k in keys if k.status != KeyStatus.revoked]
 
 
 def did_document(did: str, keys: list[SigningKey]) -> dict[str, Any]:

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
+
+
+class KeyStatus(StrEnum):
+    """A signing key's state, stored as its value: one active key signs; retired and revoked
+    keys stay in the DID document only while retired."""
+
+    active = "active"
+    retired = "retired"
+    revoked = "revoked"
 
 
 class Issuer(Base):

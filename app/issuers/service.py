@@ -15,11 +15,9 @@ from app.core.urls import PublicUrls
 from app.crypto.signer import Signer
 from app.errors import BadRequest, Conflict, InvalidInput, NotFound
 from app.issuers import documents
-from app.issuers.models import Issuer, SigningKey
+from app.issuers.models import Issuer, KeyStatus, SigningKey
 from app.issuers.schemas import BRANDING_FIELDS, IssuerCreate, IssuerUpdate
 from app.issuers.signing import KeyRing
-
-ACTIVE, RETIRED, REVOKED = "active", "retired", "revoked"
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class IssuerContext:
     @property
     def active_key(self) -> SigningKey:
         for key in reversed(self.keys):
-            if key.status == ACTIVE:
+            if key.status == KeyStatus.active:
                 return key
         raise InvalidInput(f"Issuer '{self.issuer.slug}' has no active signing key; rotate one.")
 
@@ -101,12 +99,12 @@ def _add_key(
         public_multikey=multikey,
         public_jwk=jwk,
         encrypted_private_key=sealed,
-        status=ACTIVE,
+        status=KeyStatus.active,
         created_at=now,
     )
     for old in existing:
-        if old.status == ACTIVE:
-            old.status = RETIRED
+        if old.status == KeyStatus.active:
+            old.status = KeyStatus.retired
             old.retired_at = now
     session.add(key)
     try:
@@ -220,10 +218,10 @@ def revoke_key(
     """Revoke a compromised key; if it was the active one, a fresh key replaces it."""
     context = load_context(session, slug, urls=urls)
     key = find_key(context, kid)
-    if key.status == REVOKED:
+    if key.status == KeyStatus.revoked:
         raise Conflict(f"Key '{key.fragment}' of issuer '{slug}' is already revoked.")
-    was_active = key.status == ACTIVE
-    key.status = REVOKED
+    was_active = key.status == KeyStatus.active
+    key.status = KeyStatus.revoked
     key.revoked_at = now
     key.revocation_reason = reason
     session.flush()

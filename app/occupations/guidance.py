@@ -39,7 +39,7 @@ from app.occupations.schemas import (
     SkillRead,
 )
 from app.occupations.service import achievement_refs
-from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
+from app.verification.credential_input import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
 from app.vocabularies import service as vocabulary_service
 from app.vocabularies.models import VocabularyConcept

@@ -15,8 +15,8 @@ from app.occupations import guidance as guidance_service
 from app.occupations import rendering, service
 from app.occupations.schemas import ConceptPageRead, GuidanceFilter, GuidanceRead
 from app.proofs.payload import MAX_FILE_BYTES
+from app.verification.credential_input import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.dependencies import RawBody, VerifierDep
-from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.state import VerificationState
 from app.web.i18n import gettext as _
 from app.web.negotiation import wants_json

@@ -34,8 +34,9 @@ from app.errors import InvalidInput, NotFound
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.pathways import evaluating
-from app.pathways.evaluating import Evaluation, Presented
+from app.pathways.evaluating import Evaluation
 from app.pathways.models import Pathway, PathwayAward
+from app.pathways.presenting import Presented
 from app.verification.service import Verifier
 
 # CredentialCreate takes up to 50 evidence entries; the rest are summed up in the last one.

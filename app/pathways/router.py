@@ -13,7 +13,7 @@ from app.credentials import service as credential_service
 from app.dependencies import ClockDep, KeyRingDep, SessionDep, UrlsDep, VerificationStateDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
-from app.pathways import awards, evaluating, rules, service
+from app.pathways import awards, evaluating, presenting, rules, service
 from app.pathways.schemas import (
     AwardCreate,
     AwardRead,
@@ -95,9 +95,9 @@ def evaluate_pathway(
 ) -> dict[str, Any]:
     """Evaluate up to 100 credentials (or a presentation) against a pathway (public)."""
     record = service.get_pathway(session, pathway_id)
-    presented = evaluating.read_request(raw)
+    presented = presenting.read_request(raw)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, state, len(presented.credentials))
+    presenting.take_budget(client, state, len(presented.credentials))
     evaluated = evaluating.evaluate(
         session,
         verifier,
@@ -208,7 +208,7 @@ def award_pathway(
     issuer = issuer_service.get_issuer(session, slug)
     pathway = service.get_issuer_pathway(session, issuer, pathway_id)
     client = request.client.host if request.client else "unknown"
-    evaluating.take_budget(client, state, len(body.credentials))
+    presenting.take_budget(client, state, len(body.credentials))
     context = issuer_service.load_context(session, slug, urls=urls)
     awarded = awards.award(
         session,

@@ -21,7 +21,7 @@ from app.core.clock import isoformat_z
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import documents
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.errors import InvalidInput, NotFound
 from app.frameworks import service as frameworks_service
 from app.issuers.service import IssuerContext
@@ -269,7 +269,9 @@ def describe_rules(session: Session, pathway: Pathway, *, now: datetime) -> list
     ).all()
     lines = []
     for rule, status in rows:
-        if status != "active" or (rule.valid_until is not None and rule.valid_until <= now):
+        if status != CredentialStatus.active or (
+            rule.valid_until is not None and rule.valid_until <= now
+        ):
             continue
         what = "credentials"
         if rule.source_achievement:

@@ -96,11 +96,6 @@ def text(value: object, limit: int = _MAX_TEXT) -> str | None:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
-def format_number(value: float) -> str:
-    """5.0 → "5", 7.5 → "7.5": credits read as people write them."""
-    return f"{value:g}"
-
-
 def summarise(credential: Mapping[str, Any]) -> CredentialSummary:
     subject = _first_mapping(credential.get("credentialSubject"))
     achievement = _mapping(subject.get("achievement"))

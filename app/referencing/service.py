@@ -21,6 +21,7 @@ from app.core.urls import PublicUrls
 from app.credentials import lifecycle as status_changes
 from app.credentials import service as credential_service
 from app.credentials import vc_api
+from app.credentials.models import CredentialStatus
 from app.errors import Conflict, InvalidInput, NotFound
 from app.frameworks import repository as framework_repository
 from app.frameworks import service as framework_service
@@ -160,7 +161,7 @@ def withdraw_report(
     report.updated_at = now
     if report.credential_id is not None:
         credential = credential_service.get_credential(session, report.credential_id)
-        if credential.status != status_changes.REVOKED:
+        if credential.status != CredentialStatus.revoked:
             status_changes.change_status(
                 session, credential, "revoke", reason=reason, now=now, actor=actor, signing=signing
             )

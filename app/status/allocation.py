@@ -18,7 +18,7 @@ from app.errors import ServiceUnavailable
 from app.issuers.service import IssuerContext
 from app.status import lists
 from app.status.bitstring import FreeIndexSampler
-from app.status.models import StatusEntry, StatusList
+from app.status.models import StatusEntry
 
 ENTRY_TYPE: Final = "BitstringStatusListEntry"
 # Each failed attempt means another transaction filled or opened a list meanwhile; a
@@ -36,46 +36,6 @@ def status_entry(url: str, purpose: str, index: int) -> dict[str, Any]:
         "statusListIndex": str(index),
         "statusListCredential": url,
     }
-
-
-def _take_index(
-    session: Session, issuer_id: str, purpose: str, rng: random.Random, now: datetime
-) -> tuple[StatusList, int]:
-    for _ in range(_ATTEMPTS):
-        list_id = lists.first_open_list_id(session, issuer_id, purpose)
-        if list_id is None:
-            list_id = lists.create_next_list(session, issuer_id, purpose, now=now)
-            if list_id is None:
-                continue
-        status_list = lists.lock_list(session, list_id)
-        # Another transaction may have taken the last index while we waited for the lock.
-        if status_list.full:
-            continue
-        occupancy = bytearray(status_list.occupancy)
-        sampler = FreeIndexSampler(occupancy)
-        index = sampler.allocate(rng)
-        if index is None:
-            status_list.full = True
-            continue
-        status_list.occupancy = bytes(occupancy)
-        status_list.allocated_count += 1
-        status_list.full = sampler.free_count == 0
-        return status_list, index
-    raise ServiceUnavailable(
-        f"No {purpose} status list could be opened for this issuer; retry the request."
-    )
-
-
-def _reserve(
-    sessions: sessionmaker[Session], issuer_id: str, purpose: str, rng: random.Random,
-    now: datetime,
-) -> tuple[str, str, int]:  # fmt: skip
-    """Take an index in a short transaction of its own; (list id, list public id, index)."""
-    with sessions() as reservation:
-        status_list, index = _take_index(reservation, issuer_id, purpose, rng, now)
-        taken = (status_list.id, status_list.public_id, index)
-        reservation.commit()
-    return taken
 
 
 def allocate_entries(
@@ -106,19 +66,10 @@ def allocate_entries(
     slug = context.issuer.slug
     entries: list[dict[str, Any]] = []
     rows: list[StatusEntry] = []
-    # On PostgreSQL the index is reserved in its own short transaction, so the list row is
-    # locked for the reservation only, not while the credential is signed and stored; if the
-    # issuance then fails, that index stays reserved and unused (its bit is never set), a
-    # harmless gap. SQLite serializes writers anyway, and a second transaction there would
-    # wait on the caller's own write lock.
-    separate = reserve_with is not None and session.get_bind().dialect.name != "sqlite"
     for purpose in purposes:
-        if separate:
-            assert reserve_with is not None
-            list_id, public_id, index = _reserve(reserve_with, context.issuer.id, purpose, rng, now)
-        else:
-            status_list, index = _take_index(session, context.issuer.id, purpose, rng, now)
-            list_id, public_id = status_list.id, status_list.public_id
+        [(list_id, public_id, index)] = _reserved(
+            session, reserve_with, context.issuer.id, purpose, 1, rng, now
+        )
         url = lists.list_url(urls, slug, public_id)
         entries.append(status_entry(url, purpose, index))
         rows.append(
@@ -134,9 +85,9 @@ def _take_indexes(
 ) -> list[tuple[str, str, int]]:  # fmt: skip
     """``count`` random free indexes, taken under one lock per list (a batch chunk's worth).
 
-    The same draw as ``_take_index``, repeated while the list row is locked: each index is
-    uniform among the indexes still free, so the chunk's indexes are a uniform random sample
-    without replacement, exactly what ``count`` single allocations would give.
+    Each index is drawn uniformly among the indexes still free while the list row is locked,
+    so the indexes are a uniform random sample without replacement, exactly what ``count``
+    single allocations would give (a single credential's allocation is ``count`` 1).
     """
     taken: list[tuple[str, str, int]] = []
     attempts = 0
@@ -171,6 +122,26 @@ def _take_indexes(
     return taken
 
 
+def _reserved(
+    session: Session, reserve_with: sessionmaker[Session] | None, issuer_id: str, purpose: str,
+    count: int, rng: random.Random, now: datetime,
+) -> list[tuple[str, str, int]]:  # fmt: skip
+    """``count`` indexes: (list id, list public id, index).
+
+    On PostgreSQL, given ``reserve_with``, they are reserved in a short transaction of their
+    own, so the list row is locked for the reservation only, not while the credentials are
+    signed and stored; if the issuance then fails, those indexes stay reserved and unused
+    (their bits are never set), a harmless gap. SQLite serializes writers anyway, and a
+    second transaction there would wait on the caller's own write lock.
+    """
+    if reserve_with is None or session.get_bind().dialect.name == "sqlite":
+        return _take_indexes(session, issuer_id, purpose, count, rng, now)
+    with reserve_with() as reservation:
+        taken = _take_indexes(reservation, issuer_id, purpose, count, rng, now)
+        reservation.commit()
+    return taken
+
+
 def reserve_indexes(
     session: Session,
     context: IssuerContext,
@@ -193,13 +164,7 @@ def reserve_indexes(
         return []
     rng = rng or _SYSTEM_RANDOM
     now = now or datetime.now(UTC)
-    issuer_id = context.issuer.id
-    if reserve_with is not None and session.get_bind().dialect.name != "sqlite":
-        with reserve_with() as reservation:
-            taken = _take_indexes(reservation, issuer_id, purpose, count, rng, now)
-            reservation.commit()
-    else:
-        taken = _take_indexes(session, issuer_id, purpose, count, rng, now)
+    taken = _reserved(session, reserve_with, context.issuer.id, purpose, count, rng, now)
     slug = context.issuer.slug
     return [
         (list_id, lists.list_url(urls, slug, public_id), index)

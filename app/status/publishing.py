@@ -31,7 +31,7 @@ from app.crypto.data_integrity import add_proof
 from app.crypto.jws import sign_vc_jwt
 from app.errors import NotFound
 from app.issuers import service as issuer_service
-from app.issuers.models import Issuer, SigningKey
+from app.issuers.models import Issuer, KeyStatus, SigningKey
 from app.issuers.signing import KeyRing
 from app.status import lists
 from app.status.bitstring import Bitstring
@@ -184,7 +184,7 @@ def published_list(
         .join(Issuer, Issuer.id == StatusList.issuer_id)
         .outerjoin(
             SigningKey,
-            and_(SigningKey.issuer_id == Issuer.id, SigningKey.status == issuer_service.ACTIVE),
+            and_(SigningKey.issuer_id == Issuer.id, SigningKey.status == KeyStatus.active),
         )
         .where(Issuer.slug == slug, StatusList.purpose == purpose, StatusList.number == number)
         .order_by(SigningKey.created_at.desc(), SigningKey.fragment.desc())
@@ -243,7 +243,7 @@ def republish(
         slug = session.scalar(select(Issuer.slug).where(Issuer.id == status_list.issuer_id))
         assert slug is not None, "the foreign key guarantees the issuer exists"
         context = issuer_service.load_context(session, slug, urls=signing.urls)
-        if not any(key.status == issuer_service.ACTIVE for key in context.keys):
+        if not any(key.status == KeyStatus.active for key in context.keys):
             continue  # nothing to sign with: the change stands, the list's GET says why
         url = lists.list_url(signing.urls, slug, status_list.public_id)
         ttl_ms = signing.ttl_seconds * 1000

@@ -32,14 +32,16 @@ from app.dependencies import (
     VerificationStateDep,
 )
 from app.errors import AppError
+from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
 from app.issuers import documents
 from app.issuers import service as issuer_service
+from app.issuers.models import KeyStatus
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
 from app.verification.accreditation import AccreditationView
-from app.verification.controllers import (
+from app.verification.did_documents import (
     ResolutionError,
     VerificationMethod,
     method_from_document,
@@ -57,7 +59,7 @@ _STATE_LOCK = threading.Lock()
 def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMethod | None:
     """A revoked key of ours: no longer published, but we can say when and why it went."""
     for key in context.keys:
-        if key.status != issuer_service.REVOKED:
+        if key.status != KeyStatus.revoked:
             continue
         names = (documents.multikey_vm_id(context.did, key), documents.jwk_vm_id(context.did, key))
         if method_id in names:
@@ -187,7 +189,7 @@ class DatabaseDocuments:
 
     def _describe_level(self, framework: str, level: str) -> dict[str, Any] | None:
         try:
-            return framework_service.describe_alignment(self.session, framework, level)
+            return framework_alignment.describe_alignment(self.session, framework, level)
         except AppError:
             return None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.crypto.rdfc import CanonicalizationLimits
-from app.verification.inputs import MAX_DEPTH, MAX_NODES, MAX_PRESENTATION_NODES
+from app.verification.credential_input import MAX_DEPTH, MAX_NODES, MAX_PRESENTATION_NODES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Proof checks: Data Integrity proofs and VC-JOSE-COSE JWTs, and whose key signed them.
+"""Proof checks: Data Integrity proofs and proof sets, and whose key signed them (JWTs:
+`jwt_proofs.py`).
 
 Pure apart from the injected `KeySource` (the resolver). Policy for proof sets: every proof
 we support must verify and at least one must; a proof of a kind we do not implement is
@@ -8,6 +9,7 @@ reported as "unsupported" and never counts as valid.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
@@ -15,19 +17,15 @@ from app.crypto.cryptosuites import CRYPTOSUITES, ED25519_SIGNATURE_2020
 from app.crypto.data_integrity import (
     DATA_INTEGRITY_PROOF,
     PROOF_TRANSFORMATION_ERROR,
+    ProofResult,
     list_proofs,
     verify_proof,
 )
-from app.crypto.errors import KeyFormatError
-from app.crypto.jws import verify_jws
-from app.crypto.keys import PublicKey, public_key_from_jwk
 from app.crypto.rdfc import CanonicalizationLimits
-from app.verification.checks import as_list, issuer_id
-from app.verification.controllers import ResolutionError, VerificationMethod, split_url
-from app.verification.inputs import CredentialInput
+from app.verification.checks import as_list
+from app.verification.did_documents import ResolutionError, VerificationMethod
 from app.verification.report import CRYPTOGRAPHIC_SECURITY_ERROR, Check
 
-JWT_ALGORITHMS: Final = ("EdDSA", "ES256", "RS256")
 _PURPOSE_WORDS: Final = {
     "assertionMethod": "issuing credentials (assertionMethod)",
     "authentication": "authentication",
@@ -146,21 +144,9 @@ def check_data_integrity(
     chain_problem = _chain_problem(proofs)
     if chain_problem:
         checks.append(Check("proof", "failed", chain_problem, CRYPTOGRAPHIC_SECURITY_ERROR))
+    proving = _Proving(document, keys, purpose, owner, role, now, challenge, domain, limits, skew)
     if len(proofs) == 1:
-        return checks + _one_proof(
-            document,
-            proofs[0],
-            keys,
-            "",
-            purpose,
-            owner,
-            role,
-            now,
-            challenge,
-            domain,
-            limits,
-            skew,
-        )
+        return checks + _one_proof(proving, proofs[0])
     by_owner = False
     for position, proof in enumerate(proofs, start=1):
         prefix = f"proof {position} of {len(proofs)}: "
@@ -169,20 +155,7 @@ def check_data_integrity(
             reason = f"{prefix}{label} is not supported here and was not checked"
             checks.append(Check("proof", "warning", reason))
             continue
-        found, owned = _set_member(
-            document,
-            proof,
-            keys,
-            prefix,
-            purpose,
-            owner,
-            role,
-            now,
-            challenge,
-            domain,
-            limits,
-            skew,
-        )
+        found, owned = _set_member(proving, proof, prefix)
         checks.extend(found)
         by_owner = by_owner or owned
     if not by_owner:
@@ -234,52 +207,71 @@ def _chain_problem(proofs: list[Any]) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class _Proving:
+    """What every proof of one document is checked against."""
+
+    document: Mapping[str, Any]
+    keys: KeySource
+    purpose: str
+    owner: Any
+    role: str
+    now: datetime
+    challenge: str | None
+    domain: str | None
+    limits: CanonicalizationLimits
+    skew: timedelta
+
+    def method(self, proof: Mapping[str, Any], prefix: str) -> VerificationMethod | list[Check]:
+        """The proof's verification method, or the checks saying why it could not be had."""
+        url = proof.get("verificationMethod")
+        try:
+            if not isinstance(url, str):
+                raise ResolutionError("the proof's verificationMethod is not a URL")
+            return self.keys.verification_method(url)
+        except ResolutionError as error:
+            reason = f"{prefix}the signing key could not be obtained: {error}"
+            return [
+                Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
+                Check("key_binding", "skipped", f"{prefix}the key could not be obtained"),
+            ]
+
+    def verify(
+        self, proof: Mapping[str, Any], method: VerificationMethod, expected: str
+    ) -> ProofResult:
+        """The proof checked for the `expected` purpose; the challenge and domain bind only a
+        proof made for the purpose asked for."""
+        return verify_proof(
+            self.document,
+            proof,
+            method.public_key,
+            expected_purpose=expected,
+            challenge=self.challenge if expected == self.purpose else None,
+            domain=self.domain if expected == self.purpose else None,
+            now=self.now,
+            limits=self.limits,
+            skew=self.skew,
+        )
+
+
 def _set_member(
-    document: Mapping[str, Any],
-    proof: Mapping[str, Any],
-    keys: KeySource,
-    prefix: str,
-    purpose: str,
-    owner: Any,
-    role: str,
-    now: datetime,
-    challenge: str | None,
-    domain: str | None,
-    limits: CanonicalizationLimits,
-    skew: timedelta,
+    proving: _Proving, proof: Mapping[str, Any], prefix: str
 ) -> tuple[list[Check], bool]:
     """One proof of a proof set: (its checks, whether it is a valid proof by the owner).
 
     Proofs by others (a co-signer, an endorsing body) are checked against their own
     controller and for the purpose they state; they neither make nor break the owner's.
     """
+    method = proving.method(proof, prefix)
+    if isinstance(method, list):
+        return method, False
+    purpose, role = proving.purpose, proving.role
     stated = proof.get("proofPurpose")
-    url = proof.get("verificationMethod")
-    try:
-        if not isinstance(url, str):
-            raise ResolutionError("the proof's verificationMethod is not a URL")
-        method = keys.verification_method(url)
-    except ResolutionError as error:
-        reason = f"{prefix}the signing key could not be obtained: {error}"
-        return [
-            Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
-            Check("key_binding", "skipped", f"{prefix}the key could not be obtained"),
-        ], False
-    owners = owner is None or method.document_id == owner
+    owners = proving.owner is None or method.document_id == proving.owner
     # Each proof is checked for the purpose it states (its key must be authorised for it);
     # only the owner's proof for `purpose` counts as the owner's.
     expected = stated if isinstance(stated, str) else purpose
-    result = verify_proof(
-        document,
-        proof,
-        method.public_key,
-        expected_purpose=expected,
-        challenge=challenge if expected == purpose else None,
-        domain=domain if expected == purpose else None,
-        now=now,
-        limits=limits,
-        skew=skew,
-    )
+    result = proving.verify(proof, method, expected)
     who = f"{role} {method.document_id}" if owners else f"co-signer {method.document_id}"
     what = f"{prefix}the {proof_label(proof)} signature by the {who} "
     what += f"(for {_PURPOSE_WORDS.get(expected, expected)})"
@@ -296,138 +288,18 @@ def _set_member(
     return [proof_check, binding], valid_owner
 
 
-def _one_proof(
-    document: Mapping[str, Any],
-    proof: Mapping[str, Any],
-    keys: KeySource,
-    prefix: str,
-    purpose: str,
-    owner: Any,
-    role: str,
-    now: datetime,
-    challenge: str | None,
-    domain: str | None,
-    limits: CanonicalizationLimits,
-    skew: timedelta,
-) -> list[Check]:
-    label = proof_label(proof)
-    url = proof.get("verificationMethod")
-    try:
-        if not isinstance(url, str):
-            raise ResolutionError("the proof's verificationMethod is not a URL")
-        method = keys.verification_method(url)
-    except ResolutionError as error:
-        reason = f"{prefix}the signing key could not be obtained: {error}"
-        return [
-            Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR),
-            Check("key_binding", "skipped", f"{prefix}the key could not be obtained"),
-        ]
-    result = verify_proof(
-        document,
-        proof,
-        method.public_key,
-        expected_purpose=purpose,
-        challenge=challenge,
-        domain=domain,
-        now=now,
-        limits=limits,
-        skew=skew,
-    )
+def _one_proof(proving: _Proving, proof: Mapping[str, Any]) -> list[Check]:
+    """The single proof of a document, for the purpose asked for."""
+    method = proving.method(proof, "")
+    if isinstance(method, list):
+        return method
+    result = proving.verify(proof, method, proving.purpose)
     if result.verified:
-        proof_check = Check("proof", "passed", f"{prefix}the {label} signature is valid")
+        proof_check = Check("proof", "passed", f"the {proof_label(proof)} signature is valid")
     else:
-        reason = prefix + _signature_reason(result.error_code, result.reason)
+        reason = _signature_reason(result.error_code, result.reason)
         proof_check = Check("proof", "failed", reason, result.error_url)
-    binding = check_binding(method, owner=owner, purpose=purpose, role=role)
     return [
         proof_check,
-        Check(binding.check, binding.outcome, prefix + binding.reason, binding.problem_type),
+        check_binding(method, owner=proving.owner, purpose=proving.purpose, role=proving.role),
     ]
-
-
-def _jwt_owner(payload: Mapping[str, Any]) -> Any:
-    if "VerifiablePresentation" in as_list(payload.get("type")):
-        holder = payload.get("holder")
-        return holder.get("id") if isinstance(holder, Mapping) else holder
-    return issuer_id(payload)
-
-
-class _JwtKeys:
-    """The key lookup handed to `verify_jws`; remembers where the key came from."""
-
-    def __init__(self, keys: KeySource) -> None:
-        self.keys = keys
-        self.method: VerificationMethod | None = None
-        self.jwks_source: str | None = None
-        self.error: str | None = None
-
-    def __call__(self, header: Mapping[str, Any], payload: Mapping[str, Any]) -> PublicKey:
-        try:
-            return self._lookup(header, payload)
-        except ResolutionError as error:
-            self.error = str(error)
-            raise
-
-    def _lookup(self, header: Mapping[str, Any], payload: Mapping[str, Any]) -> PublicKey:
-        kid, owner = header.get("kid"), _jwt_owner(payload)
-        if not isinstance(owner, str) or not owner:
-            raise ResolutionError("the JWT names no issuer")
-        if isinstance(kid, str) and kid.startswith("#"):
-            kid = owner + kid
-        if isinstance(kid, str) and kid.startswith("did:"):
-            if split_url(kid)[0] != owner:
-                raise ResolutionError(f"kid {kid} is not a key of {owner}")
-            self.method = self.keys.verification_method(kid)
-            return self.method.public_key
-        if kid is None and owner.startswith("did:key:"):
-            self.method = self.keys.verification_method(owner)
-            return self.method.public_key
-        if owner.startswith("did:"):
-            raise ResolutionError(f"the JWT header has no kid naming a key of {owner}")
-        matching = [k for k in self.keys.issuer_jwks(owner) if kid is None or k.get("kid") == kid]
-        if len(matching) != 1:
-            raise ResolutionError(f"{owner} publishes no single key with kid {kid!r}")
-        try:
-            key = public_key_from_jwk(matching[0])
-        except KeyFormatError as error:
-            raise ResolutionError(f"the issuer's key {kid!r} is unusable: {error}") from None
-        self.jwks_source = owner
-        return key
-
-
-def check_jwt(
-    parsed: CredentialInput, keys: KeySource, *, now: datetime, skew: timedelta, purpose: str
-) -> list[Check]:
-    """`proof` and `key_binding` checks of a VC-JOSE-COSE compact JWS."""
-    header, payload = parsed.header or {}, parsed.document or {}
-    if "vc" in payload and str(header.get("typ", "JWT")).lower() in ("jwt", "application/jwt"):
-        reason = "this is a VC DM 1.1 JWT (the credential sits in a 'vc' claim); LearnProof "
-        reason += "verifies VC-JOSE-COSE JWTs, whose payload is the credential itself"
-        return [
-            Check("proof", "failed", f"unsupported format: {reason}", CRYPTOGRAPHIC_SECURITY_ERROR),
-            Check("key_binding", "skipped", "unsupported format"),
-        ]
-    lookup = _JwtKeys(keys)
-    result = verify_jws(
-        parsed.token or "", lookup, allowed_algs=JWT_ALGORITHMS, now=now, leeway=skew
-    )
-    alg = header.get("alg")
-    if result.verified:
-        proof_check = Check("proof", "passed", f"the JWT signature ({alg}) is valid")
-    else:
-        reason = f"the JWT is not valid: {result.reason}"
-        proof_check = Check("proof", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
-    role = "holder" if purpose == "authentication" else "issuer"
-    if lookup.method is not None:
-        binding = check_binding(
-            lookup.method, owner=_jwt_owner(payload), purpose=purpose, role=role
-        )
-    elif lookup.jwks_source is not None:
-        reason = f"the key {header.get('kid')} is published in the JWT issuer metadata of "
-        binding = Check("key_binding", "passed", reason + lookup.jwks_source)
-    elif lookup.error is not None:
-        reason = f"no key of the {role} could be used: {lookup.error}"
-        binding = Check("key_binding", "failed", reason, CRYPTOGRAPHIC_SECURITY_ERROR)
-    else:
-        binding = Check("key_binding", "skipped", "the JWT was refused before its key was sought")
-    return [proof_check, binding]

@@ -18,7 +18,7 @@ from typing import Any, Final
 from app.crypto.errors import EncodingError
 from app.crypto.multikey import multibase_decode
 from app.verification.checks import as_list
-from app.verification.controllers import ResolutionError
+from app.verification.did_documents import ResolutionError
 from app.verification.report import MALFORMED_VALUE_ERROR, Check
 
 # Fetching is bounded per credential: the rest are reported as not checked.

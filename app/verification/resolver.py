@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 from app.core import strictjson
 from app.crypto.jsonld import CONTEXT_FILES, CONTEXTS_DIR
 from app.verification.accreditation import AccreditationView
-from app.verification.controllers import (
+from app.verification.credential_input import bounds_problem
+from app.verification.did_documents import (
     ResolutionError,
     VerificationMethod,
     did_key_method,
@@ -29,7 +30,6 @@ from app.verification.controllers import (
     split_url,
 )
 from app.verification.fetch import Fetcher
-from app.verification.inputs import bounds_problem
 
 _DOCUMENT_NODES = 10_000
 _JWT_MEDIA_TYPES = ("application/vc+jwt", "application/jwt")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from app.core.urls import PublicUrls
 from app.dependencies import UrlsDep, VerificationStateDep
 from app.errors import TooManyRequests
-from app.verification import payloads
+from app.verification import request_bodies
 from app.verification.dependencies import RawBody, ReadVerifierDep
 from app.verification.report import Report
 from app.verification.schemas import (
@@ -55,7 +55,7 @@ async def verify_credential(
     content_type = request.headers.get("content-type")
 
     def work() -> tuple[dict[str, Any], bool]:
-        body = payloads.read_verify_request(raw, content_type, state.limits)
+        body = request_bodies.read_verify_request(raw, content_type, state.limits)
         report = verifier.credential(body.credential)
         content = _report_json(urls, report, include_credential=body.return_credential)
         return content, report.verified
@@ -81,7 +81,7 @@ async def verify_presentation(
     content_type = request.headers.get("content-type")
 
     def work() -> tuple[dict[str, Any], bool]:
-        body = payloads.read_presentation_request(raw, content_type, state.limits)
+        body = request_bodies.read_presentation_request(raw, content_type, state.limits)
         report, credentials = verifier.presentation(
             body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
         )
@@ -117,7 +117,7 @@ async def verify_batch(
     client = request.client.host if request.client else "unknown"
 
     def work() -> dict[str, Any]:
-        body = payloads.read_batch_request(raw, content_type, state.limits)
+        body = request_bodies.read_batch_request(raw, content_type, state.limits)
         wait = state.limiter.take(client, cost=len(body.credentials))
         if wait:
             raise TooManyRequests(

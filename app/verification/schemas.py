@@ -1,4 +1,4 @@
-"""OpenAPI shapes of the verification endpoints (bodies are read by `payloads.py`)."""
+"""OpenAPI shapes of the verification endpoints (bodies are read by `request_bodies.py`)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.core import budget as work_budget
-from app.core.cache import ExpiringCache
 from app.status.bitstring import DEFAULT_MAX_DECODED_BYTES
 from app.verification import accreditation as accreditation_checks
 from app.verification import meaning as meaning_module
@@ -25,14 +24,15 @@ from app.verification.checks import (
     as_list,
     check_contexts,
     check_issuer_trust,
-    check_structure,
     check_validity,
     issuer_id,
 )
-from app.verification.controllers import ResolutionError
-from app.verification.inputs import ENVELOPED, CredentialInput, read_credential
+from app.verification.credential_input import ENVELOPED, CredentialInput, read_credential
+from app.verification.did_documents import ResolutionError
+from app.verification.jwt_proofs import check_jwt
 from app.verification.limits import VerifyLimits
-from app.verification.proofs import check_data_integrity, check_jwt, rdfc_verified
+from app.verification.presentations import check_presentation
+from app.verification.proofs import check_data_integrity, rdfc_verified
 from app.verification.related import check_related_resources
 from app.verification.report import (
     MALFORMED_VALUE_ERROR,
@@ -43,39 +43,21 @@ from app.verification.report import (
     Report,
 )
 from app.verification.resolver import Resolver
+from app.verification.status_cache import StatusListCache
 from app.verification.status_checks import (
     STATUS_ENTRY,
     evaluate_status,
     list_ownership_problem,
     status_entry_problem,
 )
+from app.verification.structure import check_structure
 
 log = logging.getLogger("learnproof.verification")
 
-STATUS_CACHE_SECONDS = 300.0
 # A Comprehensive Learner Record carries credentials with their own proofs; each is verified,
 # within a budget per Verifier (one per request), so a batch of records stays bounded.
 MAX_NESTED_CREDENTIALS = 100
 NESTING_TYPES = frozenset({"ClrCredential"})
-
-
-class StatusListCache:
-    """Verified status list credentials, keyed by URL and content digest.
-
-    A list is re-verified only when its content changes (a revocation publishes new bits,
-    hence a new digest) or after a few minutes; fetching is cached separately by `Fetcher`.
-    """
-
-    def __init__(self, max_entries: int = 256) -> None:
-        self._entries: ExpiringCache[tuple[str, str], Check | None] = ExpiringCache(
-            STATUS_CACHE_SECONDS, max_entries=max_entries
-        )
-
-    def get(self, key: tuple[str, str]) -> tuple[bool, Check | None]:
-        return self._entries.get(key)
-
-    def put(self, key: tuple[str, str], failure: Check | None) -> None:
-        self._entries.put(key, failure)
 
 
 @dataclass
@@ -322,69 +304,13 @@ class Verifier:
         report = Report(require_proof=signed)
         credentials: list[Report] = []
         try:
-            credentials = self._presentation(value, report, challenge, domain, signed)
+            credentials = check_presentation(self, value, report, challenge, domain, signed)
         except work_budget.WorkLimitExceeded as spent:
             report.add("limits", "failed", f"not verified: {spent.reason}")
         except Exception:  # noqa: BLE001 - the report must survive any bug in a check
             log.exception("presentation verification stopped by an unexpected error")
             report.add("internal", "failed", "an unexpected error stopped the verification")
         return report, credentials
-
-    def _presentation(
-        self, value: Any, report: Report, challenge: str | None, domain: str | None, signed: bool
-    ) -> list[Report]:
-        if not isinstance(value, Mapping):
-            report.add("parsing", "failed", "a presentation must be a JSON object", PARSING_ERROR)
-            return []
-        report.media_type = "application/vp"
-        report.credential = value
-        report.add("parsing", "passed", "a JSON-LD presentation")
-        contexts_at = len(report.checks)
-        report.extend(check_structure(value, kind="presentation"))
-        holder = value.get("holder")
-        holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
-        proofs: list[Check] = []
-        if signed:
-            proofs = check_data_integrity(
-                value,
-                self.resolver,
-                purpose="authentication",
-                owner=holder_id,
-                role="holder",
-                now=self.now,
-                challenge=challenge,
-                domain=domain,
-                limits=self.limits.canonicalization(quads_factor=5),
-                skew=self.skew,
-            )
-        terms_checked = rdfc_verified(value, proofs)
-        report.checks.insert(contexts_at, check_contexts(value, terms_checked=terms_checked))
-        report.extend(proofs)
-        if signed:
-            if challenge is None:
-                reason = "no challenge was given, so this presentation may be a replay"
-                report.add("proof", "warning", reason)
-        else:
-            report.add("proof", "skipped", "an unsigned presentation: only its credentials count")
-        presented = as_list(value.get("verifiableCredential"))
-        credentials = [self.credential(item) for item in presented]
-        spent = next((c for r in credentials for c in r.checks if c.check == "limits"), None)
-        if spent is not None:
-            report.add("limits", "failed", spent.reason)
-        bad = [i for i, r in enumerate(credentials, start=1) if not r.verified]
-        if not credentials:
-            report.add("credentials", "skipped", "it presents no credentials")
-        elif bad:
-            first = credentials[bad[0] - 1].failed
-            why = first[0].reason if first else "it did not verify"
-            reason = f"{len(bad)} of {len(credentials)} presented credentials did not verify "
-            reason += f"(credential {bad[0]}: {why})"
-            report.add("credentials", "failed", reason)
-        else:
-            report.add(
-                "credentials", "passed", f"all {len(credentials)} presented credentials verify"
-            )
-        return credentials
 
 
 def included_credentials(document: Mapping[str, Any]) -> list[Any]:

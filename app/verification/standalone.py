@@ -22,9 +22,9 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
+from app.verification.credential_input import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.dependencies import DatabaseDocuments
 from app.verification.fetch import Fetcher
-from app.verification.inputs import MAX_DEPTH, MAX_NODES, InputRejected, parse_json
 from app.verification.report import Report
 from app.verification.resolver import Resolver
 from app.verification.service import Verifier

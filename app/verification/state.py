@@ -19,7 +19,7 @@ from app.verification.fetch import Fetcher
 from app.verification.limits import VerifyLimits
 from app.verification.pool import VerificationPool
 from app.verification.ratelimit import CpuBudgetLimiter, TokenBucketLimiter
-from app.verification.service import StatusListCache
+from app.verification.status_cache import StatusListCache
 
 
 @dataclass

@@ -27,7 +27,7 @@ from app.audit import service as audit_service
 from app.auth.service import Principal
 from app.core.ids import new_id
 from app.credentials import service as credential_service
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.errors import Conflict, NotFound, TooManyRequests
 from app.issuers import service as issuer_service
 from app.wallet import tokens
@@ -101,7 +101,7 @@ def _create(
     actor: str,
     issuer_slug: str,
 ) -> NewOffer:
-    if record.status == "revoked":
+    if record.status == CredentialStatus.revoked:
         raise Conflict(f"Credential {record.id} is revoked; a revoked credential is not offered.")
     _purge(session, now)
     uri_secret = tokens.new_secret()
@@ -278,7 +278,7 @@ def deliver(
             f"Only the configuration {CONFIGURATION_ID} is offered.",
         )
     record = credential_service.get_credential(session, offer.credential_id)
-    if record.status == "revoked":
+    if record.status == CredentialStatus.revoked:
         raise OAuthError(
             "credential_request_denied", "The issuer has revoked this credential since the offer."
         )

@@ -18,7 +18,7 @@ from app.dependencies import ClockDep, SessionDep, UrlsDep
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.pathways import awards, evaluating, rules, service
-from app.pathways.evaluating import Presented
+from app.pathways.presenting import Presented
 from app.pathways.schemas import PathwayRead
 from app.verification.service import Verifier
 from app.web.i18n import gettext as _

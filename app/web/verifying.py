@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.urls import PublicUrls
 from app.errors import AppError
-from app.frameworks import service as framework_service
+from app.frameworks import alignment as framework_alignment
 from app.verification import meaning as meaning_module
 from app.verification.report import Report
 from app.verification.service import Verifier
@@ -175,7 +175,7 @@ def printed_meaning(
         if found is None:
             return None
         try:
-            return framework_service.describe_alignment(session, *found)
+            return framework_alignment.describe_alignment(session, *found)
         except AppError:  # a level removed since issuance: the printed name is all there is
             return None
 

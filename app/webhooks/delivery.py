@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,12 +29,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import service as audit_service
 from app.core.clock import Clock
+from app.core.daemon import DaemonLoop
 from app.issuers.models import Issuer
 from app.issuers.signing import KeyRing
 from app.webhooks import secret_store, signing
 from app.webhooks.events import forget_subscribers
 from app.webhooks.guard import UnsafeUrl, UrlGuard
-from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 log = logging.getLogger("learnproof.webhooks")
 
@@ -112,7 +118,7 @@ class Deliverer:
                 select(WebhookDelivery)
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                 .where(
-                    WebhookDelivery.status == "pending",
+                    WebhookDelivery.status == DeliveryStatus.pending,
                     WebhookDelivery.next_attempt_at <= now,
                     WebhookEndpoint.enabled.is_(True),
                     or_(
@@ -209,7 +215,7 @@ class Deliverer:
             delivery.last_error = outcome.error
             delivery.claimed_by = delivery.claimed_until = None
             if outcome.ok:
-                delivery.status, delivery.delivered_at = "delivered", now
+                delivery.status, delivery.delivered_at = DeliveryStatus.delivered, now
                 delivery.next_attempt_at = None
                 endpoint.failing_since = None
             else:
@@ -220,7 +226,7 @@ class Deliverer:
         self, session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint, now: datetime
     ) -> None:
         if now - delivery.created_at >= self.policy.retry_window:
-            delivery.status, delivery.next_attempt_at = "failed", None
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.failed, None
         else:
             delivery.next_attempt_at = now + retry_delay(delivery.attempts)
         if endpoint.failing_since is None:
@@ -253,7 +259,7 @@ def _ms(began: float) -> int:
 PeriodicTask = Callable[[], object]
 
 
-class DeliveryWorker:
+class DeliveryWorker(DaemonLoop):
     """A daemon thread: deliver what is due, and run periodic scans (expiry) now and then."""
 
     def __init__(
@@ -266,15 +272,7 @@ class DeliveryWorker:
     ) -> None:
         self._deliverer, self._periodic = deliverer, list(periodic)
         self._poll, self._scan = poll_seconds, scan_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-webhooks", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__("learnproof-webhooks")
 
     def _run(self) -> None:
         next_scan = 0.0

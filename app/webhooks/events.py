@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import isoformat_z
 from app.core.ids import new_id
-from app.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.schemas import EventType
 
-EVENT_TYPES: Final = (
-    "credential.issued",
-    "credential.revoked",
-    "credential.suspended",
-    "credential.reinstated",
-    "credential.expiring",
-    "credential.expired",
-    "credential.reissued",
-    "job.finished",
-)
+# The event types an endpoint may subscribe to, as the API's schema lists them.
+EVENT_TYPES: Final = get_args(EventType)
 _CACHE_KEY: Final = "learnproof_webhook_subscribers"
 
 
@@ -80,7 +73,7 @@ def emit(
             id=new_id(),
             event_id=event.id,
             endpoint_id=endpoint_id,
-            status="pending",
+            status=DeliveryStatus.pending,
             attempts=0,
             next_attempt_at=now,
             created_at=now,

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app.verification.controllers import ResolutionError
-from app.verification.fetch import Fetcher, HostResolver, system_resolver
+from app.verification.addresses import HostResolver, system_resolver
+from app.verification.did_documents import ResolutionError
+from app.verification.fetch import Fetcher
 
 MAX_URL_LENGTH = 2000
 

@@ -8,6 +8,7 @@ commit and delivery loses nothing, the worker finds the pending delivery on rest
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
+
+
+class DeliveryStatus(StrEnum):
+    """A delivery's state, stored as its value (the column is a plain string)."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
 
 
 class WebhookEndpoint(Base):
@@ -71,7 +80,7 @@ class WebhookDelivery(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("webhook_event.id"), index=True)
     endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoint.id"))
-    status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
+    status: Mapped[str] = mapped_column(String(16))  # a DeliveryStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))

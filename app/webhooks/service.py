@@ -18,7 +18,13 @@ from app.issuers.signing import KeyRing
 from app.webhooks import secret_store, signing
 from app.webhooks.events import forget_subscribers
 from app.webhooks.guard import UnsafeUrl, UrlGuard
-from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 MAX_ENDPOINTS_PER_ISSUER: Final = 20
@@ -221,8 +227,8 @@ def redeliver(
     event = session.get(WebhookEvent, original.event_id)
     assert event is not None, "foreign key"
     again = WebhookDelivery(
-        id=new_id(), event_id=event.id, endpoint_id=endpoint.id, status="pending", attempts=0,
-        next_attempt_at=now, created_at=now,
+        id=new_id(), event_id=event.id, endpoint_id=endpoint.id,
+        status=DeliveryStatus.pending, attempts=0, next_attempt_at=now, created_at=now,
     )  # fmt: skip
     session.add(again)
     session.flush()

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.accreditation.test_accreditation import Agency
 from tests.credentials.factories import World
 from tests.interop.node import run_node
+from tests.support.accreditation import Agency
 
 pytestmark = pytest.mark.interop
 

@@ -18,7 +18,7 @@ from app.crypto.jsonld import canonize
 from app.crypto.multikey import public_key_from_multikey
 from app.crypto.rdfc import DEFAULT_LIMITS
 from app.crypto.signer import LocalSigner
-from app.verification.controllers import VerificationMethod
+from app.verification.did_documents import VerificationMethod
 from app.verification.resolver import Resolver
 from app.verification.service import Verifier
 

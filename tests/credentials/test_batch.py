@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.core.urls import PublicUrls
-from app.credentials import batch
+from app.credentials import batch_jobs
 from tests.credentials.factories import RECIPIENT, World
 
 
@@ -63,7 +63,7 @@ def test_large_batch_becomes_a_job(world: World, client: TestClient, settings: S
     pending = client.get(f"/v1/jobs/{job_id}", headers=world.issue_headers).json()
     assert (pending["status"], pending["done"], pending["total"]) == ("pending", 0, 5)
     app = client.app
-    ran = batch.run_next_job(
+    ran = batch_jobs.run_next_job(
         app.state.sessionmaker,  # type: ignore[attr-defined]
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]
@@ -79,7 +79,7 @@ def test_large_batch_becomes_a_job(world: World, client: TestClient, settings: S
         f"/v1/jobs/{job_id}", params={"offset": 4, "limit": 1}, headers=world.issue_headers
     ).json()
     assert [r["index"] for r in paged["results"]] == [4]
-    assert not batch.run_next_job(
+    assert not batch_jobs.run_next_job(
         app.state.sessionmaker,  # type: ignore[attr-defined]
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.urls import PublicUrls
-from app.credentials import batch
+from app.credentials import batch_jobs
 from app.status.models import StatusEntry
 from tests.credentials.factories import RECIPIENT, World, assert_ob_valid
 
@@ -153,7 +153,7 @@ def test_job_writes_per_chunk_do_not_grow_with_the_job(
     job_id = response.json()["job_id"]
     writes = _job_writes(connection)
     app = client.app
-    assert batch.run_next_job(
+    assert batch_jobs.run_next_job(
         app.state.sessionmaker,  # type: ignore[attr-defined]
         app.state.keyring,  # type: ignore[attr-defined]
         app.state.clock,  # type: ignore[attr-defined]

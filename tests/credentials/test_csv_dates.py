@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-from app.credentials.bulk import read_rows
+from app.credentials.csv_rows import read_rows
 
 HEADER = "name,email,valid_from,valid_until\n"
 

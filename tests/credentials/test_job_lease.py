@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.core.clock import FixedClock
 from app.core.urls import PublicUrls
-from app.credentials import batch
+from app.credentials import batch_jobs
 from tests.conftest import TEST_PUBLIC_URL
 from tests.credentials.factories import World
 
@@ -39,7 +39,7 @@ def job_id(world: World, client: TestClient, settings: Settings) -> str:
 
 def _run(client: TestClient, worker: str, **kwargs: Any) -> bool:
     state: Any = client.app.state  # type: ignore[attr-defined]
-    return batch.run_next_job(
+    return batch_jobs.run_next_job(
         state.sessionmaker, state.keyring, state.clock, worker=worker,
         urls=PublicUrls(TEST_PUBLIC_URL), chunk_items=2, **kwargs,
     )  # fmt: skip
@@ -71,11 +71,11 @@ def test_a_heartbeat_keeps_the_job_and_a_lost_lease_is_noticed(
     assert _run(client, "a", stop=lambda: True)
     for _ in range(4):  # a is alive: it renews every few seconds
         clock.instant += timedelta(seconds=10)
-        assert batch.renew_lease(factory, job_id, worker="a", now=clock.now())
+        assert batch_jobs.renew_lease(factory, job_id, worker="a", now=clock.now())
         assert not _run(client, "b")
-    clock.instant += batch.LEASE + timedelta(seconds=1)  # a stops beating (it died)
+    clock.instant += batch_jobs.LEASE + timedelta(seconds=1)  # a stops beating (it died)
     assert _run(client, "b")
-    assert not batch.renew_lease(factory, job_id, worker="a", now=clock.now())
+    assert not batch_jobs.renew_lease(factory, job_id, worker="a", now=clock.now())
 
 
 def test_heartbeat_beats_until_stopped_or_refused() -> None:
@@ -88,7 +88,7 @@ def test_heartbeat_beats_until_stopped_or_refused() -> None:
             third.set()
         return len(beats) < 5
 
-    with batch.Heartbeat(renew, 0.001):
+    with batch_jobs.Heartbeat(renew, 0.001):
         assert third.wait(timeout=10)
     count = len(beats)
     assert 3 <= count <= 5
@@ -98,7 +98,7 @@ def test_heartbeat_beats_until_stopped_or_refused() -> None:
         refused.set()
         return False
 
-    heartbeat = batch.Heartbeat(refuse, 0.001)
+    heartbeat = batch_jobs.Heartbeat(refuse, 0.001)
     with heartbeat:
         assert refused.wait(timeout=10)
         heartbeat._thread.join(timeout=10)

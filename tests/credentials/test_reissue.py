@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
 from app.core.clock import FixedClock
-from app.credentials import batch
+from app.credentials import batch_jobs
 from tests.conftest import make_key
 from tests.credentials.factories import World, assert_ob_valid
 from tests.interop.node import run_node
@@ -141,7 +141,7 @@ def test_reissue_needs_issue_scope_for_the_credential_issuer(
 
 
 def _run_jobs(app: FastAPI, clock: FixedClock) -> None:
-    while batch.run_next_job(
+    while batch_jobs.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="test",
         urls=app.state.settings.urls,
         chunk_items=app.state.settings.batch_chunk_items,

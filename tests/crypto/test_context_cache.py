@@ -12,7 +12,7 @@ from pyld.jsonld import JsonLdProcessor
 from app.crypto import rdfc
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError
 from app.crypto.jsonld import CONTEXT_FILES, CONTEXTS_DIR, canonize, load_context
-from tests.crypto.test_canonicalization_equivalence import CORPUS, _issued_ob_credential
+from tests.support.jsonld_corpus import CORPUS, issued_ob_credential
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 
@@ -23,7 +23,7 @@ def test_pyld_is_the_version_context_cache_was_checked_against() -> None:
 
 
 def test_a_warm_canonicalization_processes_no_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    credential = _issued_ob_credential()
+    credential = issued_ob_credential()
     canonize(credential)
     definitions = 0
     create_term_definition = JsonLdProcessor._create_term_definition
@@ -42,14 +42,14 @@ def test_a_warm_canonicalization_processes_no_context(monkeypatch: pytest.Monkey
 
 def test_credentials_need_no_n_degree_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Distinct first-degree hashes: pyld's URDNA2015 (the slow, bounded path) never runs."""
-    expected = canonize(_issued_ob_credential())
+    expected = canonize(issued_ob_credential())
 
     def refuse(*args: Any) -> None:
         raise AssertionError("took the Hash N-Degree Quads path")
 
     monkeypatch.setattr(rdfc, "_BoundedURDNA2015", refuse)
 
-    assert canonize(_issued_ob_credential()) == expected
+    assert canonize(issued_ob_credential()) == expected
     with pytest.raises(AssertionError, match="N-Degree"):
         canonize(CORPUS["identical blank nodes (Hash N-Degree Quads path)"])
 

@@ -29,13 +29,17 @@ FORBIDDEN = (
 PURE_VERIFICATION = (
     "accreditation",
     "checks",
-    "controllers",
-    "inputs",
+    "credential_input",
+    "did_documents",
+    "jwt_proofs",
     "meaning",
+    "presentations",
     "proofs",
     "related",
     "report",
+    "status_cache",
     "status_checks",
+    "structure",
 )
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +14,7 @@ from app import migrate
 from app.audit import chain, service
 from app.audit.models import AuditEvent
 from app.db import make_engine, make_sessionmaker
+from tests.support.audit import tamper
 
 
 def test_key_events_are_audited_and_filterable(
@@ -83,38 +83,12 @@ def test_a_closed_session_writes_nothing(session: Session, now: datetime) -> Non
     assert service.verify_chain(session).entries == before
 
 
-def _lift_update_trigger(connection: Connection) -> Iterator[None]:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
-        yield
-        connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change"))
-    else:
-        for verb in ("update", "delete"):
-            connection.execute(text(f"DROP TRIGGER audit_event_no_{verb}"))
-        yield
-        for verb in ("UPDATE", "DELETE"):
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
-                    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
-                )
-            )
-
-
-def _tamper(connection: Connection, statement: str, **params: object) -> None:
-    """What a superuser (or the file's owner on SQLite) can do: lift the trigger, write."""
-    lifted = _lift_update_trigger(connection)
-    next(lifted)
-    connection.execute(text(statement), params)
-    next(lifted, None)
-
-
 def test_verify_names_the_first_altered_entry(
     session: Session, connection: Connection, now: datetime
 ) -> None:
     events = [_recorded(session, now, f"e{i}") for i in range(4)]
     assert service.verify_chain(session).intact
-    _tamper(connection, "UPDATE audit_event SET actor = 'mallory' WHERE id = :id", id=events[1].id)
+    tamper(connection, "UPDATE audit_event SET actor = 'mallory' WHERE id = :id", id=events[1].id)
     report = service.verify_chain(session)
     assert not report.intact
     assert report.broken_at == events[1].id
@@ -125,7 +99,7 @@ def test_verify_notices_a_removed_entry(
     session: Session, connection: Connection, now: datetime
 ) -> None:
     events = [_recorded(session, now, f"e{i}") for i in range(3)]
-    _tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[1].id)
+    tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[1].id)
     report = service.verify_chain(session)
     assert report.broken_at == events[2].id
     assert "removed" in (report.reason or "")
@@ -135,7 +109,7 @@ def test_verify_notices_a_removed_tail(
     session: Session, connection: Connection, now: datetime
 ) -> None:
     events = [_recorded(session, now, f"e{i}") for i in range(2)]
-    _tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[-1].id)
+    tamper(connection, "DELETE FROM audit_event WHERE id = :id", id=events[-1].id)
     report = service.verify_chain(session)
     assert not report.intact
     assert "removed from the end" in (report.reason or "")

@@ -19,7 +19,7 @@ from app.audit import service
 from app.cli import cli
 from app.db import make_engine, make_sessionmaker
 from tests.conftest import PG_ADMIN_URL
-from tests.foundation.test_audit import _tamper
+from tests.support.audit import tamper
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_audit_verify_exit_codes(cli_env: str) -> None:
     try:
         with engine.begin() as connection:
             second = connection.execute(text("SELECT id FROM audit_event ORDER BY id")).all()[1][0]
-            _tamper(
+            tamper(
                 connection,
                 'UPDATE audit_event SET details = \'{"name": "forged"}\' WHERE id = :id',
                 id=second,

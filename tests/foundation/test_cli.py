@@ -183,7 +183,7 @@ def _credential_count(url: str) -> int:
 def test_issue_from_csv_is_interruptible_and_rerunnable(
     cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.cli as cli_module
+    import app.cli.issue as cli_module
 
     runner = CliRunner()
     assert runner.invoke(cli, ["demo"]).exit_code == 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.markers import calls_node
+import pytest
+
+from tests.support.markers import calls_node, uses_node
 
 
 def fake_node(script: str) -> Any:  # stands in for tests.interop.node.run_node
@@ -34,3 +36,20 @@ def test_other_tests_are_left_alone() -> None:
 
     assert not calls_node(pure, "fake_node")
     assert not calls_node(test_other_tests_are_left_alone, "fake_node")
+
+
+@pytest.fixture
+def reference_result() -> Any:
+    return _helper()
+
+
+@pytest.fixture
+def built_on_it(reference_result: Any) -> Any:
+    return [reference_result]
+
+
+def test_a_fixture_that_reaches_node_marks_the_test(
+    request: pytest.FixtureRequest, built_on_it: Any
+) -> None:
+    assert uses_node(request.node, "fake_node")
+    assert not uses_node(request.node, "no_such_entry")

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.frameworks import service
+from app.frameworks import alignment
 from app.frameworks.equivalence import LevelRef, Link, Relation, compose, equivalents, inverse
 from tests.frameworks.conftest import Document, framework_document, linkage
 from tests.support.problems import assert_problem
@@ -174,7 +174,7 @@ def test_describe_alignment_for_the_verification_report(
         framework_document("de-dqr", ["5", "6"], linkages=[linkage("6", "eqf", "6", "broadMatch")])
     )
 
-    meaning = service.describe_alignment(session, "eqf", "6")
+    meaning = alignment.describe_alignment(session, "eqf", "6")
 
     assert meaning["framework"]["code"] == "eqf"
     assert meaning["level"] == {"code": "6", "name": "EQF level 6", "ordinal": 6}
@@ -185,6 +185,6 @@ def test_describe_alignment_for_the_verification_report(
         "EQF level 6 (European Qualifications Framework for lifelong learning); "
         "encompasses Level 6 (Framework de-dqr)"
     )
-    assert [(e.framework, e.level) for e in service.equivalents(session, "de-dqr", "6")] == [
+    assert [(e.framework, e.level) for e in alignment.equivalents(session, "de-dqr", "6")] == [
         ("eqf", "6")
     ]

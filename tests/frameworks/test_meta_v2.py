@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from app.frameworks import lint, meta
-from app.frameworks.lint import RegistryView, StatedLink
+from app.frameworks.findings import Finding, RegistryView, StatedLink
 from tests.support.frameworks import fixture
 
 
@@ -20,11 +20,11 @@ def five_frameworks() -> list[dict[str, Any]]:
     ]
 
 
-def errors(findings: list[lint.Finding]) -> list[tuple[str, str]]:
+def errors(findings: list[Finding]) -> list[tuple[str, str]]:
     return [(f.path, f.message) for f in findings if f.severity == "error"]
 
 
-def paths(findings: list[lint.Finding]) -> list[str]:
+def paths(findings: list[Finding]) -> list[str]:
     return [f.path for f in findings if f.severity == "error"]
 
 

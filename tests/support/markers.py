@@ -1,7 +1,8 @@
 """Tests that run the reference JavaScript stack are marked ``interop`` without being told.
 
 A test is one when its code, a function it defines inside, or a function of its module it
-calls (at any depth) names ``run_node`` (tests/interop/node.py).
+calls (at any depth) names ``run_node`` (tests/interop/node.py); or when a fixture it uses
+(directly or through other fixtures) does.
 """
 
 from __future__ import annotations
@@ -46,8 +47,18 @@ def calls_node(function: Any, entry: str = NODE_ENTRY, seen: set[int] | None = N
     return False
 
 
+def uses_node(item: pytest.Item, entry: str = NODE_ENTRY) -> bool:
+    """Whether the test or one of the fixtures it uses reaches ``entry``."""
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        # name2fixturedefs covers the fixtures the test's fixtures request, too.
+        for definitions in info.name2fixturedefs.values():
+            functions += [getattr(d.func, "__wrapped__", d.func) for d in definitions]
+    return any(f is not None and calls_node(f, entry) for f in functions)
+
+
 def mark_interop(items: list[pytest.Item]) -> None:
     for item in items:
-        function = getattr(item, "function", None)
-        if function is not None and calls_node(function):
+        if uses_node(item):
             item.add_marker(pytest.mark.interop)

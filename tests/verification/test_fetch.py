@@ -18,7 +18,7 @@ from app.crypto.data_integrity import add_proof
 from app.crypto.keys import generate_private_key
 from app.crypto.multikey import public_key_to_multikey
 from app.crypto.signer import LocalSigner
-from app.verification.controllers import ResolutionError
+from app.verification.did_documents import ResolutionError
 from app.verification.fetch import Fetcher
 from app.verification.resolver import Resolver
 from app.verification.service import Verifier
@@ -329,11 +329,11 @@ def test_real_loopback_is_never_contacted_when_not_allow_listed(
 
 @pytest.mark.parametrize("address", ["2002:808:808::1", "64:ff9b::808:808", "8.8.8.8"])
 def test_tunnels_to_public_addresses_are_public(address: str) -> None:
-    from app.verification.fetch import _ip, _public
+    from app.verification.addresses import is_public, parse_ip
 
-    ip = _ip(address)
+    ip = parse_ip(address)
     assert ip is not None
-    assert _public(ip)
+    assert is_public(ip)
 
 
 def test_a_name_resolving_to_6to4_loopback_is_refused(

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from app.core import budget as work_budget
-from app.verification.controllers import ResolutionError
-from app.verification.fetch import Fetcher, make_http_client
+from app.verification.deadline import make_http_client
+from app.verification.did_documents import ResolutionError
+from app.verification.fetch import Fetcher
 from tests.verification.conftest import FakeWeb
 
 TRICKLE_SECONDS = 4.0  # how long the server trickles before it answers in full

@@ -11,8 +11,8 @@ from app.crypto.signer import LocalSigner
 from app.status.bitstring import Bitstring
 from app.verification.service import Verifier
 from app.verification.status_checks import evaluate_status, status_entry_problem
+from tests.support.remote_status import LIST_URL, NOW, V2, did_key_signer
 from tests.verification.conftest import FakeWeb
-from tests.verification.test_remote_status import LIST_URL, NOW, V2, _signer
 
 MESSAGES = [
     {"status": "0x0", "message": "valid"},
@@ -115,7 +115,7 @@ def test_a_short_multi_bit_list_is_a_length_error() -> None:
 
 
 def test_a_remote_multi_bit_list_end_to_end(fake_web: FakeWeb, offline_verifier: Verifier) -> None:
-    did, signer = _signer()
+    did, signer = did_key_signer()
     fake_web.add_json(
         "status.example", "/lists/1", add_proof(_list(did, {42: 2}), signer, created=NOW)
     )

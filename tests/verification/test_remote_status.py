@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.crypto.data_integrity import add_proof
 from app.crypto.jws import sign_vc_jwt
-from app.crypto.multikey import did_key_for
 from app.crypto.signer import LocalSigner
 from app.status.bitstring import Bitstring
 from app.verification.report import (
@@ -20,17 +17,8 @@ from app.verification.report import (
     Report,
 )
 from app.verification.service import Verifier
+from tests.support.remote_status import LIST_URL, NOW, V2, did_key_signer
 from tests.verification.conftest import FakeWeb
-
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-LIST_URL = "https://status.example/lists/1"
-V2 = "https://www.w3.org/ns/credentials/v2"
-
-
-def _signer() -> tuple[str, LocalSigner]:
-    key = Ed25519PrivateKey.generate()
-    did = did_key_for(key.public_key())
-    return did, LocalSigner(key, key_id=f"{did}#{did.removeprefix('did:key:')}")
 
 
 def _status_list(issuer: str, *, revoked: int, length: int = 131_072) -> dict[str, Any]:
@@ -79,7 +67,7 @@ def _status(report: Report) -> tuple[str, str, str | None]:
 
 @pytest.fixture
 def issuer() -> tuple[str, LocalSigner]:
-    return _signer()
+    return did_key_signer()
 
 
 @pytest.mark.parametrize("form", ["json", "jwt"])
@@ -132,7 +120,7 @@ def test_unsigned_or_forged_list_is_a_verification_error(
     issuer: tuple[str, LocalSigner], fake_web: FakeWeb, offline_verifier: Verifier
 ) -> None:
     did, signer = issuer
-    _, forger = _signer()
+    _, forger = did_key_signer()
     forged = add_proof(_status_list(did, revoked=1), forger, created=NOW)
     fake_web.add_json("status.example", "/lists/1", forged)
 

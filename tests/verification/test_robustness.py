@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.verification.inputs import bounds_problem, read_credential
+from app.verification.credential_input import bounds_problem, read_credential
 from app.verification.service import Verifier
 from tests.credentials.factories import World
 from tests.verification.conftest import load_vector
@@ -144,11 +144,13 @@ def test_too_complex_credential_is_a_parsing_failure() -> None:
 
 PURE_MODULES = [
     "app.verification.checks",
+    "app.verification.structure",
     "app.verification.report",
-    "app.verification.inputs",
-    "app.verification.controllers",
+    "app.verification.credential_input",
+    "app.verification.did_documents",
     "app.verification.meaning",
     "app.verification.proofs",
+    "app.verification.jwt_proofs",
     "app.verification.status_checks",
 ]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.verification import checks
+from app.verification import structure
 
 VECTORS = Path(__file__).parents[1] / "vectors"
 SCHEMAS = ("verifiable-credential-schema.json", "ob_v3p0_achievementcredential_schema.json")
@@ -47,9 +47,9 @@ def test_fast_and_reference_validators_agree(name: str) -> None:
     checked = invalid = 0
     for document in documents:
         for candidate in [document, *_mutations(document)]:
-            view = checks._ob_view(candidate) if name.startswith("ob_") else candidate
-            reference = not list(checks._validator(name).iter_errors(view))
-            assert checks._fast_validator(name).is_valid(view) is reference
+            view = structure._ob_view(candidate) if name.startswith("ob_") else candidate
+            reference = not list(structure._validator(name).iter_errors(view))
+            assert structure._fast_validator(name).is_valid(view) is reference
             checked += 1
             invalid += not reference
     assert invalid > checked // 3

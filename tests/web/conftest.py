@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from tests.credentials.factories import World
 from tests.web.live import Live, live_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -19,3 +23,12 @@ def world(client: TestClient, session: Session, admin_headers: dict[str, str]) -
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server(tmp_path_factory.mktemp("live")) as server:
         yield server
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    # Imported here: only the browser tests need Playwright.
+    from tests.support.browser import launch
+
+    with launch() as launched:
+        yield launched

@@ -51,7 +51,7 @@ def _free_port() -> int:
         return port
 
 
-def _admin_key(database_url: str) -> str:
+def admin_key(database_url: str) -> str:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
@@ -114,7 +114,7 @@ def live_server(folder: Path) -> Iterator[Live]:
         assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
         time.sleep(0.05)
     try:
-        admin = {"Authorization": f"Bearer {_admin_key(database_url)}"}
+        admin = {"Authorization": f"Bearer {admin_key(database_url)}"}
         yield Live(url, database_url, _seed(url, admin))
     finally:
         server.should_exit = True

@@ -7,82 +7,17 @@ tests/web/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
-
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.support.browser import ARTIFACTS, open_page
 from tests.web.live import LEARNER, Live
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-# Without the networking flags Chromium keeps calling Google services, which this
-# machine's closed network refuses (see the machine notes); the sandbox needs a non-root user.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-class Guard:
-    """Aborts and records any request that leaves our server, and any console error."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-
-    def route(self, route: Route) -> None:
-        target = route.request.url
-        if target.startswith(("data:", "blob:")) or _origin(target) == self.origin:
-            route.continue_()
-        else:
-            self.outside.append(target)
-            route.abort()
-
-    def watch(self, page: Page) -> Page:
-        page.on(
-            "console", lambda message: message.type == "error" and self.errors.append(message.text)
-        )
-        return page
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _open(browser: Browser, live: Live, **options: Any) -> tuple[Page, Guard]:
-    context = browser.new_context(**options)
-    guard = Guard(live.url)
-    context.route("**/*", guard.route)
-    return guard.watch(context.new_page()), guard
 
 
 def test_an_employer_uploads_a_pdf_and_sees_it_verified(browser: Browser, live: Live) -> None:
     credential_page = live.credential["links"]["page"]
     pdf = httpx.get(live.credential["links"]["pdf"], timeout=30).content
-    page, guard = _open(browser, live)
+    page, guard = open_page(browser, live)
     page.goto(f"{live.url}/verify")
     page.set_input_files(
         "#file", files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": pdf}]
@@ -108,7 +43,7 @@ def test_an_employer_uploads_a_pdf_and_sees_it_verified(browser: Browser, live: 
 
 
 def test_the_credential_page_fits_a_phone(browser: Browser, live: Live) -> None:
-    page, guard = _open(
+    page, guard = open_page(
         browser,
         live,
         viewport={"width": 375, "height": 740},

@@ -18,10 +18,10 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.credentials.factories import ACHIEVEMENT
+from tests.support.browser import ARTIFACTS, Guard
 from tests.support.images import jpeg_url, png_url
 from tests.support.issuers import ISSUER
-from tests.web.live import LEARNER, Live, _admin_key
-from tests.web.test_browser import ARTIFACTS, Guard, browser  # noqa: F401 - fixture
+from tests.web.live import LEARNER, Live, admin_key
 
 AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 LANGUAGES = {"en": "Verify a credential", "zh-CN": "验证证书"}
@@ -44,7 +44,7 @@ MOOC = {
 @pytest.fixture(scope="module")
 def seeded(live: Live) -> dict[str, Any]:
     """A revoked credential, an aligned credential and a pathway on the live server."""
-    admin = {"Authorization": f"Bearer {_admin_key(live.database_url)}"}
+    admin = {"Authorization": f"Bearer {admin_key(live.database_url)}"}
     with httpx.Client(base_url=live.url, headers=admin, timeout=30) as http:
         slug = live.credential["credential"]["issuer"]["id"].rsplit(":", 1)[-1]
         achievement = http.get(f"/v1/issuers/{slug}/achievements").json()
@@ -132,7 +132,7 @@ def _branded_credential(http: httpx.Client) -> str:
 
 
 @pytest.fixture
-def page(browser: Browser, live: Live) -> Iterator[tuple[Page, Guard]]:  # noqa: F811
+def page(browser: Browser, live: Live) -> Iterator[tuple[Page, Guard]]:
     context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept": "text/html"})
     guard = Guard(live.url)
     context.route("**/*", guard.route)
@@ -272,7 +272,7 @@ def test_a_credit_bank_evaluation_in_both_languages_is_accessible(
     ("path", "ready"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")]
 )
 def test_the_api_docs_render_offline(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live: Live,
     path: str,
     ready: str,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from app.core.clock import FixedClock
-from app.credentials import batch, expiry
+from app.credentials import batch_jobs, expiry
 from app.issuers import service as issuer_service
 from app.webhooks.delivery import RETRY_SCHEDULE, Deliverer
 from app.webhooks.guard import UrlGuard
@@ -64,11 +64,11 @@ def test_every_event_type_is_delivered_signed(
     with app.state.sessionmaker() as session:
         context = issuer_service.load_context(session, world.slug, urls=app.state.settings.urls)
         item = {"achievement_id": world.achievement["id"], "recipient": RECIPIENT}
-        batch.create_job(
+        batch_jobs.create_job(
             session, context, [item, item], now=clock.now(), actor="test", chunk_items=100
         )
         session.commit()
-    assert batch.run_next_job(
+    assert batch_jobs.run_next_job(
         app.state.sessionmaker, app.state.keyring, clock, worker="w1",
         urls=app.state.settings.urls, chunk_items=100,
     )  # fmt: skip

@@ -15,7 +15,6 @@ dead one's job within ``LEASE`` instead of minutes later.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -25,17 +24,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
+from app.core.daemon import DaemonLoop
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import chunk, reissue
-from app.credentials.models import IssueJob, IssueJobChunk
+from app.credentials.models import IssueJob, IssueJobChunk, JobStatus
 from app.errors import NotFound
 from app.issuers import service as issuer_service
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.webhooks import events as webhook_events
 
-MAX_ITEMS = 50_000
 # A live worker renews its lease every HEARTBEAT_SECONDS; a dead one stops renewing, and its
 # job is free again LEASE later. The chunk in progress also holds the job's row lock on
 # PostgreSQL, so a worker stalled longer than the lease is never overlapped mid-chunk.
@@ -72,7 +71,7 @@ def create_job(
         id=new_id(),
         issuer_id=context.issuer.id,
         actor=actor,
-        status="pending",
+        status=JobStatus.pending,
         total=len(items),
         done_count=0,
         failed_count=0,
@@ -134,7 +133,7 @@ def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
     query = (
         select(IssueJob)
         .where(
-            IssueJob.status != "done",
+            IssueJob.status != JobStatus.done,
             or_(
                 IssueJob.claimed_until.is_(None),
                 IssueJob.claimed_until < now,
@@ -148,7 +147,7 @@ def _claim(session: Session, worker: str, now: datetime) -> IssueJob | None:
         query = query.with_for_update(skip_locked=True)
     job = session.scalar(query)
     if job is not None:
-        job.claimed_by, job.claimed_until, job.status = worker, now + LEASE, "running"
+        job.claimed_by, job.claimed_until, job.status = worker, now + LEASE, JobStatus.running
     return job
 
 
@@ -162,28 +161,26 @@ def renew_lease(factory: sessionmaker[Session], job_id: str, *, worker: str, now
         if job is None:
             # Locked by our own chunk in progress, which renews the lease as it commits.
             return True
-        if job.claimed_by != worker or job.status == "done":
+        if job.claimed_by != worker or job.status == JobStatus.done:
             return False
         job.claimed_until = now + LEASE
         session.commit()
         return True
 
 
-class Heartbeat:
+class Heartbeat(DaemonLoop):
     """Calls ``renew`` every ``interval`` seconds on a daemon thread until stopped or refused."""
 
     def __init__(self, renew: Callable[[], bool], interval: float) -> None:
         self._renew, self._interval = renew, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-lease", daemon=True)
+        super().__init__("learnproof-lease")
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        self.stop()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -233,7 +230,7 @@ def _work(
     while not stop():
         with factory() as session:
             job = session.get(IssueJob, job_id, with_for_update=True)
-            if job is None or job.status == "done" or job.claimed_by != worker:
+            if job is None or job.status == JobStatus.done or job.claimed_by != worker:
                 return True
             issuer = issuer_service.get_issuer_by_id(session, job.issuer_id)
             context = issuer_service.load_context(session, issuer.slug, urls=urls)
@@ -256,10 +253,10 @@ def _work(
             job.failed_count += sum(1 for r in results if "error" in r)
             job.claimed_until = clock.now() + LEASE  # from the chunk's end, not its start
             if job.done_count >= job.total:
-                job.status, job.finished_at = "done", now
+                job.status, job.finished_at = JobStatus.done, now
                 _emit_finished(session, job, context.issuer.slug, urls, now)
             session.commit()
-            if job.status == "done":
+            if job.status == JobStatus.done:
                 return True
     return True
 
@@ -278,7 +275,7 @@ def _emit_finished(
     )
 
 
-class JobWorker:
+class JobWorker(DaemonLoop):
     """A daemon thread that runs pending batch jobs of this instance's database."""
 
     def __init__(
@@ -287,16 +284,8 @@ class JobWorker:
     ) -> None:  # fmt: skip
         self._factory, self._keyring, self._clock = factory, keyring, clock
         self._urls, self._chunk_items, self._poll = urls, chunk_items, poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="learnproof-jobs", daemon=True)
         self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__("learnproof-jobs")
 
     def _run(self) -> None:
         while not self._stop.is_set():

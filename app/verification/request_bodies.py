@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from app.errors import AppError, BadRequest, InvalidInput, PayloadTooLarge
-from app.verification.inputs import InputRejected, parse_json
+from app.verification.credential_input import InputRejected, parse_json
 from app.verification.limits import VerifyLimits
 
 MAX_BATCH: Final = 1000
