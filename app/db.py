@@ -10,7 +10,7 @@ take ``ReadSessionDep`` instead: it never commits, and the database refuses writ
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +20,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -127,15 +128,35 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
+def _commit(session: Session) -> None:
+    with session:
         try:
-            yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _discard(session: Session) -> None:
+    with session:
+        session.rollback()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's one transaction; it commits when the route returns, or rolls back.
+
+    Async on purpose: opening a session does no I/O (it connects at its first statement),
+    so only the commit or rollback pays a hop to the threadpool, where a sync generator
+    paid one to enter and one to leave.
+    """
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_discard, session)
+        raise
+    await run_in_threadpool(_commit, session)
 
 
 # scope="function": the commit runs when the route returns, before the response is

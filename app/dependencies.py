@@ -14,12 +14,12 @@ from app.core.clock import Clock
 from app.core.urls import PublicUrls
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -28,7 +28,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_urls(settings: SettingsDep) -> PublicUrls:
+async def get_urls(settings: SettingsDep) -> PublicUrls:
     return PublicUrls(settings.public_url)
 
 

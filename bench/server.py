@@ -90,17 +90,20 @@ def throwaway_server(
     headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     process = subprocess.Popen(
         [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("wb"),
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base_url, timeout=5) as client:
-            for _ in range(200):
+            # A loaded machine can take tens of seconds to import and migrate.
+            for _ in range(1200):
                 try:
                     if client.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
+            else:
+                raise RuntimeError("the bench server did not start within two minutes")
         yield Server(base_url, headers, env, workers)
     finally:
         process.terminate()

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/issuers", tags=["Issuers"])
 public_router = APIRouter(tags=["Public documents"])
 
 
-def get_keyring(request: Request) -> KeyRing:
+async def get_keyring(request: Request) -> KeyRing:
     keyring: KeyRing = request.app.state.keyring
     return keyring
 

@@ -11,7 +11,7 @@ from app.issuers.router import KeyRingDep
 from app.status.publishing import ListSigning
 
 
-def get_list_signing(request: Request, keyring: KeyRingDep) -> ListSigning:
+async def get_list_signing(request: Request, keyring: KeyRingDep) -> ListSigning:
     settings: Settings = request.app.state.settings
     return ListSigning(
         keyring=keyring,
