@@ -5,8 +5,10 @@ transaction commits: the chain head row is locked (``FOR UPDATE`` on PostgreSQL;
 already admits one writer), each event is linked to the previous hash, and the head moves
 on. Appending at commit time keeps the lock for milliseconds instead of for the whole
 request (a batch chunk signs 100 credentials), so instances sharing one PostgreSQL do not
-queue behind each other's signing. Events queued inside a savepoint that rolls back (a
-failed batch item) are dropped with it, exactly as the rows they describe.
+queue behind each other's signing. On PostgreSQL a transaction with one event (every
+single-credential request) does the lock, the chaining and the head update in one statement
+(``_append_in_one_statement``). Events queued inside a savepoint that rolls back (a failed
+batch item) are dropped with it, exactly as the rows they describe.
 """
 
 from __future__ import annotations

@@ -320,7 +320,7 @@ def shutdown_verification(app: FastAPI) -> None:
         state.pool.shutdown()
 
 
-def get_verifier(request: Request, session: SessionDep) -> Verifier:
+def _verifier(request: Request, session: Session) -> Verifier:
     app = request.app
     settings: Settings = app.state.settings
     now = app.state.clock.now()
@@ -344,9 +344,15 @@ def get_verifier(request: Request, session: SessionDep) -> Verifier:
     )
 
 
-def get_read_verifier(request: Request, session: ReadSessionDep) -> Verifier:
+# Async: building the verifier does no I/O, and a sync dependency costs every verification a
+# round trip through the threadpool.
+async def get_verifier(request: Request, session: SessionDep) -> Verifier:
+    return _verifier(request, session)
+
+
+async def get_read_verifier(request: Request, session: ReadSessionDep) -> Verifier:
     """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
-    return get_verifier(request, session)
+    return _verifier(request, session)
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
