@@ -164,8 +164,8 @@ def allocate_entries(
     # locked for the reservation only, not while the credential is signed and stored; if the
     # issuance then fails, that index stays reserved and unused (its bit is never set), a
     # harmless gap. The app's reservation sessions take a block of indexes at a time
-    # (``reserve_in_blocks``). SQLite serializes writers anyway, and a second transaction there would
-    # wait on the caller's own write lock.
+    # (``reserve_in_blocks``). SQLite serializes writers anyway, and a second transaction
+    # there would wait on the caller's own write lock.
     separate = reserve_with is not None and session.get_bind().dialect.name != "sqlite"
     for purpose in purposes:
         if separate:
