@@ -8,29 +8,30 @@ other module reads ``app.state`` (tests/foundation/test_app_state.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import httpx
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
-from app.db import READ_ONLY_OPTION, committed
+from app.db import READ_ONLY_OPTION
 from app.issuers.signing import KeyRing
 from app.observability import Metrics
 from app.verification.state import VerificationState, build_verification_state
 from app.webhooks.delivery import Deliverer
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -39,7 +40,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_urls(request: Request) -> PublicUrls:
+async def get_urls(request: Request) -> PublicUrls:
     urls: PublicUrls = request.app.state.urls
     return urls
 
@@ -48,7 +49,7 @@ UrlsDep = Annotated[PublicUrls, Depends(get_urls)]
 """Every public URL and DID of this service (built once from the settings by ``create_app``)."""
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 
@@ -56,12 +57,12 @@ def get_metrics(request: Request) -> Metrics:
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
-def get_keyring(request: Request) -> KeyRing:
+async def get_keyring(request: Request) -> KeyRing:
     keyring: KeyRing = request.app.state.keyring
     return keyring
 
 
-def get_open_keyring(request: Request) -> KeyRing | None:
+async def get_open_keyring(request: Request) -> KeyRing | None:
     """The key ring once the lifespan has opened it (verification works without one)."""
     keyring: KeyRing | None = getattr(request.app.state, "keyring", None)
     return keyring
@@ -71,12 +72,12 @@ KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
 OpenKeyRingDep = Annotated[KeyRing | None, Depends(get_open_keyring)]
 
 
-def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+async def get_sessionmaker(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     return factory
 
 
-def get_status_sessions(request: Request) -> sessionmaker[Session]:
+async def get_status_sessions(request: Request) -> sessionmaker[Session]:
     """Sessions for reserving status indexes (a pool of their own on PostgreSQL)."""
     factory: sessionmaker[Session] = request.app.state.status_sessions
     return factory
@@ -86,9 +87,34 @@ SessionmakerDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
 StatusSessionsDep = Annotated[sessionmaker[Session], Depends(get_status_sessions)]
 
 
-def get_session(factory: SessionmakerDep) -> Iterator[Session]:
-    with committed(factory) as session:
+def _commit(session: Session) -> None:
+    with session:
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _discard(session: Session) -> None:
+    with session:
+        session.rollback()
+
+
+async def get_session(factory: SessionmakerDep) -> AsyncIterator[Session]:
+    """The request's one transaction; it commits when the route returns, or rolls back.
+
+    Async on purpose: opening a session does no I/O (it connects at its first statement),
+    so only the commit or rollback pays a hop to the threadpool, where a sync generator
+    paid one to enter and one to leave.
+    """
+    session = factory()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_discard, session)
+        raise
+    await run_in_threadpool(_commit, session)
 
 
 # scope="function": the commit runs when the route returns, before the response is
@@ -111,7 +137,7 @@ def get_read_session(factory: SessionmakerDep) -> Iterator[Session]:
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
-def get_http(request: Request) -> httpx.Client:
+async def get_http(request: Request) -> httpx.Client:
     """The lifespan's shared client of the verifier (deadlines and size caps of its own)."""
     client: httpx.Client = request.app.state.http
     return client
@@ -120,7 +146,7 @@ def get_http(request: Request) -> httpx.Client:
 HttpClientDep = Annotated[httpx.Client, Depends(get_http)]
 
 
-def get_deliverer(request: Request) -> Deliverer:
+async def get_deliverer(request: Request) -> Deliverer:
     deliverer: Deliverer = request.app.state.webhooks
     return deliverer
 
@@ -143,7 +169,7 @@ def verification_state(app: FastAPI) -> VerificationState:
     return state
 
 
-def get_verification_state(request: Request) -> VerificationState:
+async def get_verification_state(request: Request) -> VerificationState:
     return verification_state(request.app)
 
 

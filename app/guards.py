@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AwareDatetime
 from app.errors import BadRequest
 
 
-def refuse_nul_in_url(request: Request) -> None:
+async def refuse_nul_in_url(request: Request) -> None:
     """A global dependency: 400 when the decoded path or a query value holds a NUL."""
     query = request.query_params.multi_items()
     if "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in query):

@@ -48,6 +48,7 @@ from app.openapi import install_problem_responses
 from app.pathways.router import pages_router as pathway_documents_router
 from app.pathways.router import router as pathways_router
 from app.referencing.router import router as referencing_router
+from app.status.allocation import reserve_in_blocks
 from app.status.router import public_router as status_documents_router
 from app.verification.deadline import make_http_client
 from app.verification.router import router as verification_router
@@ -63,6 +64,10 @@ from app.web.router import router as web_router
 from app.webhooks.delivery import Deliverer, DeliveryPolicy, DeliveryWorker
 from app.webhooks.guard import UrlGuard
 from app.webhooks.router import router as webhooks_router
+
+# Status indexes a process reserves at once for single issuances on PostgreSQL: the list row
+# is locked once per 32 credentials instead of once each (app/status/allocation.py).
+RESERVATION_BLOCK = 32
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
@@ -124,6 +129,7 @@ def create_app(
             # out; a pool of their own always frees up within a reservation.
             reservations = make_engine(settings.database_url)
             app.state.status_sessions = make_sessionmaker(reservations)
+            reserve_in_blocks(app.state.status_sessions, RESERVATION_BLOCK)
         app.state.keyring = _open_keyring(settings, factory, app_clock)
         worker = None
         if settings.job_worker:

@@ -118,7 +118,7 @@ def throwaway_server(
     headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     process = subprocess.Popen(
         [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("wb"),
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -131,6 +131,8 @@ def throwaway_server(
                         break
                 except httpx.TransportError:
                     time.sleep(0.2)
+            else:
+                raise RuntimeError("the bench server did not start within two minutes")
         yield Server(base_url, headers, env, workers, process.pid)
     finally:
         process.terminate()

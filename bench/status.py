@@ -62,9 +62,9 @@ def _timed(action: Callable[[], object], repeat: int) -> list[float]:
     return samples
 
 
-def _batches(total: int) -> Iterator[range]:
-    for start in range(0, total, BATCH):
-        yield range(start, min(total, start + BATCH))
+def _batches(total: int, size: int = BATCH) -> Iterator[range]:
+    for start in range(0, total, size):
+        yield range(start, min(total, start + size))
 
 
 def _seed(
@@ -132,7 +132,12 @@ def _seed(
     placements = [(list_id, index) for list_id, indexes in lists for index in indexes]
 
     started = time.perf_counter()
-    for chunk in _batches(count):
+    with factory() as session:
+        postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        _seed_server_side(factory, ids, placements, issuer_id, achievement_id, key_id, now,
+                          urls)  # fmt: skip
+    for chunk in [] if postgresql else _batches(count):
         with factory() as session:
             session.execute(
                 insert(Credential),
@@ -173,6 +178,49 @@ def _seed(
             session.execute(text("ANALYZE credential, status_entry, status_list"))
             session.commit()
     return slug, ids
+
+
+_SEED_CREDENTIALS = text(
+    """
+    INSERT INTO credential (id, issuer_id, achievement_id, signing_key_id, document, jwt,
+                            valid_from, status, public_page, issued_at)
+    SELECT id, :issuer_id, :achievement_id, :key_id, json_build_object('id', :prefix || id),
+           '-', :now, 'active', false, :now
+    FROM unnest(CAST(:ids AS text[])) AS id
+    """
+)
+_SEED_ENTRIES = text(
+    """
+    INSERT INTO status_entry (credential_id, purpose, list_id, index)
+    SELECT id, 'revocation', :list_id, position
+    FROM unnest(CAST(:ids AS text[]), CAST(:indexes AS integer[])) AS t(id, position)
+    """
+)
+
+
+def _seed_server_side(
+    factory: sessionmaker[Session], ids: list[str], placements: list[tuple[str, int]],
+    issuer_id: str, achievement_id: str, key_id: str, now: datetime, urls: PublicUrls,
+) -> None:  # fmt: skip
+    """PostgreSQL: each batch is two statements whose rows the server builds from arrays,
+    instead of a million bound rows through the driver (1,000,000 in about a minute)."""
+    common = {"issuer_id": issuer_id, "achievement_id": achievement_id, "key_id": key_id,
+              "now": now, "prefix": urls.credential("")}  # fmt: skip
+    for chunk in _batches(len(ids), 50_000):
+        with factory() as session:
+            batch = [ids[i] for i in chunk]
+            session.execute(_SEED_CREDENTIALS, {**common, "ids": batch})
+            by_list: dict[str, tuple[list[str], list[int]]] = {}
+            for i in chunk:
+                list_id, index = placements[i]
+                into = by_list.setdefault(list_id, ([], []))
+                into[0].append(ids[i])
+                into[1].append(index)
+            for list_id, (list_ids, indexes) in by_list.items():
+                session.execute(
+                    _SEED_ENTRIES, {"list_id": list_id, "ids": list_ids, "indexes": indexes}
+                )
+            session.commit()
 
 
 def _revoke_latency(

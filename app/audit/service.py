@@ -5,20 +5,24 @@ transaction commits: the chain head row is locked (``FOR UPDATE`` on PostgreSQL;
 already admits one writer), each event is linked to the previous hash, and the head moves
 on. Appending at commit time keeps the lock for milliseconds instead of for the whole
 request (a batch chunk signs 100 credentials), so instances sharing one PostgreSQL do not
-queue behind each other's signing. Events queued inside a savepoint that rolls back (a
-failed batch item) are dropped with it, exactly as the rows they describe.
+queue behind each other's signing. On PostgreSQL a transaction with one event (every
+single-credential request) does the lock, the chaining and the head update in one statement
+(``_append_in_one_statement``). Events queued inside a savepoint that rolls back (a failed
+batch item) are dropped with it, exactly as the rows they describe.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import event, select
+from sqlalchemy import LargeBinary, bindparam, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.audit import chain
 from app.audit.models import AuditChainHead, AuditEvent
+from app.db import UTCDateTime
 
 _PENDING = "learnproof_audit_pending"
 HEAD_ID = 1
@@ -86,6 +90,11 @@ def _append_queued(session: Session) -> None:
     queue: list[_Queued] = session.info.pop(_PENDING, [])
     if not queue:
         return
+    if len(queue) == 1 and session.get_bind().dialect.name == "postgresql":
+        split = _split_content(queue[0][0])
+        if split is not None:
+            _append_in_one_statement(session, queue[0][0], *split)
+            return
     head = session.scalar(
         select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
     )
@@ -107,6 +116,81 @@ def _append_queued(session: Session) -> None:
         previous = entry.entry_hash
     session.flush()
     head.last_event_id, head.last_hash = queue[-1][0].id, previous
+
+
+_PLACEHOLDER = chain.GENESIS.encode()
+_TAIL = b'"prev_hash":"' + _PLACEHOLDER + b'"}'
+
+# Lock the head, chain and insert the entry, move the head: one round trip. The lock is
+# taken when the INSERT reads ``head`` (before the entry's id is drawn, so ids still follow
+# the chain), and after waiting for it ``FOR UPDATE`` returns the head as last committed.
+_APPEND_ONE: Final = text(
+    """
+    WITH head AS (
+        SELECT last_hash FROM audit_chain_head WHERE id = :head_id FOR UPDATE
+    ), entry AS (
+        INSERT INTO audit_event
+            (occurred_at, actor, action, issuer_slug, credential_id, details, prev_hash,
+             entry_hash)
+        SELECT :occurred_at, :actor, :action, :issuer_slug, :credential_id,
+               CAST(:details AS JSON), head.last_hash,
+               encode(sha256(:prefix || convert_to(head.last_hash, 'UTF8') || :suffix), 'hex')
+        FROM head
+        RETURNING id, prev_hash, entry_hash
+    )
+    UPDATE audit_chain_head SET last_event_id = entry.id, last_hash = entry.entry_hash
+    FROM entry WHERE audit_chain_head.id = :head_id
+    RETURNING entry.id, entry.prev_hash, entry.entry_hash
+    """
+).bindparams(
+    bindparam("occurred_at", type_=UTCDateTime()),
+    bindparam("prefix", type_=LargeBinary()),
+    bindparam("suffix", type_=LargeBinary()),
+)
+
+
+def _split_content(entry: AuditEvent) -> tuple[bytes, bytes] | None:
+    """The entry's canonical content around its ``prev_hash`` (the last key in sorted order),
+    or None if the format ever stops ending with it."""
+    content = chain.canonical_content(
+        prev_hash=chain.GENESIS,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        issuer_slug=entry.issuer_slug,
+        credential_id=entry.credential_id,
+        details=entry.details,
+    )
+    if not content.endswith(_TAIL):
+        return None
+    return content[: -len(_PLACEHOLDER) - 2], content[-2:]
+
+
+def _append_in_one_statement(
+    session: Session, entry: AuditEvent, prefix: bytes, suffix: bytes
+) -> None:
+    """PostgreSQL, one event (every single-credential request): the head row stays locked
+    from this statement to the commit right after it, instead of across three round trips
+    (lock, insert, update), each of which waits for the GIL behind signing threads. The hash
+    is ``chain.entry_hash`` computed by the database: SHA-256 of the same canonical bytes."""
+    session.flush()  # the request's other rows first, outside the lock
+    row = session.execute(
+        _APPEND_ONE,
+        {
+            "head_id": HEAD_ID,
+            "occurred_at": entry.occurred_at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "issuer_slug": entry.issuer_slug,
+            "credential_id": entry.credential_id,
+            "details": json.dumps(entry.details),
+            "prefix": prefix,
+            "suffix": suffix,
+        },
+    ).one_or_none()
+    if row is None:
+        raise RuntimeError("the audit chain head row is missing; run `learnproof db upgrade`")
+    entry.id, entry.prev_hash, entry.entry_hash = row
 
 
 def list_events(

@@ -14,7 +14,7 @@ Routes pick one of the aliases below and never check bindings by hand:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
@@ -44,20 +44,20 @@ def _principal(
 PrincipalDep = Annotated[service.Principal, Depends(_principal)]
 
 
-def require(scope: Scope) -> Callable[..., service.Principal]:
+def require(scope: Scope) -> Callable[..., Awaitable[service.Principal]]:
     """The scope only: the route resolves a record's issuer and checks the binding on it."""
 
-    def dependency(principal: PrincipalDep) -> service.Principal:
+    async def dependency(principal: PrincipalDep) -> service.Principal:
         principal.require(scope)
         return principal
 
     return dependency
 
 
-def require_for_issuer(scope: Scope) -> Callable[..., service.Principal]:
+def require_for_issuer(scope: Scope) -> Callable[..., Awaitable[service.Principal]]:
     """The scope and, for a bound key, the issuer named by the ``{slug}`` path segment."""
 
-    def dependency(slug: str, principal: PrincipalDep) -> service.Principal:
+    async def dependency(slug: str, principal: PrincipalDep) -> service.Principal:
         principal.require(scope)
         principal.require_issuer(slug)
         return principal
@@ -65,7 +65,7 @@ def require_for_issuer(scope: Scope) -> Callable[..., service.Principal]:
     return dependency
 
 
-def require_platform_admin(principal: PrincipalDep) -> service.Principal:
+async def require_platform_admin(principal: PrincipalDep) -> service.Principal:
     """An unbound admin key: for what belongs to no single issuer."""
     principal.require(Scope.admin)
     principal.require_unbound()

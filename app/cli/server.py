@@ -42,6 +42,9 @@ def serve(
         log_level="info",
         # No access log: who fetches which status list must not be recorded (BSL §6).
         access_log=False,
+        # uvicorn kills a worker that misses its health ping for 5 s; on a loaded host a
+        # worker still importing the app missed it, and was restarted over and over.
+        timeout_worker_healthcheck=30,
     )
 
 

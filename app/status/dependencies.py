@@ -10,7 +10,9 @@ from app.dependencies import KeyRingDep, SettingsDep, UrlsDep
 from app.status.publishing import ListSigning
 
 
-def get_list_signing(settings: SettingsDep, urls: UrlsDep, keyring: KeyRingDep) -> ListSigning:
+async def get_list_signing(
+    settings: SettingsDep, urls: UrlsDep, keyring: KeyRingDep
+) -> ListSigning:
     return ListSigning(
         keyring=keyring,
         urls=urls,

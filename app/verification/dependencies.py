@@ -251,7 +251,9 @@ def _verifier(
     )
 
 
-def get_verifier(
+# Async: building the verifier does no I/O, and a sync dependency costs every verification a
+# round trip through the threadpool.
+async def get_verifier(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -261,7 +263,7 @@ def get_verifier(
     return _verifier(session, settings, clock.now(), state, keyring)
 
 
-def get_read_verifier(
+async def get_read_verifier(
     session: ReadSessionDep,
     settings: SettingsDep,
     clock: ClockDep,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import migrate
 from app.audit import chain, service
-from app.audit.models import AuditEvent
+from app.audit.models import AuditChainHead, AuditEvent
 from app.db import make_engine, make_sessionmaker
 from tests.support.audit import tamper
 
@@ -157,6 +157,47 @@ def test_concurrent_appends_from_two_instances_keep_one_chain(
             engine.dispose()
     assert report.intact, report.describe()
     assert report.entries == 72
+
+
+def test_single_and_multi_event_commits_from_two_instances_keep_one_chain(
+    fresh_database_url: str, now: datetime
+) -> None:
+    # A transaction with one event takes PostgreSQL's one-statement append (hashed by the
+    # database), one with several the general one; racing each other they make one chain.
+    migrate.upgrade(fresh_database_url)
+    engines = [make_engine(fresh_database_url) for _ in range(2)]
+    factories = [make_sessionmaker(e) for e in engines]
+
+    def work(index: int) -> None:
+        with factories[index % 2]() as session:
+            for i in range(1 if index % 3 else 2):
+                details = {"i": index, "text": f"é\n{index}", "nested": {"b": [1, None]}}
+                service.record(session, actor=f"w{index}", action=f"a{i}", now=now,
+                               issuer_slug="uni" if i else None, details=details)  # fmt: skip
+            session.commit()
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(work, range(60)))
+        with factories[0]() as session:
+            report = service.verify_chain(session)
+            single = service.record(session, actor="one", action="last", now=now)
+            session.commit()
+            head = session.get_one(AuditChainHead, service.HEAD_ID)
+            last_hash = head.last_hash
+            report_after = service.verify_chain(session)
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert report.intact, report.describe()
+    assert report.entries == 60 + 20
+    assert report_after.intact
+    assert report_after.entries == 81
+    assert (single.entry_hash, single.id) == (last_hash, head.last_event_id)
+    assert single.entry_hash == chain.entry_hash(
+        prev_hash=single.prev_hash, occurred_at=now, actor="one", action="last",
+        issuer_slug=None, credential_id=None, details={},
+    )  # fmt: skip
 
 
 def test_migration_chains_existing_entries(fresh_database_url: str) -> None:

@@ -26,6 +26,7 @@ from app.db import make_engine, make_sessionmaker
 from app.issuers import service as issuer_service
 from app.issuers.keystore import load_master_key
 from app.issuers.signing import KeyRing
+from app.status.allocation import reserve_in_blocks
 from app.status.bitstring import Bitstring
 from app.status.lists import LIST_SIZE
 from app.status.models import StatusEntry, StatusList
@@ -128,6 +129,54 @@ def test_reserving_in_separate_transactions_never_duplicates_an_index(shared: Sh
 
     with shared.instances[0]() as session:
         _check_consistent(session)
+        assert session.scalar(select(func.count()).select_from(StatusEntry)) == jobs + jobs // 3
+
+
+def test_blocks_of_reserved_indexes_are_never_shared_between_instances(
+    shared: Shared,
+) -> None:
+    # As create_app does on PostgreSQL: each instance reserves with sessions of its own,
+    # a block at a time; 120 credentials take several blocks per instance and purpose.
+    if shared.instances[0].kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite reserves in the issuing transaction (one writer at a time)")
+    block = 7
+    reservations = []
+    for factory in shared.instances:
+        engine = factory.kw["bind"]
+        assert isinstance(engine, Engine)
+        reservations.append(make_sessionmaker(engine))
+        reserve_in_blocks(reservations[-1], block)
+
+    def work(session: Session, job: int) -> None:
+        context = issuer_service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
+        suspendable = job % 3 == 0
+        achievement = session.get_one(
+            Achievement, shared.suspendable_id if suspendable else shared.plain_id
+        )
+        reserve_with = reservations[0 if session.get_bind() is reservations[0].kw["bind"] else 1]
+        make_credential(session, context, achievement, now=shared.now, reserve_with=reserve_with)
+
+    jobs = THREADS * PER_THREAD
+    shared.run(work, jobs)
+
+    with shared.instances[0]() as session:
+        duplicates = session.execute(
+            select(StatusEntry.list_id, StatusEntry.index)
+            .group_by(StatusEntry.list_id, StatusEntry.index)
+            .having(func.count() > 1)
+        ).all()
+        assert duplicates == []
+        for status_list in session.scalars(select(StatusList)):
+            occupied = Bitstring.from_bytes(status_list.occupancy)
+            used = session.scalars(
+                select(StatusEntry.index).where(StatusEntry.list_id == status_list.id)
+            ).all()
+            assert all(occupied.get(index) for index in used)
+            # Reserved in whole blocks; what is reserved and unused is less than one block
+            # per instance.
+            assert status_list.allocated_count == occupied.count()
+            assert status_list.allocated_count % block == 0
+            assert 0 <= status_list.allocated_count - len(used) < 2 * block
         assert session.scalar(select(func.count()).select_from(StatusEntry)) == jobs + jobs // 3
 
 
