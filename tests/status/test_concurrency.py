@@ -148,7 +148,9 @@ def test_blocks_of_reserved_indexes_are_never_shared_between_instances(
         reserve_in_blocks(reservations[-1], block)
 
     def work(session: Session, job: int) -> None:
-        context = issuer_service.load_context(session, "uni-example", public_url=TEST_PUBLIC_URL)
+        context = issuer_service.load_context(
+            session, "uni-example", urls=PublicUrls(TEST_PUBLIC_URL)
+        )
         suspendable = job % 3 == 0
         achievement = session.get_one(
             Achievement, shared.suspendable_id if suspendable else shared.plain_id
