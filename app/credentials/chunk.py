@@ -331,26 +331,12 @@ def _sign_one(
     # add_proof signs and returns a deep copy, so the shared achievement document is safe.
     document = add_proof(unsigned, signer, cryptosuite=cryptosuite, created=now)
     token = sign_vc_jwt(unsigned, jwt_signer, issued_at=now)
-    return Credential(
-        id=credential_id,
-        issuer_id=issuer_id,
-        achievement_id=item.achievement.id,
-        signing_key_id=signing_key_id,
-        recipient_name=data.recipient.name,
-        recipient_identity_hash=subject.email_hash,
-        recipient_salt=subject.salt,
-        recipient_did=data.recipient.did,
-        external_id=data.external_id,
-        idempotency_key=None,
-        request_hash=item.fingerprint,
-        document=document,
-        jwt=token,
-        valid_from=draft.valid_from,
-        valid_until=draft.valid_until,
-        status="active",
-        public_page=True,
-        issued_at=now,
-    )
+    return service.issued_record(
+        draft, credential_id=credential_id, issuer_id=issuer_id,
+        achievement_id=item.achievement.id, signing_key_id=signing_key_id,
+        idempotency_key=None, request_hash=item.fingerprint, document=document, jwt=token,
+        now=now,
+    )  # fmt: skip
 
 
 def _store(

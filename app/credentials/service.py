@@ -22,7 +22,7 @@ from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential
+from app.credentials.models import Credential, CredentialStatus
 from app.credentials.schemas import CredentialCreate, CredentialLinks, EvidenceIn, ResultIn
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -233,6 +233,24 @@ class Draft:
     external_id: str | None
 
 
+def issued_record(
+    draft: Draft, *, credential_id: str, issuer_id: str, achievement_id: str,
+    signing_key_id: str, idempotency_key: str | None, request_hash: str | None,
+    document: dict[str, Any], jwt: str, now: datetime,
+) -> Credential:  # fmt: skip
+    """The stored row of a credential just signed (single and batch issuance alike)."""
+    subject = draft.subject
+    return Credential(
+        id=credential_id, issuer_id=issuer_id, achievement_id=achievement_id,
+        signing_key_id=signing_key_id, recipient_name=subject.name,
+        recipient_identity_hash=subject.email_hash, recipient_salt=subject.salt,
+        recipient_did=subject.did, external_id=draft.external_id,
+        idempotency_key=idempotency_key, request_hash=request_hash, document=document, jwt=jwt,
+        valid_from=draft.valid_from, valid_until=draft.valid_until,
+        status=CredentialStatus.active, public_page=True, issued_at=now,
+    )  # fmt: skip
+
+
 def make_draft(
     achievement: dict[str, Any], achievement_record: Achievement, data: CredentialCreate,
     *, now: datetime,
@@ -308,26 +326,12 @@ def sign_and_store(
         unsigned, signer, cryptosuite=DEFAULT_SUITE_FOR_KEY[key.key_type], created=now
     )
     token = sign_vc_jwt(unsigned, issuer_service.jwt_signer(keyring, context), issued_at=now)
-    record = Credential(
-        id=credential_id,
-        issuer_id=issuer.id,
-        achievement_id=achievement_record.id,
-        signing_key_id=key.id,
-        recipient_name=subject.name,
-        recipient_identity_hash=subject.email_hash,
-        recipient_salt=subject.salt,
-        recipient_did=subject.did,
-        external_id=draft.external_id,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-        document=signed,
-        jwt=token,
-        valid_from=draft.valid_from,
-        valid_until=draft.valid_until,
-        status="active",
-        public_page=True,
-        issued_at=now,
-    )
+    record = issued_record(
+        draft, credential_id=credential_id, issuer_id=issuer.id,
+        achievement_id=achievement_record.id, signing_key_id=key.id,
+        idempotency_key=idempotency_key, request_hash=fingerprint, document=signed, jwt=token,
+        now=now,
+    )  # fmt: skip
     session.add(record)
     session.flush()
     return record
