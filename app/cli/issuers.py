@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from app.errors import AppError
 from app.issuers import service as issuer_service
 from app.issuers.keystore import new_master_secret
 from app.issuers.schemas import IssuerCreate
+from app.proofs.branding import MAX_IMAGE_BYTES, as_data_url
 
 issuer_cli = typer.Typer(help="Issuers.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Signing keys and the master secret.", no_args_is_help=True)
@@ -26,20 +28,36 @@ def issuer_create(
     email: Annotated[str, typer.Option(help="Contact email (public in the profile)")],
     description: Annotated[str | None, typer.Option()] = None,
     key_type: Annotated[str, typer.Option(help="Ed25519 or P-256")] = "Ed25519",
+    brand_color: Annotated[str | None, typer.Option(help="#rrggbb, for certificates")] = None,
+    signatory_name: Annotated[str | None, typer.Option(help="Who signs the certificates")] = None,
+    signatory_title: Annotated[str | None, typer.Option(help="The signatory's title")] = None,
+    logo: Annotated[Path | None, typer.Option(help="PNG or JPEG file", dir_okay=False)] = None,
+    signature: Annotated[
+        Path | None, typer.Option(help="PNG or JPEG of the signature", dir_okay=False)
+    ] = None,
+    background: Annotated[
+        Path | None, typer.Option(help="PNG or JPEG certificate background", dir_okay=False)
+    ] = None,
 ) -> None:
-    """Create an issuer with a did:web identifier and a first signing key."""
+    """Create an issuer with a did:web identifier and a first signing key (and its look)."""
     settings = cli_settings()
+    fields: dict[str, Any] = {
+        "slug": slug,
+        "name": name,
+        "url": url,
+        "email": email,
+        "description": description,
+        "key_type": key_type,
+        "brand_color": brand_color,
+        "signatory_name": signatory_name,
+        "signatory_title": signatory_title,
+    }
+    images = {"image": logo, "signature_image": signature, "background_image": background}
+    for field, path in images.items():
+        if path is not None:
+            fields[field] = _image_file(path, field)
     try:
-        data = IssuerCreate.model_validate(
-            {
-                "slug": slug,
-                "name": name,
-                "url": url,
-                "email": email,
-                "description": description,
-                "key_type": key_type,
-            }
-        )
+        data = IssuerCreate.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         for error in exc.errors():
             typer.echo(f"error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
@@ -58,6 +76,16 @@ def issuer_create(
     typer.echo(f"created issuer {slug}")
     typer.echo(f"DID: {settings.urls.issuer_did(slug)}")
     typer.echo(f"DID document: {settings.urls.issuer_did_document(slug)}")
+
+
+def _image_file(path: Path, field: str) -> str:
+    """The file as a data: URL, read no further than the size limit."""
+    try:
+        with path.open("rb") as handle:
+            return as_data_url(handle.read(MAX_IMAGE_BYTES + 1))
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {field}: {path}: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @keys_cli.command("rotate")

@@ -39,6 +39,17 @@ DEFAULT_COLOUR: Final = "#1f4e79"
 READABLE: Final = 4.5
 
 
+def as_data_url(data: bytes) -> str:
+    """``data`` (the bytes of a PNG or JPEG file) as the data: URL the API takes; ValueError
+    when it is neither or too large (the URL is then checked like any other)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValueError(f"the image is larger than {MAX_IMAGE_BYTES // 1024} KB")
+    kind = next((k for k, magic in _MAGIC.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise ValueError("the file is not a PNG or JPEG image")
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 @dataclass(frozen=True)
 class DataImage:
     media_type: str
