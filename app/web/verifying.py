@@ -184,12 +184,13 @@ def printed_meaning(
     )
     alignments = (described or {}).get("alignments", [])
     linkages = tuple(
-        str(aligned["frameworkLevel"]["statement"])
+        statement(str(aligned["frameworkLevel"]["statement"]))
         for aligned in alignments
         if isinstance(aligned.get("frameworkLevel"), Mapping)
         and aligned["frameworkLevel"].get("statement")
     )
-    return PrintedMeaning(linkages, _text((described or {}).get("preparesFor")))
+    prepares_for = _text((described or {}).get("preparesFor"))
+    return PrintedMeaning(linkages, statement(prepares_for) if prepares_for else None)
 
 
 def _sentence(reason: str, *, capital: bool = True) -> str:

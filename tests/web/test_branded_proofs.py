@@ -72,7 +72,9 @@ def test_the_pdf_prints_signatory_linkage_and_occupation(world: World, client: T
     chinese = _pdf_text(client, issued, "zh-CN")
     assert "Prof. Dr. Grace Hopper" in chinese
     assert OCCUPATION in chinese
-    assert "equals EQF level 6" in chinese
+    # Our words translated, the names as issued: "等同于EQF level 6".
+    assert "等同于EQF level 6" in chinese
+    assert "equals EQF level 6" not in chinese
 
 
 def test_the_pdf_draws_the_logo_signature_and_background(world: World, client: TestClient) -> None:
@@ -208,3 +210,14 @@ def test_the_longest_signatory_stays_above_the_footer(world: World, client: Test
     assert signatory
     assert all(y < 188 for y, _ in signatory), signatory
     assert any(text.endswith("…") for _, text in signatory), signatory
+
+
+def test_the_chinese_page_says_what_a_level_equals_in_chinese(
+    world: World, client: TestClient
+) -> None:
+    issued = world.issue()
+    english = client.get(f"/credentials/{issued['id']}?lang=en", headers=HTML).text
+    chinese = client.get(f"/credentials/{issued['id']}?lang=zh-CN", headers=HTML).text
+    assert "equals EQF level 6" in english
+    assert "等同于EQF level 6" in chinese
+    assert "equals EQF level 6" not in chinese

@@ -104,4 +104,10 @@ PAGES: Final = {
     "meaning.industries": N_("industries %(targets)s"),
     "meaning.earned": N_("%(credits)s %(unit)s earned"),
     "meaning.field": N_("field of study: %(field)s"),
+    # What a level equals (app/frameworks/alignment.py), one part per equivalent level.
+    "meaning.equals": N_("equals %(level)s"),
+    "meaning.closely_matches": N_("closely matches %(level)s"),
+    "meaning.falls_within": N_("falls within %(level)s"),
+    "meaning.encompasses": N_("encompasses %(level)s"),
+    "meaning.overlaps_with": N_("overlaps with %(level)s"),
 }
