@@ -15,7 +15,7 @@ from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential, CredentialStatus
+from app.credentials.models import Credential, CredentialStatus, document_id
 from app.credentials.service import credential_url, refuse_control_characters
 from app.crypto.cryptosuites import CRYPTOSUITES, DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
@@ -144,7 +144,7 @@ def _check_caller_id(
         select(Credential.id)
         .where(
             Credential.issuer_id == context.issuer.id,
-            Credential.document["id"].as_string() == caller_id,
+            document_id(Credential.document) == caller_id,
         )
         .limit(1)
     )
