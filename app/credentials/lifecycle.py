@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
 from app.core.urls import PublicUrls
 from app.credentials.events import emit_credential_event
-from app.credentials.models import Credential, CredentialStatus
+from app.credentials.models import Credential, CredentialStatus, document_id
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers.models import Issuer
 from app.status import lists
@@ -71,21 +71,23 @@ def _bare_id(credential_id: str, urls: PublicUrls) -> str:
     return urls.parse_credential(credential_id) or credential_id
 
 
+def by_document_id(credential_id: str, issuer_id: str | None = None) -> Select[Credential]:
+    """Credentials whose document ``id`` is ``credential_id`` (ix_credential_document_id)."""
+    query = select(Credential).where(document_id(Credential.document) == credential_id)
+    if issuer_id is not None:
+        query = query.where(Credential.issuer_id == issuer_id)
+    return query
+
+
 def find_credential(session: Session, credential_id: str, *, urls: PublicUrls) -> StatusTarget:
     """A credential by its bare id, its URL id, ``urn:uuid:…``, or its document's ``id``.
 
-    The last form covers VC-API callers that chose their own credential ``id``; it is not
-    indexed, so it is only tried when the cheap forms find nothing.
+    The last form covers VC-API callers that chose their own credential ``id``; it is only
+    tried when the primary key finds nothing.
     """
     credential = session.get(Credential, _bare_id(credential_id, urls))
     if credential is None:
-        matches = list(
-            session.scalars(
-                select(Credential)
-                .where(Credential.document["id"].as_string() == credential_id)
-                .limit(2)
-            )
-        )
+        matches = list(session.scalars(by_document_id(credential_id).limit(2)))
         if len(matches) > 1:
             # Two issuers chose the same id: acting on either could be the wrong tenant's.
             raise Conflict(
@@ -120,10 +122,7 @@ def find_vc_api_credential(
         issuer_id = session.scalar(select(Issuer.id).where(Issuer.slug == issuer_slug))
         if issuer_id is None:
             raise NotFound(f"No issuer has the slug '{issuer_slug}'.")
-    by_document = select(Credential).where(Credential.document["id"].as_string() == credential_id)
-    if issuer_id is not None:
-        by_document = by_document.where(Credential.issuer_id == issuer_id)
-    found = {c.id: c for c in session.scalars(by_document.limit(50))}
+    found = {c.id: c for c in session.scalars(by_document_id(credential_id, issuer_id).limit(50))}
     own = session.get(Credential, _bare_id(credential_id, urls))
     if own is not None and (issuer_id is None or own.issuer_id == issuer_id):
         found.setdefault(own.id, own)

@@ -5,7 +5,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.db import Base, UTCDateTime
 
@@ -56,6 +60,38 @@ class Credential(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     public_page: Mapped[bool] = mapped_column(Boolean, default=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class document_id(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """The stored document's top-level ``id`` as text, written as the index on it is written.
+
+    ``document["id"].as_string()`` sends the JSON path as a bound parameter, and an expression
+    index only serves a query whose expression is the same text: with a parameter SQLite never
+    uses it and PostgreSQL's generic plans (psycopg prepares repeated statements) may not. So
+    the index (migration 0017) and every lookup by document id go through this one literal
+    expression.
+    """
+
+    type = String()
+    name = "document_id"
+    inherit_cache = True
+
+    def __init__(self, document: ColumnElement[Any] | QueryableAttribute[Any]) -> None:
+        super().__init__(document)
+
+
+@compiles(document_id, "sqlite")
+def _document_id_sqlite(element: document_id, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.id')"
+
+
+@compiles(document_id)
+def _document_id_postgresql(element: document_id, compiler: SQLCompiler, **kw: Any) -> str:
+    # The column is JSON (not JSONB) on PostgreSQL; ->> on json is immutable, so indexable.
+    return f"({compiler.process(element.clauses, **kw)} ->> 'id')"
+
+
+Index("ix_credential_document_id", document_id(Credential.__table__.c.document))
 
 
 class IssueJob(Base):

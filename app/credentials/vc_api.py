@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
@@ -15,6 +14,7 @@ from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.credentials import validation
 from app.credentials.events import emit_credential_event
+from app.credentials.lifecycle import by_document_id
 from app.credentials.models import Credential, CredentialStatus
 from app.credentials.service import credential_url, refuse_control_characters
 from app.crypto.cryptosuites import CRYPTOSUITES, DEFAULT_SUITE_FOR_KEY
@@ -141,12 +141,7 @@ def _check_caller_id(
             field=field,
         )
     clash = session.scalar(
-        select(Credential.id)
-        .where(
-            Credential.issuer_id == context.issuer.id,
-            Credential.document["id"].as_string() == caller_id,
-        )
-        .limit(1)
+        by_document_id(caller_id, context.issuer.id).with_only_columns(Credential.id).limit(1)
     )
     if clash is not None:
         raise Conflict(
