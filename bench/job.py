@@ -139,8 +139,9 @@ def bench_job(server: Server, achievement_id: str, total: int, page: int, poll: 
             seconds, job = _timed_get(client, path, limit=1)
             progress_reads.append(seconds)
             done = job["done"]
-            seconds, got = _timed_get(client, path, offset=0, limit=page)
-            first_page.append((done, seconds))
+            if done >= page:  # a full first page, comparable from one poll to the next
+                seconds, got = _timed_get(client, path, offset=0, limit=page)
+                first_page.append((done, seconds))
             if done:
                 offset = max(0, done - page)
                 seconds, got = _timed_get(client, path, offset=offset, limit=page)
@@ -158,6 +159,13 @@ def bench_job(server: Server, achievement_id: str, total: int, page: int, poll: 
             pages += 1
             offset_next = got["next_offset"]
         read_all = time.perf_counter() - read_started
+        # With the job done (no worker competing): the first and the last page, 5 reads each.
+        quiet = {
+            offset: statistics.median(
+                _timed_get(client, path, offset=offset, limit=page)[0] for _ in range(5)
+            )
+            for offset in (0, max(0, total - page))
+        }
     print(f"  {job['done']} done, {job['failed']} failed in {elapsed:.1f} s (accept included): "
           f"{job['done'] / elapsed:.1f} items/s")  # fmt: skip
     print(_show_memory("idle", before))
@@ -179,6 +187,10 @@ def bench_job(server: Server, achievement_id: str, total: int, page: int, poll: 
     print(f"  results page offset 0, limit {page}: {describe(first_page)}")
     print(f"  results page of the latest items, limit {page}: {describe(latest_page)}")
     print(f"  all {total} results read back in {pages} pages of {page}: {read_all:.1f} s")
+    print(
+        "  after the job, median of 5: "
+        + ", ".join(f"page at offset {o}: {1000 * s:.1f} ms" for o, s in quiet.items())
+    )
     print(f"  {stored_sizes(server, job_id)}")
 
 
