@@ -6,8 +6,9 @@ time to read one results page at the start and at the end of the job.
 Posts ``--items`` items in one ``POST /v1/issuers/{slug}/credentials/batch`` (a 202 job) to a
 throw-away server, then polls ``GET /v1/jobs/{id}`` for progress and reads one results page
 (the first one, and the page holding the latest results) at every poll. Prints the rate, the
-peak RSS (VmHWM) and current RSS (VmRSS) of the server's processes at 10 %, 50 % and 100 % of
-the job, the page read times, and the stored size of the job row and its chunk rows.
+peak RSS (VmHWM) and current RSS (VmRSS) of the server's processes right after the 202 and
+at 10 %, 50 % and 100 % of the job, the page read times, and the stored size of the job row
+and its chunk rows.
 Uses a throw-away SQLite database unless ``--postgresql``. Prints figures; asserts nothing.
 """
 
@@ -123,6 +124,7 @@ def bench_job(server: Server, achievement_id: str, total: int, page: int, poll: 
         response = client.post("/v1/issuers/bench/credentials/batch", json={"items": items})
         response.raise_for_status()
         accepted = time.perf_counter() - started
+        after_accept = memory(server)  # the worker may have begun its first chunk
         del items
         job_id = response.json()["job_id"]
         path = f"/v1/jobs/{job_id}"
@@ -169,6 +171,7 @@ def bench_job(server: Server, achievement_id: str, total: int, page: int, poll: 
     print(f"  {job['done']} done, {job['failed']} failed in {elapsed:.1f} s (accept included): "
           f"{job['done'] / elapsed:.1f} items/s")  # fmt: skip
     print(_show_memory("idle", before))
+    print(_show_memory("202", after_accept))
     for mark, mem in at_mark.items():
         print(_show_memory(f"{int(mark * 100)}%", mem))
 
