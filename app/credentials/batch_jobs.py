@@ -43,24 +43,9 @@ HEARTBEAT_SECONDS = 5.0
 log = logging.getLogger("learnproof.jobs")
 
 
-def issue_items(
-    session: Session,
-    keyring: KeyRing,
-    context: IssuerContext,
-    items: list[dict[str, Any]],
-    *,
-    first_index: int,
-    now: datetime,
-    actor: str,
-    urls: PublicUrls,
-    status_sessions: sessionmaker[Session] | None = None,
-) -> list[dict[str, Any]]:
-    """Issue ``items`` in the caller's transaction: one result per item, a failed item is
-    reported without touching the others (see ``chunk`` for how the work is shared)."""
-    return chunk.issue_chunk(
-        session, keyring, context, items, first_index=first_index, now=now, actor=actor,
-        urls=urls, status_sessions=status_sessions,
-    )  # fmt: skip
+# Inline batches and job chunks issue the same way: in the caller's transaction, one result
+# per item, a failed item reported without touching the others (``chunk`` shares the work).
+issue_items = chunk.issue_chunk
 
 
 def create_job(
