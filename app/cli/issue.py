@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,6 @@ from rich.progress import (
     ProgressColumn,
     Task,
     TextColumn,
-    TimeRemainingColumn,
 )
 from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
@@ -113,23 +113,56 @@ def issue_csv(
         raise typer.Exit(1)
 
 
+def _rate(task: Task) -> float | None:
+    """Rows per second. Rich's own speed needs two chunks inside its 30-second window, so
+    alone it shows nothing until the second chunk, and nothing at all at the end of a
+    one-chunk run: until it has them, and once finished, the average over the whole run."""
+    if not task.completed:
+        return None
+    if task.finished_time:
+        return task.completed / task.finished_time
+    if task.speed:
+        return task.speed
+    elapsed = task.elapsed
+    return task.completed / elapsed if elapsed else None
+
+
 class _RateColumn(ProgressColumn):
-    """Credentials per second, averaged by rich over the last chunks."""
+    """Rows done per second: issued, replayed or refused (a re-run replays fast)."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.1f} credentials/s" if speed else "", style="cyan")
+        rate = _rate(task)
+        return Text(f"{rate:.1f} rows/s" if rate else "", style="progress.data.speed")
 
 
-def _progress() -> Progress:
-    """A progress bar on stderr with the rate and the time left."""
+class _TimeLeftColumn(ProgressColumn):
+    """The time left at the rate of ``_rate``; ``-:--:--`` before the first chunk is done."""
+
+    max_refresh = 0.5  # as rich's TimeRemainingColumn: an estimate that does not flicker
+
+    def render(self, task: Task) -> Text:
+        rate = _rate(task)
+        if task.finished or task.remaining == 0:
+            seconds = 0
+        elif rate and task.remaining is not None:
+            seconds = math.ceil(task.remaining / rate)
+        else:
+            return Text("-:--:--", style="progress.remaining")
+        minutes, second = divmod(seconds, 60)
+        hours, minute = divmod(minutes, 60)
+        return Text(f"{hours:d}:{minute:02d}:{second:02d}", style="progress.remaining")
+
+
+def _progress(console: Console | None = None) -> Progress:
+    """A progress bar (on stderr unless given a console) with done/total, the rate and the
+    time left."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         _RateColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
+        _TimeLeftColumn(),
+        console=console or Console(stderr=True),
         transient=False,
     )
 
