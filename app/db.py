@@ -103,9 +103,18 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection: Any) -> None:
+        if connection.invalidated:
+            return  # its info is unreadable now; the lock went back in _on_invalidate
         # Only the connection that took the lock gives it back (rollback also fires on
         # connections with no transaction).
         if connection.info.pop("learnproof_writer", False):
+            writer.release()
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        # A connection dropped in the middle of a transaction (Ctrl-C or another
+        # BaseException inside a statement) ends it without a readable rollback event.
+        if record.info.pop("learnproof_writer", False):
             writer.release()
 
 
