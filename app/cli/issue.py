@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
+import signal
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -19,11 +23,12 @@ from rich.progress import (
     TextColumn,
 )
 from rich.text import Text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.cli.common import CLI_ACTOR, cli_settings, open_keyring
 from app.config import Settings
 from app.core.clock import SystemClock
+from app.core.urls import PublicUrls
 from app.credentials import chunk as chunk_service
 from app.credentials import service as credential_service
 from app.credentials.csv_rows import RESULT_COLUMNS
@@ -62,43 +67,33 @@ def issue_csv(
         results_path = source.with_name(f"{source.stem}.results.csv")
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    issued = failed = 0
     interrupted = False
     with contextlib.ExitStack() as stack:
         stack.callback(engine.dispose)
-        writer = None
+        results = None
         if results_path is not None:
-            out = stack.enter_context(results_path.open("w", newline="", encoding="utf-8"))
-            writer = csv.writer(out)
-            writer.writerow(RESULT_COLUMNS)
+            results = stack.enter_context(results_path.open("w", newline="", encoding="utf-8"))
         with factory() as session:
             keyring = open_keyring(settings, session)
             session.commit()
         progress = stack.enter_context(_progress())
-        task = progress.add_task("issuing", total=len(rows))
+        report = _Report(settings.urls, progress, len(rows), results)
         try:
             chunk = settings.batch_chunk_items
             for start in range(0, len(rows), chunk):
                 chunk_rows = rows[start : start + chunk]
-                outcomes = _issue_rows(settings, factory, keyring, issuer, chunk_rows)
-                for row, (credential_id, error) in zip(chunk_rows, outcomes, strict=True):
-                    page = ""
-                    if credential_id is not None:
-                        issued += 1
-                        page = credential_service.credential_url(settings.urls, credential_id)
-                        typer.echo(f"{row.line},{credential_id},{page}")
-                    else:
-                        failed += 1
-                        typer.echo(f"line {row.line}: {error}", err=True)
-                    if writer is not None:
-                        writer.writerow([row.line, credential_id or "", page, error or ""])
-                if writer is not None:
-                    out.flush()
-                progress.advance(task, len(chunk_rows))
+                with factory() as session:
+                    outcomes = _issue_rows(settings, session, keyring, issuer, chunk_rows)
+                    # A Ctrl-C from here on waits until the committed chunk is reported
+                    # whole: the results file and the counts never miss an issued row.
+                    with _interrupt_deferred():
+                        session.commit()
+                        report.chunk(chunk_rows, outcomes)
         except KeyboardInterrupt:
             # The chunk in progress rolled back with its session; everything before it is
-            # committed and replays on the next run.
+            # committed, reported, and replays on the next run.
             interrupted = True
+    issued, failed = report.issued, report.failed
     if interrupted:
         typer.echo(
             f"interrupted after {issued + failed} of {len(rows)} rows (issued {issued}); "
@@ -111,6 +106,67 @@ def issue_csv(
     typer.echo(f"issued {issued}, failed {failed}", err=True)
     if failed:
         raise typer.Exit(1)
+
+
+class _Report:
+    """Where each row's outcome goes: stdout (issued), stderr (refused), the results CSV
+    (every row) and the bar."""
+
+    def __init__(
+        self, urls: PublicUrls, progress: Progress, total: int, results: IO[str] | None
+    ) -> None:
+        self.urls = urls
+        self.progress = progress
+        self.task = progress.add_task("issuing", total=total)
+        self.results = results
+        self.writer = csv.writer(results) if results is not None else None
+        if self.writer is not None:
+            self.writer.writerow(RESULT_COLUMNS)
+        # Both on one terminal, the bar is redrawn below each line only when the line goes
+        # through its console; to a file or a pipe, stdout is written as it is.
+        self.stdout_on_bar = progress.console.is_terminal and _stdout_is_terminal()
+        self.issued = self.failed = 0
+
+    def chunk(self, rows: list[CsvRow], outcomes: list[tuple[str | None, str | None]]) -> None:
+        issued: list[str] = []
+        for row, (credential_id, error) in zip(rows, outcomes, strict=True):
+            page = ""
+            if credential_id is not None:
+                self.issued += 1
+                page = credential_service.credential_url(self.urls, credential_id)
+                issued.append(f"{row.line},{credential_id},{page}")
+            else:
+                self.failed += 1
+                self.progress.console.out(f"line {row.line}: {error}", highlight=False)
+            if self.writer is not None:
+                self.writer.writerow([row.line, credential_id or "", page, error or ""])
+        if self.results is not None:
+            self.results.flush()
+        if issued and self.stdout_on_bar:
+            self.progress.console.out("\n".join(issued), highlight=False)
+        elif issued:
+            typer.echo("\n".join(issued))
+        self.progress.advance(self.task, len(rows))
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) inside the block takes effect at its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
 
 
 def _rate(task: Task) -> float | None:
@@ -168,26 +224,22 @@ def _progress(console: Console | None = None) -> Progress:
 
 
 def _issue_rows(
-    settings: Settings, factory: sessionmaker[Session], keyring: KeyRing, issuer: str,
-    rows: list[CsvRow],
-) -> list[tuple[str | None, str | None]]:  # fmt: skip
-    """(credential id, error) per row; the valid rows of the chunk committed together."""
+    settings: Settings, session: Session, keyring: KeyRing, issuer: str, rows: list[CsvRow]
+) -> list[tuple[str | None, str | None]]:
+    """(credential id, error) per row; the valid rows of the chunk issued in ``session``,
+    for the caller to commit together."""
     outcomes: list[tuple[str | None, str | None]] = [(None, r.error) for r in rows]
     valid = [(i, r.body) for i, r in enumerate(rows) if r.request is not None and r.body]
     if not valid:
         return outcomes
-    with factory() as session:
-        try:
-            context = issuer_service.load_context(session, issuer, urls=settings.urls)
-        except AppError as exc:
-            return [
-                (None, exc.detail) if r.request else o for r, o in zip(rows, outcomes, strict=True)
-            ]
-        results = chunk_service.issue_chunk(
-            session, keyring, context, [body for _, body in valid], first_index=0,
-            now=SystemClock().now(), actor=CLI_ACTOR, urls=settings.urls,
-        )  # fmt: skip
-        session.commit()
+    try:
+        context = issuer_service.load_context(session, issuer, urls=settings.urls)
+    except AppError as exc:
+        return [(None, exc.detail) if r.request else o for r, o in zip(rows, outcomes, strict=True)]
+    results = chunk_service.issue_chunk(
+        session, keyring, context, [body for _, body in valid], first_index=0,
+        now=SystemClock().now(), actor=CLI_ACTOR, urls=settings.urls,
+    )  # fmt: skip
     for (position, _body), result in zip(valid, results, strict=True):
         if "error" in result:
             outcomes[position] = (None, str(result["error"]["detail"]))

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 import app.cli.issue as cli_issue
@@ -208,3 +212,103 @@ def test_results_file_for_stdin_only_when_asked(cli_env: str, tmp_path: Path) ->
     assert not written[1][3]
     assert written[2][:3] == ["3", "", ""]
     assert "email" in written[2][3]
+
+
+def _cohort(cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ``issue`` command for COHORT, three rows a chunk, on a seeded database."""
+    assert CliRunner().invoke(cli, ["demo"]).exit_code == 0
+    achievement = _scalar(cli_env, "SELECT id FROM achievement")
+    source = tmp_path / "cohort.csv"
+    source.write_text(COHORT, encoding="utf-8")
+    monkeypatch.setenv("LEARNPROOF_BATCH_CHUNK_ITEMS", "3")
+    return [
+        "issue",
+        "--issuer",
+        "demo-university",
+        "--achievement",
+        achievement,
+        "--csv",
+        str(source),
+    ]
+
+
+def test_ctrl_c_while_a_committed_chunk_is_reported_waits_for_the_report(
+    cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command = _cohort(cli_env, tmp_path, monkeypatch)
+    before = _scalar(cli_env, "SELECT count(*) FROM credential")
+    real_chunk = cli_issue._Report.chunk
+    calls = {"n": 0}
+
+    def ctrl_c_then_report(self: Any, *args: Any) -> None:
+        # Ctrl-C lands between the second chunk's commit and its report.
+        calls["n"] += 1
+        if calls["n"] == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        real_chunk(self, *args)
+
+    monkeypatch.setattr(cli_issue._Report, "chunk", ctrl_c_then_report)
+    stopped = CliRunner().invoke(cli, command)
+    assert stopped.exit_code == 130, stopped.output
+    assert "interrupted after 6 of 8 rows (issued 5)" in stopped.stderr
+    assert re.search(r" 6/8" + BAR, _final_bar(stopped.stderr)), stopped.stderr
+    # Every committed credential is in the results file and on stdout, and only those.
+    assert _scalar(cli_env, "SELECT count(*) FROM credential") == before + 5
+    written = _results(tmp_path / "cohort.results.csv")[1:]
+    assert [r[0] for r in written] == ["2", "3", "4", "5", "6", "7"]
+    assert len(stopped.stdout.splitlines()) == len([r for r in written if r[1]]) == 5
+    # The handler the command found is back.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_on_a_terminal_row_lines_print_above_the_bar(
+    cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command = _cohort(cli_env, tmp_path, monkeypatch)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # the bar's console (stderr) is a terminal ...
+    monkeypatch.setattr(cli_issue, "_stdout_is_terminal", lambda: True)  # ... and stdout too
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    # The screen as written: each redraw of the bar starts with a carriage return.
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.output).replace("\r", "\n")
+    lines = [line for line in screen.splitlines() if line.strip()]
+    rows = [line for line in lines if re.match(r"^\d+,[0-9a-f-]{36},http", line)]
+    errors = [line for line in lines if line.startswith("line ")]
+    assert len(rows) == 6, screen
+    assert len(errors) == 2, screen
+    # No line of output is written over or after the bar on its line.
+    bars = [line for line in lines if "issuing" in line]
+    assert all(line.startswith("issuing ") for line in bars), bars
+    assert all(re.search(r" \d/8 .*(\d:\d\d:\d\d|-:--:--)$", line) for line in bars), bars
+    assert re.search(r" 8/8" + BAR, " ".join(bars[-1].split()))
+
+
+def test_ctrl_c_inside_a_database_statement(
+    cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C lands in the driver, in the middle of the second chunk's INSERT: SQLAlchemy
+    drops that connection, and the run still ends as an interruption."""
+    command = _cohort(cli_env, tmp_path, monkeypatch)
+    before = _scalar(cli_env, "SELECT count(*) FROM credential")
+    inserts = {"n": 0}
+
+    def ctrl_c_on_the_second_insert(*args: Any) -> None:
+        if args[2].lstrip().upper().startswith("INSERT INTO CREDENTIAL "):
+            inserts["n"] += 1
+            if inserts["n"] == 2:
+                raise KeyboardInterrupt
+
+    event.listen(Engine, "before_cursor_execute", ctrl_c_on_the_second_insert)
+    try:
+        stopped = CliRunner().invoke(cli, command)
+    finally:
+        event.remove(Engine, "before_cursor_execute", ctrl_c_on_the_second_insert)
+    assert inserts["n"] == 2
+    assert stopped.exit_code == 130, stopped.output
+    assert "interrupted after 3 of 8 rows (issued 3)" in stopped.stderr
+    assert _scalar(cli_env, "SELECT count(*) FROM credential") == before + 3
+    assert len(_results(tmp_path / "cohort.results.csv")) == 1 + 3
+    # The database is not left locked: the re-run completes.
+    finished = CliRunner().invoke(cli, command)
+    assert "issued 6, failed 2" in finished.stderr, finished.output
+    assert _scalar(cli_env, "SELECT count(*) FROM credential") == before + 6
