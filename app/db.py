@@ -109,10 +109,15 @@ def _configure_sqlite(engine: Engine) -> None:
             writer.release()
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
+def make_engine(database_url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
+    """`pool_size`: connections kept open (an in-memory SQLite database has one anyway)."""
     url = make_url(database_url)
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if pool_size is not None and not in_memory:
+        kwargs["pool_size"] = pool_size
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
+        if not in_memory:
+            assert url.database is not None
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs
@@ -126,6 +131,20 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions the database itself keeps from writing, connected at their first statement.
+
+    Verification reads two rows or none, so setting up costs no round trip of its own:
+    psycopg begins with ``BEGIN READ ONLY`` (``postgresql_readonly``, reset when the
+    connection goes back to the pool), and on SQLite the begin hook takes no writer lock
+    and sets ``query_only``.
+    """
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return make_sessionmaker(engine.execution_options(**options))
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from app.verification.resolver import Resolver  # noqa: E402
 from app.verification.service import Verifier  # noqa: E402
 from app.verification.state import OwnDocumentCaches  # noqa: E402
 from app.verification.status_cache import StatusListCache  # noqa: E402
-from bench.server import throwaway_postgresql, throwaway_server  # noqa: E402
+from bench.server import Server, throwaway_postgresql, throwaway_server  # noqa: E402
 
 
 def _latencies(label: str, samples: list[float], elapsed: float) -> float:
@@ -91,9 +91,9 @@ def _seed(
 
 
 def bench_api(
-    base: str, documents: list[dict[str, Any]], tokens: list[str], clients: int
+    server: Server, documents: list[dict[str, Any]], tokens: list[str], clients: int
 ) -> dict[str, float]:
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with httpx.Client(base_url=server.base_url, timeout=60) as client:
 
         def one(credential: Any) -> float:
             started = time.perf_counter()
@@ -110,10 +110,14 @@ def bench_api(
             (f"API JSON-LD, {clients} clients", documents, clients),
             (f"API VC-JWT,  {clients} clients", tokens, clients),
         ):
+            cpu, own = server.cpu_seconds(), time.process_time()
             started = time.perf_counter()
             with ThreadPoolExecutor(workers) as pool:
                 samples = list(pool.map(one, inputs))
             rates[label] = _latencies(label, samples, time.perf_counter() - started)
+            cpu, own = server.cpu_seconds() - cpu, time.process_time() - own
+            print(f"  CPU per verification: server {1000 * cpu / len(inputs):.2f} ms, "
+                  f"this client {1000 * own / len(inputs):.2f} ms")  # fmt: skip
     return rates
 
 
@@ -213,7 +217,7 @@ def main() -> None:
             documents, tokens, did_document = _seed(client, args.credentials)
         print(f"database: {server.backend}, {args.workers} server worker(s)")
         bench_in_process(documents, tokens)
-        rates = bench_api(server.base_url, documents, tokens, args.clients)
+        rates = bench_api(server, documents, tokens, args.clients)
     peer = bench_reference(documents, did_document) if args.peer else None
     if peer:
         ours = rates[f"API JSON-LD, {args.clients} clients"]
