@@ -133,14 +133,38 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+AUTOCOMMIT_INFO = "learnproof_autocommit"
+"""``Session.info`` key of read sessions whose statements each commit on their own."""
+
+
+def make_read_engine(database_url: str, *, pool_size: int | None = None) -> Engine | None:
+    """PostgreSQL: an engine of read-only connections in autocommit, with a pool of its own.
+
+    Each statement is its own read-only transaction (``default_transaction_read_only``, set
+    when the connection opens), so a verification sends no BEGIN and no ROLLBACK, and gives
+    its connection back without a statement. None on SQLite, whose readers share the engine.
+    """
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return None
+    return make_engine(
+        database_url,
+        pool_size=pool_size,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
+
+
+def make_read_sessionmaker(engine: Engine, readers: Engine | None = None) -> sessionmaker[Session]:
     """Sessions the database itself keeps from writing, connected at their first statement.
 
-    Verification reads two rows or none, so setting up costs no round trip of its own:
-    psycopg begins with ``BEGIN READ ONLY`` (``postgresql_readonly``, reset when the
-    connection goes back to the pool), and on SQLite the begin hook takes no writer lock
-    and sets ``query_only``.
+    With ``readers`` (`make_read_engine`), statements autocommit on its read-only
+    connections; without, sessions of ``engine`` open a read-only transaction (SQLite: the
+    begin hook takes no writer lock and sets ``query_only``).
     """
+    if readers is not None:
+        factory = make_sessionmaker(readers.execution_options(**{READ_ONLY_OPTION: True}))
+        factory.kw["info"] = {AUTOCOMMIT_INFO: True}
+        return factory
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True

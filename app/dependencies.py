@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
-from app.db import READ_ONLY_OPTION
+from app.db import AUTOCOMMIT_INFO, READ_ONLY_OPTION
 from app.issuers.signing import KeyRing
 from app.observability import Metrics
 from app.verification.state import VerificationState, build_verification_state
@@ -144,8 +144,9 @@ async def get_read_session(
     """A session that never commits, for routes that only read; the database enforces it.
 
     Async, and connected at its first statement (`make_read_sessionmaker`): a verification
-    whose documents are all cached opens no connection, and one that reads pays a single hop
-    to the threadpool, to give the connection back.
+    whose documents are all cached opens no connection. Giving the connection back costs a
+    ROLLBACK in the threadpool, except on autocommit connections (PostgreSQL's readers),
+    where nothing is left to roll back and closing sends no statement.
     """
     if readers is not None:
         session = readers()
@@ -154,7 +155,7 @@ async def get_read_session(
     try:
         yield session
     finally:
-        if session.in_transaction():
+        if session.in_transaction() and not session.info.get(AUTOCOMMIT_INFO):
             await run_in_threadpool(_discard, session)
         else:
             session.close()
