@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Optional owner of the schema for `learnproof db upgrade` (PostgreSQL): the service then
     # runs as a role that cannot alter or empty the audit log (`learnproof db grant-runtime`).
     migration_database_url: str | None = None
+    # Connections each process keeps open; beyond it up to 10 more are opened and closed
+    # per use, which under concurrent requests costs a PostgreSQL backend start each time.
+    database_pool_size: int = Field(default=20, ge=1, le=1_000)
     public_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = Path("./keys")
     master_key: SecretStr | None = None

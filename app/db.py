@@ -118,10 +118,15 @@ def _configure_sqlite(engine: Engine) -> None:
             writer.release()
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
+def make_engine(database_url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
+    """`pool_size`: connections kept open (an in-memory SQLite database has one anyway)."""
     url = make_url(database_url)
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if pool_size is not None and not in_memory:
+        kwargs["pool_size"] = pool_size
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
+        if not in_memory:
+            assert url.database is not None
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs
@@ -135,6 +140,44 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+AUTOCOMMIT_INFO = "learnproof_autocommit"
+"""``Session.info`` key of read sessions whose statements each commit on their own."""
+
+
+def make_read_engine(database_url: str, *, pool_size: int | None = None) -> Engine | None:
+    """PostgreSQL: an engine of read-only connections in autocommit, with a pool of its own.
+
+    Each statement is its own read-only transaction (``default_transaction_read_only``, set
+    when the connection opens), so a verification sends no BEGIN and no ROLLBACK, and gives
+    its connection back without a statement. None on SQLite, whose readers share the engine.
+    """
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return None
+    return make_engine(
+        database_url,
+        pool_size=pool_size,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
+
+
+def make_read_sessionmaker(engine: Engine, readers: Engine | None = None) -> sessionmaker[Session]:
+    """Sessions the database itself keeps from writing, connected at their first statement.
+
+    With ``readers`` (`make_read_engine`), statements autocommit on its read-only
+    connections; without, sessions of ``engine`` open a read-only transaction (SQLite: the
+    begin hook takes no writer lock and sets ``query_only``).
+    """
+    if readers is not None:
+        factory = make_sessionmaker(readers.execution_options(**{READ_ONLY_OPTION: True}))
+        factory.kw["info"] = {AUTOCOMMIT_INFO: True}
+        return factory
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return make_sessionmaker(engine.execution_options(**options))
 
 
 @contextmanager

@@ -8,7 +8,7 @@ other module reads ``app.state`` (tests/foundation/test_app_state.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import httpx
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
-from app.db import READ_ONLY_OPTION
+from app.db import AUTOCOMMIT_INFO, READ_ONLY_OPTION
 from app.issuers.signing import KeyRing
 from app.observability import Metrics
 from app.verification.state import VerificationState, build_verification_state
@@ -83,7 +83,14 @@ async def get_status_sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+async def get_read_sessions(request: Request) -> sessionmaker[Session] | None:
+    """Read-only sessions of the app's own engine (`make_read_sessionmaker`), if it has one."""
+    factory: sessionmaker[Session] | None = getattr(request.app.state, "read_sessions", None)
+    return factory
+
+
 SessionmakerDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
+ReadSessionsDep = Annotated[sessionmaker[Session] | None, Depends(get_read_sessions)]
 StatusSessionsDep = Annotated[sessionmaker[Session], Depends(get_status_sessions)]
 
 
@@ -122,16 +129,36 @@ async def get_session(factory: SessionmakerDep) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_read_session(factory: SessionmakerDep) -> Iterator[Session]:
-    """A session that never commits, for routes that only read; the database enforces it."""
-    with factory() as session:
-        connection = session.connection(execution_options={READ_ONLY_OPTION: True})
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        try:
-            yield session
-        finally:
-            session.rollback()
+def _bound_read_session(factory: sessionmaker[Session]) -> Session:
+    """A read-only session from a factory bound elsewhere (a test's connection): set up at once."""
+    session = factory()
+    connection = session.connection(execution_options={READ_ONLY_OPTION: True})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    return session
+
+
+async def get_read_session(
+    factory: SessionmakerDep, readers: ReadSessionsDep
+) -> AsyncIterator[Session]:
+    """A session that never commits, for routes that only read; the database enforces it.
+
+    Async, and connected at its first statement (`make_read_sessionmaker`): a verification
+    whose documents are all cached opens no connection. Giving the connection back costs a
+    ROLLBACK in the threadpool, except on autocommit connections (PostgreSQL's readers),
+    where nothing is left to roll back and closing sends no statement.
+    """
+    if readers is not None:
+        session = readers()
+    else:
+        session = await run_in_threadpool(_bound_read_session, factory)
+    try:
+        yield session
+    finally:
+        if session.in_transaction() and not session.info.get(AUTOCOMMIT_INFO):
+            await run_in_threadpool(_discard, session)
+        else:
+            session.close()
 
 
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]

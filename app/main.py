@@ -25,7 +25,7 @@ from app.credentials.expiry import lifecycle_tasks
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_read_engine, make_read_sessionmaker, make_sessionmaker
 from app.errors import install_error_handlers
 from app.frameworks.router import public_router as framework_documents_router
 from app.frameworks.router import router as frameworks_router
@@ -115,12 +115,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = reservations = None
+        engine = reservations = readers = None
         factory = session_factory
         if factory is None:
-            engine = make_engine(settings.database_url)
+            engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
             factory = make_sessionmaker(engine)
         app.state.sessionmaker = factory
+        app.state.read_sessions = None  # a factory handed in (tests) reads through itself
+        if engine is not None:
+            readers = make_read_engine(settings.database_url, pool_size=settings.verify_workers + 4)
+            app.state.read_sessions = make_read_sessionmaker(engine, readers)
         app.state.status_sessions = factory
         if engine is not None and engine.dialect.name != "sqlite":
             # Status indexes are reserved in short transactions of their own while the
@@ -167,6 +171,8 @@ def create_app(
                     engine.dispose()
                 if reservations is not None:
                     reservations.dispose()
+                if readers is not None:
+                    readers.dispose()
 
     app = FastAPI(
         title="LearnProof",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.credentials.models import CredentialSuccession
@@ -31,9 +31,12 @@ def links_of(session: Session, credential_ids: list[str]) -> dict[str, Links]:
     return {cid: Links(after.get(cid), before.get(cid)) for cid in credential_ids}
 
 
+# Built once: every verification of one of our credentials asks.
+_SUCCESSOR = select(CredentialSuccession.successor_id).where(
+    CredentialSuccession.predecessor_id == bindparam("credential_id")
+)
+
+
 def successor_of(session: Session, credential_id: str) -> str | None:
-    return session.scalar(
-        select(CredentialSuccession.successor_id).where(
-            CredentialSuccession.predecessor_id == credential_id
-        )
-    )
+    successor: str | None = session.scalar(_SUCCESSOR, {"credential_id": credential_id})
+    return successor

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from app.core.cache import LruCache
 from app.crypto.errors import TransformationError
-from app.crypto.jsonld import canonize
+from app.crypto.jsonld import ShapeReuse, canonize
 from app.crypto.keys import PublicKey, key_type_of
 from app.crypto.rdfc import CanonicalizationLimits
 
@@ -81,7 +81,7 @@ def _canonical_bytes(
     suite: Cryptosuite,
     document: Mapping[str, Any],
     limits: CanonicalizationLimits,
-    reuse_shape: bool = False,
+    reuse_shape: ShapeReuse | None = None,
 ) -> bytes:
     if suite.transform == "rdfc":
         text = canonize(document, limits=limits, safe=True, reuse_shape=reuse_shape)
@@ -127,12 +127,11 @@ def hash_data(
     key_type: str,
     limits: CanonicalizationLimits,
     *,
-    reuse_shape: bool = False,
+    reuse_shape: ShapeReuse | None = None,
 ) -> bytes:
     """The bytes to sign: hash of the proof configuration, then hash of the document.
 
-    `reuse_shape` is for signing only (see `jsonld.canonize`): verification keeps pyld's
-    plain path for every document it is handed.
+    `reuse_shape`: see `jsonld.canonize`.
     """
     algorithm = _HASHES[key_type]
     config_hash = _config_hash(suite, proof_config, algorithm, limits)

@@ -220,7 +220,7 @@ def add_proof(
             _with_previous_proofs(signed_part, options, list_proofs(document))
         except _Failure as failure:
             raise ProofGenerationError(failure.reason) from None
-    data = hash_data(suite, signed_part, config, signer.key_type, limits, reuse_shape=True)
+    data = hash_data(suite, signed_part, config, signer.key_type, limits, reuse_shape="signing")
 
     proof = dict(options)
     if suite.transform == "jcs":
@@ -324,7 +324,9 @@ def _check_signature(
         _with_previous_proofs(unsecured, proof, list_proofs(document))
     config = _proof_config(suite, proof, unsecured)
     try:
-        data = hash_data(suite, unsecured, config, key_type_of(public_key), limits)
+        data = hash_data(
+            suite, unsecured, config, key_type_of(public_key), limits, reuse_shape="verifying"
+        )
     except TransformationError as error:
         raise _Failure(PROOF_TRANSFORMATION_ERROR, str(error)) from None
     if not signature_is_valid(public_key, signature, data):

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pyld.jsonld import JsonLdError
 
@@ -279,12 +279,31 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     return result, processor.problems
 
 
-def undefined_terms(document: Mapping[str, Any]) -> list[str]:
+# What the document's shape may cost in skeleton runs (`rdf_template.to_rdf`): a signer's
+# documents are its own; a verifier's come from anyone.
+ShapeReuse = Literal["signing", "verifying"]
+_SKELETON_RUNS: dict[ShapeReuse, int] = {"signing": rdf_template.MAX_ROUNDS, "verifying": 1}
+
+
+def undefined_terms(
+    document: Mapping[str, Any], *, reuse_shape: ShapeReuse | None = None
+) -> list[str]:
     """What JSON-LD safe mode rejects: undefined properties and types, relative IRIs.
 
     An empty list means every statement in the document reaches the RDF dataset (and so the
     signature). Raises `JsonLdProcessingError` (e.g. `ContextNotAllowed`) for invalid input.
+    With `reuse_shape`, a document whose shape has a template takes its problems from it:
+    toRDF expands first and adds no problem of its own, so they are expansion's.
     """
+    if reuse_shape is not None:
+        _, problems = rdf_template.to_rdf(
+            document,
+            _to_rdf,
+            _context_terms(),
+            skeleton_runs=_SKELETON_RUNS[reuse_shape],
+            fallback=_expand,
+        )
+        return problems
     _, problems = _run(document, to_rdf=False)
     return problems
 
@@ -311,22 +330,28 @@ def _to_rdf(document: Mapping[str, Any]) -> tuple[Any, list[str]]:
     return _run(document, to_rdf=True)
 
 
+def _expand(document: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    return _run(document, to_rdf=False)
+
+
 def canonize(
     document: Mapping[str, Any],
     *,
     limits: CanonicalizationLimits = DEFAULT_LIMITS,
     safe: bool = False,
-    reuse_shape: bool = False,
+    reuse_shape: ShapeReuse | None = None,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document.
 
     With `safe`, raise `UnsafeJsonLd` when `undefined_terms` would report anything. With
-    `reuse_shape` (signing), expansion and toRDF are shared by documents that differ only in
-    their strings (`rdf_template`); the result is the same.
+    `reuse_shape`, expansion and toRDF are shared by documents that differ only in their
+    strings (`rdf_template`); the result is the same.
     Raises `ContextNotAllowed`, `CanonicalizationLimitExceeded` or `JsonLdProcessingError`.
     """
-    if reuse_shape:
-        dataset, problems = rdf_template.to_rdf(document, _to_rdf, _context_terms())
+    if reuse_shape is not None:
+        dataset, problems = rdf_template.to_rdf(
+            document, _to_rdf, _context_terms(), skeleton_runs=_SKELETON_RUNS[reuse_shape]
+        )
     else:
         dataset, problems = _run(document, to_rdf=True)
     if safe and problems:

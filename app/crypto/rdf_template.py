@@ -57,7 +57,7 @@ _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 # and a document that contains it anyway takes pyld's path.
 _MARK = "lpslot" + uuid.uuid4().hex[:12]
 _SENTINEL = re.compile(_MARK + r"(\d+)x")
-_MAX_ROUNDS = 6
+MAX_ROUNDS = 6
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
 # the compiled template.
@@ -306,18 +306,25 @@ def to_rdf(
     document: Mapping[str, Any],
     run: Callable[[Mapping[str, Any]], RunResult],
     terms: frozenset[str],
+    *,
+    skeleton_runs: int = MAX_ROUNDS,
+    fallback: Callable[[Mapping[str, Any]], RunResult] | None = None,
 ) -> RunResult:
     """What `run(document)` (pyld's toRDF and its safe-mode problems) returns, reusing work.
 
-    Falls back to `run(document)` whenever the document or its shape is outside the template
-    path; errors are then pyld's own.
+    Falls back to `fallback(document)` (default `run`) whenever the document or its shape is
+    outside the template path; errors are then pyld's own. `skeleton_runs` bounds the pyld
+    runs spent on skeletons in this call: a verifier, handed documents by anyone, allows one,
+    so a shape it has not seen costs at most twice pyld's own path (the shape keeps what that
+    run learnt, and the next document of it goes on from there).
     """
+    fallback = fallback or run
     try:
         shape, leaves, kept = _leaves(document, terms)
     except _NotTemplatable:
-        return run(document)
+        return fallback(document)
     bound = _BOUND.get(shape) or kept
-    for _round in range(_MAX_ROUNDS):
+    for _round in range(MAX_ROUNDS):
         key = (shape, tuple(leaves[index] for index in sorted(bound)))
         try:
             template: _Template | None | object = _TEMPLATES[key]
@@ -326,6 +333,9 @@ def to_rdf(
         if template is None:
             break  # these kept strings made the skeleton fail before: pyld's own error
         if template is _MISSING:
+            if skeleton_runs <= 0:
+                break
+            skeleton_runs -= 1
             skeleton, sentinels = _skeleton(document, leaves, bound, terms)
             try:
                 dataset, problems = run(skeleton)
@@ -345,4 +355,4 @@ def to_rdf(
         if filled is None:
             break
         return filled, list(template.problems)
-    return run(document)
+    return fallback(document)

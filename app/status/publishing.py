@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Final
 
 import rfc8785
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.core.cache import LruCache
@@ -159,6 +159,25 @@ def _store(
     return published
 
 
+# Built once: every verification of one of our credentials reads it, and building the
+# statement costs more than running it.
+_HEAD = (
+    select(StatusList.id, StatusList.version, SigningKey.id)
+    .join(Issuer, Issuer.id == StatusList.issuer_id)
+    .outerjoin(
+        SigningKey,
+        and_(SigningKey.issuer_id == Issuer.id, SigningKey.status == KeyStatus.active),
+    )
+    .where(
+        Issuer.slug == bindparam("slug"),
+        StatusList.purpose == bindparam("purpose"),
+        StatusList.number == bindparam("number"),
+    )
+    .order_by(SigningKey.created_at.desc(), SigningKey.fragment.desc())
+    .limit(1)
+)
+
+
 def published_list(
     session: Session,
     keyring: KeyRing,
@@ -179,17 +198,7 @@ def published_list(
     if parsed is None:
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
     purpose, number = parsed
-    head = session.execute(
-        select(StatusList.id, StatusList.version, SigningKey.id)
-        .join(Issuer, Issuer.id == StatusList.issuer_id)
-        .outerjoin(
-            SigningKey,
-            and_(SigningKey.issuer_id == Issuer.id, SigningKey.status == KeyStatus.active),
-        )
-        .where(Issuer.slug == slug, StatusList.purpose == purpose, StatusList.number == number)
-        .order_by(SigningKey.created_at.desc(), SigningKey.fragment.desc())
-        .limit(1)
-    ).first()
+    head = session.execute(_HEAD, {"slug": slug, "purpose": purpose, "number": number}).first()
     if head is None:
         raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
     list_id, version, key_row_id = head

@@ -85,7 +85,7 @@ def check_contexts(
     if jwt:
         document = {k: v for k, v in document.items() if k not in JWT_CLAIMS}
     try:
-        problems = [] if terms_checked else undefined_terms(document)
+        problems = [] if terms_checked else undefined_terms(document, reuse_shape="verifying")
     except JsonLdProcessingError as error:
         return Check(
             "contexts", "failed", f"its JSON-LD is invalid: {error}", MALFORMED_VALUE_ERROR

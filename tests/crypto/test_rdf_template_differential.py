@@ -6,9 +6,11 @@ astral, combining and right-to-left text, quotes, backslashes and escapes, contr
 characters, empty and very long strings, IRIs with spaces or unknown prefixes, terms and
 keywords as values, blank node identifiers, repeated values that JSON-LD merges, value
 objects with `@language`, `@direction` and datatypes (`xsd:double` included), numbers and
-dates. Each credential is canonicalized both ways (`canonize(..., reuse_shape=True)` and
+dates. Each credential is canonicalized both ways (`canonize(..., reuse_shape="signing")` and
 pyld's full expansion and toRDF); the canonical N-Quads, or the error, must be identical.
-Every fiftieth one also checks rdfc's fast labelling against pyld's URDNA2015.
+Every fiftieth one also checks rdfc's fast labelling against pyld's URDNA2015. A verifier's
+reuse (`"verifying"`: one skeleton run per call) is held to the same, and so are the safe-mode
+problems it reads from a template (`undefined_terms`).
 """
 
 from __future__ import annotations
@@ -297,7 +299,7 @@ class _Gen:
         return credential
 
 
-def _outcome(document: Mapping[str, Any], reuse_shape: bool) -> str:
+def _outcome(document: Mapping[str, Any], reuse_shape: jsonld.ShapeReuse | None) -> str:
     try:
         return canonize(document, safe=True, reuse_shape=reuse_shape)
     except (JsonLdProcessingError, UnicodeEncodeError) as error:  # lone surrogates: hashing
@@ -328,12 +330,18 @@ def counted_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     runs = [0]
     real = rdf_template.to_rdf
 
-    def counting(document: Any, run: Any, terms: Any) -> Any:
+    def counting(document: Any, run: Any, terms: Any, **options: Any) -> Any:
         def counted(doc: Any) -> Any:
             runs[0] += 1
             return run(doc)
 
-        return real(document, counted, terms)
+        fallback = options.pop("fallback", None) or run
+
+        def counted_fallback(doc: Any) -> Any:
+            runs[0] += 1
+            return fallback(doc)
+
+        return real(document, counted, terms, fallback=counted_fallback, **options)
 
     monkeypatch.setattr(rdf_template, "to_rdf", counting)
     return runs
@@ -346,8 +354,8 @@ def test_ten_thousand_generated_credentials_canonicalize_identically(
     mismatches = []
     for number in range(COUNT):
         document = generator.credential()
-        reference = _outcome(document, reuse_shape=False)
-        fast = _outcome(document, reuse_shape=True)
+        reference = _outcome(document, reuse_shape=None)
+        fast = _outcome(document, reuse_shape="signing")
         if fast != reference:
             mismatches.append((number, document, reference, fast))
         if number % 50 == 0:
@@ -365,8 +373,65 @@ def test_a_batch_of_one_shape_runs_pyld_once(counted_runs: list[int]) -> None:
         document = copy.deepcopy(template)
         document["id"] = f"https://learnproof.example/credentials/batch-{number}"
         document["credentialSubject"]["name"] = f"Learner {number} 学生"
-        assert canonize(document, safe=True, reuse_shape=True) == canonize(document, safe=True)
+        assert canonize(document, safe=True, reuse_shape="signing") == canonize(document, safe=True)
     assert counted_runs[0] <= 3  # the first skeleton, and at most two rounds to settle it
+
+
+@pytest.fixture
+def cold_templates() -> None:
+    """Start with no learnt shapes, as a verifier that has signed nothing does."""
+    rdf_template._BOUND.clear()
+    rdf_template._TEMPLATES.clear()
+
+
+def _problems(document: Mapping[str, Any], reuse_shape: jsonld.ShapeReuse | None) -> str:
+    try:
+        return repr(jsonld.undefined_terms(document, reuse_shape=reuse_shape))
+    except JsonLdProcessingError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def test_a_verifier_reuses_shapes_with_the_same_results_and_bounded_runs(
+    cold_templates: None, counted_runs: list[int]
+) -> None:
+    """Over 3,000 generated credentials a verifier's reuse writes what pyld writes, finds the
+    problems pyld finds, and no call costs more than two pyld runs (one skeleton, one
+    fallback), however new its shape."""
+    generator = _Gen(seed=20261207)
+    mismatches = []
+    for number in range(3_000):
+        document = generator.credential()
+        reference = _outcome(document, reuse_shape=None)
+        expected_problems = _problems(document, reuse_shape=None)
+        before = counted_runs[0]
+        fast = _outcome(document, reuse_shape="verifying")
+        assert counted_runs[0] - before <= 2
+        before = counted_runs[0]
+        problems = _problems(document, reuse_shape="verifying")
+        assert counted_runs[0] - before <= 2
+        if (fast, problems) != (reference, expected_problems):
+            mismatches.append((number, document, (reference, expected_problems), (fast, problems)))
+    assert not mismatches, mismatches[0]
+    # Most calls were served from templates (each call counts at least one run otherwise).
+    assert counted_runs[0] < 3_000, counted_runs[0]
+
+
+def test_undefined_terms_from_a_template_name_the_document_own_terms(
+    cold_templates: None,
+) -> None:
+    for number in range(3):
+        document = {
+            "@context": CONTEXTS,
+            "id": f"https://learnproof.example/credentials/extra-{number}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "did:example:issuer", "type": ["Profile"]},
+            "credentialSubject": {"type": ["AchievementSubject"], "id": f"relative-{number}"},
+            "notDefined": f"value {number}",
+        }
+        problems = jsonld.undefined_terms(document, reuse_shape="verifying")
+        assert problems == jsonld.undefined_terms(document)
+        assert any(f"relative-{number}" in problem for problem in problems), problems
+        assert any("notDefined" in problem for problem in problems), problems
 
 
 def test_documents_outside_the_template_path_take_pyld() -> None:
@@ -375,9 +440,9 @@ def test_documents_outside_the_template_path_take_pyld() -> None:
         "type": ["VerifiableCredential"],
         "extra": "x",
     }
-    assert canonize(inline, reuse_shape=True) == canonize(inline)
+    assert canonize(inline, reuse_shape="signing") == canonize(inline)
     mark = {"@context": CONTEXTS, "type": ["VerifiableCredential"], "name": rdf_template._MARK}
-    assert canonize(mark, reuse_shape=True) == canonize(mark)
+    assert canonize(mark, reuse_shape="signing") == canonize(mark)
 
 
 def test_terms_cover_the_vendored_contexts() -> None:
@@ -402,8 +467,8 @@ def test_look_alike_blank_nodes_leave_the_shared_template_intact() -> None:
             "credentialSubject": {"type": ["AchievementSubject"], "name": f"Ada {number}"},
             "evidence": [evidence, dict(evidence)],
         }
-        assert canonize(document, reuse_shape=True) == canonize(document)
+        assert canonize(document, reuse_shape="signing") == canonize(document)
         before = _templates_text()
-        assert canonize(document, reuse_shape=True) == canonize(document)
+        assert canonize(document, reuse_shape="signing") == canonize(document)
         assert _templates_text() == before
         assert "_:c14n" not in before
