@@ -132,10 +132,12 @@ def _expires_at(_key: object, entry: tuple[float, object], now: float) -> float:
 
 
 class LruCache(Generic[K, V]):
-    """The ``max_entries`` most recently used values; share only immutable ones."""
+    """The most recently used values, ``max_size`` of them or, with ``weigh``, as many as
+    weigh ``max_size`` together (a value heavier than that is not kept); share only
+    immutable ones."""
 
-    def __init__(self, max_entries: int) -> None:
-        self._entries: LRUCache[K, V] = LRUCache(max_entries)
+    def __init__(self, max_size: int, *, weigh: Callable[[V], float] | None = None) -> None:
+        self._entries: LRUCache[K, V] = LRUCache(max_size, getsizeof=weigh)
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
@@ -144,7 +146,10 @@ class LruCache(Generic[K, V]):
 
     def put(self, key: K, value: V) -> None:
         with self._lock:
-            self._entries[key] = value
+            try:
+                self._entries[key] = value
+            except ValueError:  # cachetools: heavier than the whole cache
+                self._entries.pop(key, None)
 
     def __getitem__(self, key: K) -> V:
         """The value (also a cached None), or KeyError."""

@@ -60,9 +60,23 @@ _SENTINEL = re.compile(_MARK + r"(\d+)x")
 MAX_ROUNDS = 6
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
-# the compiled template.
-_BOUND: LruCache[tuple[Any, ...], frozenset[int]] = LruCache(256)
-_TEMPLATES: LruCache[tuple[Any, ...], _Template | None] = LruCache(256)
+# the compiled template. Each entry carries its weight: a token of its key weighs one, a quad
+# sixteen (its parts are dicts). Bounded by weight, not count, since a verifier's documents
+# come from anyone and one large document's shape is thousands of tokens and quads: the two
+# caches hold at most about 30 MB; ours (a few hundred tokens, a hundred quads) fit by the
+# hundred.
+_MAX_WEIGHT = 200_000
+_QUAD_WEIGHT = 16
+
+
+def _weight(entry: tuple[Any, int]) -> int:
+    return entry[1]
+
+
+_BOUND: LruCache[tuple[Any, ...], tuple[frozenset[int], int]] = LruCache(_MAX_WEIGHT, weigh=_weight)
+_TEMPLATES: LruCache[tuple[Any, ...], tuple[_Template | None, int]] = LruCache(
+    _MAX_WEIGHT, weigh=_weight
+)
 _MISSING: Any = object()
 
 
@@ -323,11 +337,13 @@ def to_rdf(
         shape, leaves, kept = _leaves(document, terms)
     except _NotTemplatable:
         return fallback(document)
-    bound = _BOUND.get(shape) or kept
+    learnt = _BOUND.get(shape)
+    bound = learnt[0] if learnt is not None else kept
     for _round in range(MAX_ROUNDS):
         key = (shape, tuple(leaves[index] for index in sorted(bound)))
+        key_weight = len(shape) + len(bound)
         try:
-            template: _Template | None | object = _TEMPLATES[key]
+            template: _Template | None | object = _TEMPLATES[key][0]
         except KeyError:
             template = _MISSING
         if template is None:
@@ -342,14 +358,15 @@ def to_rdf(
             except JsonLdProcessingError:
                 # A kept string (say an invalid @direction) or a sentinel the document does
                 # not have: pyld reports the document's own error, or its result.
-                _TEMPLATES[key] = None
+                _TEMPLATES[key] = (None, key_weight)
                 break
             template, bad = _compile(dataset, problems, sentinels)
             if template is None:
                 bound = bound | frozenset(bad)
-                _BOUND[shape] = bound
+                _BOUND[shape] = (bound, len(shape))
                 continue
-            _TEMPLATES[key] = template
+            quads = sum(len(triples) for _name, triples in template.graphs)
+            _TEMPLATES[key] = (template, key_weight + _QUAD_WEIGHT * quads)
         assert isinstance(template, _Template)
         filled = _instantiate(template, leaves)
         if filled is None:
