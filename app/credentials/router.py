@@ -33,6 +33,7 @@ from app.dependencies import (
     SettingsDep,
     StatusSessionsDep,
     UrlsDep,
+    commits_in_route_thread,
 )
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
@@ -83,6 +84,7 @@ IdempotencyKey = Annotated[
     response_model=CredentialIssued,
     responses={409: {"description": "Idempotency-Key or external_id reused with another body"}},
 )
+@commits_in_route_thread
 def issue_credential(
     slug: str,
     body: CredentialCreate,
