@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", default=None, help="also write the raw pstats file here")
     parser.add_argument("--no-profile", action="store_true", help="CPU time and statements only")
+    parser.add_argument("--sql-width", type=int, default=90, help="characters of SQL shown")
     parser.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL db")
     args = parser.parse_args()
     if args.postgresql:
@@ -132,8 +133,10 @@ def run(args: argparse.Namespace, url: str) -> None:
         for i in range(5):  # warm: contexts, keys, template caches, statement caches
             issue(-1 - i)
 
+        width = args.sql_width
+
         def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            statements[" ".join(statement.split())[:90]] += 1
+            statements[" ".join(statement.split())[:width]] += 1
 
         for bind in {engine, app.state.status_sessions.kw["bind"]}:
             event.listen(bind, "before_cursor_execute", count)

@@ -101,7 +101,9 @@ def issue_credential(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    context = issuer_service.load_context(session, slug, urls=urls)
+    context, achievement = service.load_issuance_context(
+        session, slug, body.achievement_id, urls=urls
+    )
     issued = service.issue_credential(
         session,
         keyring,
@@ -112,6 +114,7 @@ def issue_credential(
         actor=principal.actor,
         urls=urls,
         status_sessions=status_sessions,
+        achievement=achievement,
     )
     # The JSON FastAPI would write for ``response_model`` (the same serializer, by alias),
     # written here in the route's thread: returning the model would cost the request one
