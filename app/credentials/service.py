@@ -375,22 +375,27 @@ _CREDENTIAL_COLUMNS: Final = tuple(column.key for column in _CREDENTIALS.columns
 
 
 def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
-    """Insert one credential and its status entries with two Core INSERTs, then attach the
+    """Insert one credential and its status entries with Core INSERTs, then attach the
     record to the session as if a flush had written it.
 
     The unit of work's flush cost more CPU than signing a credential; what it would write
-    here is fixed (two new rows, nothing to order or to update), so the rows are inserted
-    directly. The record then becomes persistent in the session, so later changes to it
-    (a reissue revoking it, say) are flushed as usual.
+    here is fixed (new rows, nothing to order or to update), so the rows are inserted
+    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause; the
+    entries' foreign keys are checked at its end, when the credential row exists), elsewhere
+    in two. The record then becomes persistent in the session, so later changes to it (a
+    reissue revoking it, say) are flushed as usual.
     """
     # Every column gets a value: the record must not come back with unloaded attributes.
     record.status_reason = None
     record.status_changed_at = None
     session.flush()  # anything pending first (a list row the entries reference, say)
-    session.execute(
-        insert(_CREDENTIALS), [{key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}]
-    )
-    session.execute(insert(_STATUS_ENTRIES), entries)
+    row = {key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}
+    if session.get_bind().dialect.name == "postgresql":
+        credential = insert(_CREDENTIALS).values(row).cte("issued_credential")
+        session.execute(insert(_STATUS_ENTRIES).values(entries).add_cte(credential))
+    else:
+        session.execute(insert(_CREDENTIALS), [row])
+        session.execute(insert(_STATUS_ENTRIES), entries)
     make_transient_to_detached(record)
     session.add(record)
 
