@@ -27,6 +27,7 @@ from app.credentials.schemas import (
 )
 from app.dependencies import (
     ClockDep,
+    IssuingDep,
     KeyRingDep,
     MetricsDep,
     SessionDep,
@@ -92,28 +93,25 @@ def issue_credential(
     slug: str,
     body: CredentialCreate,
     session: SessionDep,
-    keyring: KeyRingDep,
     principal: IssuerIssueDep,
-    urls: UrlsDep,
-    clock: ClockDep,
-    status_sessions: StatusSessionsDep,
-    metrics: MetricsDep,
+    issuing: IssuingDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
+    urls = issuing.urls
     context, achievement = service.load_issuance_context(
         session, slug, body.achievement_id, urls=urls
     )
     issued = service.issue_credential(
         session,
-        keyring,
+        issuing.keyring,
         context,
         body,
         idempotency_key=idempotency_key,
-        now=clock.now(),
+        now=issuing.clock.now(),
         actor=principal.actor,
         urls=urls,
-        status_sessions=status_sessions,
+        status_sessions=issuing.status_sessions,
         achievement=achievement,
     )
     # The JSON FastAPI would write for ``response_model`` (the same serializer, by alias),
@@ -127,7 +125,7 @@ def issue_credential(
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        metrics.credentials_issued.inc()
+        issuing.metrics.credentials_issued.inc()
     return response
 
 
