@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Insert, Table, bindparam, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
@@ -372,6 +373,27 @@ def sign_and_store(
 _CREDENTIALS: Final = cast(Table, Credential.__table__)
 _STATUS_ENTRIES: Final = cast(Table, StatusEntry.__table__)
 _CREDENTIAL_COLUMNS: Final = tuple(column.key for column in _CREDENTIALS.columns)
+_ENTRY_VALUES: Final = ("purpose", "list_id", "index")  # with the credential's id
+
+
+@functools.cache
+def _insert_with_entries(count: int) -> Insert:
+    """The one statement for a credential and ``count`` status entries, built once (values
+    inlined, it would be a new statement to compile every time): the entries are selected
+    from what the credential's INSERT returns, which SQLAlchemy can cache compiled."""
+    credential = (
+        insert(_CREDENTIALS)
+        .values({c.key: bindparam(f"c_{c.key}", type_=c.type) for c in _CREDENTIALS.columns})
+        .returning(_CREDENTIALS.c.id)
+        .cte("issued_credential")
+    )
+    columns = [_STATUS_ENTRIES.c[key] for key in _ENTRY_VALUES]
+    rows = [
+        select(credential.c.id, *(bindparam(f"e{n}_{c.key}", type_=c.type) for c in columns))
+        for n in range(count)
+    ]
+    chosen = rows[0] if count == 1 else union_all(*rows)
+    return insert(_STATUS_ENTRIES).from_select(["credential_id", *_ENTRY_VALUES], chosen)
 
 
 def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
@@ -380,10 +402,11 @@ def store_issued(session: Session, record: Credential, entries: list[dict[str, A
 
     The unit of work's flush cost more CPU than signing a credential; what it would write
     here is fixed (new rows, nothing to order or to update), so the rows are inserted
-    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause; the
-    entries' foreign keys are checked at its end, when the credential row exists), elsewhere
-    in two. The record then becomes persistent in the session, so later changes to it (a
-    reissue revoking it, say) are flushed as usual.
+    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause, the
+    entries selected from what it returns; their foreign keys are checked at the statement's
+    end, when the credential row exists), elsewhere in two. The record then becomes
+    persistent in the session, so later changes to it (a reissue revoking it, say) are
+    flushed as usual.
     """
     # Every column gets a value: the record must not come back with unloaded attributes.
     record.status_reason = None
@@ -391,8 +414,10 @@ def store_issued(session: Session, record: Credential, entries: list[dict[str, A
     session.flush()  # anything pending first (a list row the entries reference, say)
     row = {key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}
     if session.get_bind().dialect.name == "postgresql":
-        credential = insert(_CREDENTIALS).values(row).cte("issued_credential")
-        session.execute(insert(_STATUS_ENTRIES).values(entries).add_cte(credential))
+        params = {f"c_{key}": value for key, value in row.items()}
+        for number, entry in enumerate(entries):
+            params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
+        session.execute(_insert_with_entries(len(entries)), params)
     else:
         session.execute(insert(_CREDENTIALS), [row])
         session.execute(insert(_STATUS_ENTRIES), entries)
