@@ -36,6 +36,7 @@ from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
 from app.status.models import StatusEntry
+from app.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,10 @@ def load_issuance_context(
 ) -> tuple[IssuerContext, Achievement | None]:
     """``issuer_service.load_context`` for one issuance, and the issuer's achievement the
     request names (None when the issuer has none of that id) read in the same statement:
-    one statement fewer for ``issue_credential(..., achievement=...)``."""
+    one statement fewer for ``issue_credential(..., achievement=...)``. Whether the issuer
+    has webhook endpoints is read there too: one more fewer when it has none."""
     row = session.execute(
-        select(Issuer, Achievement)
+        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id))
         .outerjoin(
             Achievement,
             (Achievement.id == achievement_id) & (Achievement.issuer_id == Issuer.id),
@@ -64,7 +66,9 @@ def load_issuance_context(
     ).first()
     if row is None:
         return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
-    issuer, achievement = row
+    issuer, achievement, subscribed = row
+    if not subscribed:
+        webhook_events.none_subscribed(session, issuer.id)
     return issuer_service.context_of(session, issuer, urls=urls), achievement
 
 
