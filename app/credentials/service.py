@@ -12,7 +12,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import Insert, Table, bindparam, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
 
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
@@ -31,7 +31,7 @@ from app.crypto.jsonld import find_control_characters
 from app.crypto.jws import sign_vc_jwt
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers import service as issuer_service
-from app.issuers.models import Issuer
+from app.issuers.models import Issuer, SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
@@ -52,24 +52,41 @@ def credential_url(urls: PublicUrls, credential_id: str) -> str:
 def load_issuance_context(
     session: Session, slug: str, achievement_id: str, *, urls: PublicUrls
 ) -> tuple[IssuerContext, Achievement | None]:
-    """``issuer_service.load_context`` for one issuance, and the issuer's achievement the
-    request names (None when the issuer has none of that id) read in the same statement:
-    one statement fewer for ``issue_credential(..., achievement=...)``. Whether the issuer
-    has webhook endpoints is read there too: one more fewer when it has none."""
-    row = session.execute(
-        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id))
+    """``issuer_service.load_context`` for one issuance, in one statement: the issuer, its
+    keys, the achievement the request names (None when the issuer has none of that id, for
+    ``issue_credential(..., achievement=...)``) and whether the issuer has webhook endpoints
+    (when it has none, emitting events looks nothing up).
+
+    The branding images (data: URLs, possibly large) are left out: issuance does not use
+    them, and they would be repeated on every key's row.
+    """
+    rows = session.execute(
+        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id), SigningKey)
         .outerjoin(
             Achievement,
             (Achievement.id == achievement_id) & (Achievement.issuer_id == Issuer.id),
         )
+        .outerjoin(SigningKey, SigningKey.issuer_id == Issuer.id)
         .where(Issuer.slug == slug)
-    ).first()
-    if row is None:
+        .order_by(SigningKey.created_at, SigningKey.fragment)
+        .options(*_IMAGES)
+    ).all()
+    if not rows:
         return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
-    issuer, achievement, subscribed = row
+    issuer, achievement, subscribed, _key = rows[0]
     if not subscribed:
         webhook_events.none_subscribed(session, issuer.id)
-    return issuer_service.context_of(session, issuer, urls=urls), achievement
+    keys = [key for *_rest, key in rows if key is not None]
+    return IssuerContext(issuer=issuer, keys=keys, did=urls.issuer_did(slug)), achievement
+
+
+_IMAGES: Final = (
+    defer(Issuer.image),
+    defer(Issuer.signature_image),
+    defer(Issuer.background_image),
+    defer(Achievement.signature_image),
+    defer(Achievement.background_image),
+)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
