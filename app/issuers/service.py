@@ -77,14 +77,8 @@ def slug_for_did(session: Session, issuer: object, *, urls: PublicUrls) -> str:
 
 
 def load_context(session: Session, slug: str, *, urls: PublicUrls) -> IssuerContext:
-    return context_of(session, get_issuer(session, slug), urls=urls)
-
-
-def context_of(session: Session, issuer: Issuer, *, urls: PublicUrls) -> IssuerContext:
-    """The context of an issuer already read (its keys are read now)."""
-    return IssuerContext(
-        issuer=issuer, keys=_keys(session, issuer.id), did=urls.issuer_did(issuer.slug)
-    )
+    issuer = get_issuer(session, slug)
+    return IssuerContext(issuer=issuer, keys=_keys(session, issuer.id), did=urls.issuer_did(slug))
 
 
 def list_issuers(session: Session) -> list[Issuer]:
