@@ -236,12 +236,20 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
             response.raise_for_status()
             return time.perf_counter() - started
 
-        for i in range(4):
+        # Warm both worker processes (compiled statements, server-side prepared ones after
+        # five uses, caches) so that CPU per request is the steady state's.
+        for i in range(20):
             one(-1 - i)
+        cpu, database = server.cpu_seconds(), server.database_cpu_seconds()
+        own = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             latencies = sorted(pool.map(one, range(requests)))
         elapsed = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu
+        database = server.database_cpu_seconds() - database
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        bench_cpu = (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(
@@ -249,6 +257,12 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
         f"{server.workers} server worker(s), {server.backend}:"
     )
     print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   throughput {requests / elapsed:.1f}/s")
+    per = 1000 / requests
+    total = (cpu + database + bench_cpu) * per
+    print(
+        f"  CPU per request: server {cpu * per:.2f} ms, PostgreSQL backends {database * per:.2f} "
+        f"ms, this bench client {bench_cpu * per:.2f} ms; total {total:.2f} ms"
+    )
 
 
 def main() -> None:

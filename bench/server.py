@@ -56,6 +56,29 @@ class Server:
             total += stats.get(pid, (0, 0.0))[1]
         return total
 
+    def database_cpu_seconds(self) -> float:
+        """User + system CPU time of the PostgreSQL backends serving this server's database
+        (those alive now: the pools keep theirs open); 0.0 on SQLite, where it is in-process.
+        """
+        url = self.env["LEARNPROOF_DATABASE_URL"]
+        if not url.startswith("postgresql"):
+            return 0.0
+        name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+                if not command.startswith("postgres: ") or f" {name} " not in command:
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, UnicodeDecodeError):
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     @property
     def backend(self) -> str:
         return self.env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +20,7 @@ from app.achievements.builder import (
 from app.achievements.models import Achievement, AchievementTarget
 from app.achievements.schemas import AchievementBrandingUpdate, AchievementCreate, Skill
 from app.audit import service as audit_service
+from app.core.cache import LruCache
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.errors import InvalidInput, NotFound
@@ -28,28 +32,95 @@ from app.proofs.summary import text
 from app.vocabularies import service as vocabulary_service
 
 
-def _levels(session: Session, record: Achievement, urls: PublicUrls) -> list[LevelAlignment]:
-    levels = []
+@dataclass(frozen=True)
+class _Reference:
+    """What an achievement's document takes from reference data: level and field names and
+    its occupation and industry references, none of which changes once written.
+
+    Frameworks are create-only (a second import of a code is refused; nothing updates or
+    deletes a level), the ISCED-F fields are fixed by the migrations, and an achievement's
+    targets are written with it and never changed. So they are read from the database once
+    per achievement and process (three statements per issuance fewer); what does change
+    (the vocabularies' concepts, reloadable) is still looked up every time.
+    """
+
+    levels: tuple[tuple[str, str, str, str], ...]  # framework code and name, level code and name
+    field: tuple[str, str] | None
+    targets: tuple[tuple[str, str, str], ...]  # kind, scheme, code
+
+
+# Per engine, so that two databases in one process (tests) never share an entry.
+_REFERENCES: Final[weakref.WeakKeyDictionary[object, LruCache[tuple[Any, ...], _Reference]]] = (
+    weakref.WeakKeyDictionary()
+)
+_REFERENCES_LOCK: Final = threading.Lock()
+
+
+def _reference(session: Session, record: Achievement) -> _Reference:
+    bind = session.get_bind()
+    with _REFERENCES_LOCK:
+        cache = _REFERENCES.get(bind)
+        if cache is None:
+            cache = _REFERENCES[bind] = LruCache(4096)
+    # The row's own references are part of the key: an id alone would do, but this costs
+    # nothing and leaves no doubt about which row an entry was read for.
+    key = (record.id, tuple(tuple(sorted(ref.items())) for ref in record.framework_levels),
+           record.isced_f)  # fmt: skip
+    found = cache.get(key)
+    if found is None:
+        found = _Reference(
+            levels=tuple(_level_names(session, record)),
+            field=_field_name(session, record),
+            targets=tuple(
+                (row.kind, row.scheme, row.code)
+                for row in session.scalars(
+                    select(AchievementTarget)
+                    .where(
+                        AchievementTarget.achievement_id == record.id,
+                        AchievementTarget.kind != "skill",
+                    )
+                    .order_by(AchievementTarget.position)
+                )
+            ),
+        )
+        cache.put(key, found)
+    return found
+
+
+def _level_names(session: Session, record: Achievement) -> list[tuple[str, str, str, str]]:
+    names = []
     for ref in record.framework_levels:
         level = frameworks_service.get_level(session, ref["framework"], ref["level"])
         framework = level.framework
-        levels.append(
-            LevelAlignment(
-                framework_code=framework.code,
-                framework_name=framework.name,
-                level_code=level.code,
-                level_name=level.name,
-                url=frameworks_service.level_url(urls, framework.code, level.code),
-            )
-        )
-    return levels
+        names.append((framework.code, framework.name, level.code, level.name))
+    return names
 
 
-def _field(session: Session, record: Achievement, urls: PublicUrls) -> FieldAlignment | None:
+def _field_name(session: Session, record: Achievement) -> tuple[str, str] | None:
     if record.isced_f is None:
         return None
     field = frameworks_service.get_isced_field(session, record.isced_f)
-    return FieldAlignment(code=field.code, name=field.name, url=urls.isced_field(field.code))
+    return field.code, field.name
+
+
+def _levels(reference: _Reference, urls: PublicUrls) -> list[LevelAlignment]:
+    return [
+        LevelAlignment(
+            framework_code=framework_code,
+            framework_name=framework_name,
+            level_code=level_code,
+            level_name=level_name,
+            url=frameworks_service.level_url(urls, framework_code, level_code),
+        )
+        for framework_code, framework_name, level_code, level_name in reference.levels
+    ]
+
+
+def _field(reference: _Reference, urls: PublicUrls) -> FieldAlignment | None:
+    if reference.field is None:
+        return None
+    code, name = reference.field
+    return FieldAlignment(code=code, name=name, url=urls.isced_field(code))
 
 
 def _description(target: vocabulary_service.Target) -> str | None:
@@ -65,27 +136,22 @@ def _description(target: vocabulary_service.Target) -> str | None:
     return f"{target.vocabulary.label}: {marks} ({flags})"
 
 
-def _targets(session: Session, record: Achievement, urls: PublicUrls) -> list[TargetAlignment]:
-    rows = session.scalars(
-        select(AchievementTarget)
-        .where(AchievementTarget.achievement_id == record.id, AchievementTarget.kind != "skill")
-        .order_by(AchievementTarget.position)
-    )
+def _targets(session: Session, reference: _Reference, urls: PublicUrls) -> list[TargetAlignment]:
     out = []
-    for row in rows:
-        found = vocabulary_service.find(session, row.kind, row.scheme, row.code)
+    for kind, scheme, code in reference.targets:
+        found = vocabulary_service.find(session, kind, scheme, code)
         if found is None:  # the vocabulary was reloaded without this code since
-            framework, name, description = row.scheme, row.code, None
+            framework, name, description = scheme, code, None
         else:
             framework, name = found.vocabulary.label, found.concept.name
             description = _description(found)
         out.append(
             TargetAlignment(
-                kind=row.kind,
-                code=row.code,
+                kind=kind,
+                code=code,
                 name=name,
                 framework=framework,
-                url=vocabulary_service.concept_url(urls, row.kind, row.scheme, row.code),
+                url=vocabulary_service.concept_url(urls, kind, scheme, code),
                 description=description,
             )
         )
@@ -165,8 +231,8 @@ def create_achievement(
         created_at=now,
     )
     # Refuse unknown frameworks, levels and fields before anything is stored.
-    _levels(session, record, urls)
-    _field(session, record, urls)
+    _level_names(session, record)
+    _field_name(session, record)
     session.add(record)
     session.flush()
     session.add_all(
@@ -237,12 +303,13 @@ def list_achievements(session: Session, issuer: Issuer) -> list[Achievement]:
 def achievement_document(
     session: Session, issuer: Issuer, record: Achievement, *, urls: PublicUrls
 ) -> dict[str, Any]:
+    reference = _reference(session, record)
     return build_achievement(
         record,
         url=urls.achievement(issuer.slug, record.id),
-        levels=_levels(session, record, urls),
-        field=_field(session, record, urls),
-        targets=_targets(session, record, urls),
+        levels=_levels(reference, urls),
+        field=_field(reference, urls),
+        targets=_targets(session, reference, urls),
     )
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.core.urls import PublicUrls
@@ -26,6 +27,7 @@ from app.credentials.schemas import (
 )
 from app.dependencies import (
     ClockDep,
+    IssuingDep,
     KeyRingDep,
     MetricsDep,
     SessionDep,
@@ -33,6 +35,7 @@ from app.dependencies import (
     SettingsDep,
     StatusSessionsDep,
     UrlsDep,
+    commits_in_route_thread,
 )
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
@@ -67,6 +70,8 @@ def to_read(
     )
 
 
+_ISSUED: Final = TypeAdapter(CredentialIssued)
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -83,37 +88,45 @@ IdempotencyKey = Annotated[
     response_model=CredentialIssued,
     responses={409: {"description": "Idempotency-Key or external_id reused with another body"}},
 )
+@commits_in_route_thread
 def issue_credential(
     slug: str,
     body: CredentialCreate,
-    response: Response,
     session: SessionDep,
-    keyring: KeyRingDep,
     principal: IssuerIssueDep,
-    urls: UrlsDep,
-    clock: ClockDep,
-    status_sessions: StatusSessionsDep,
-    metrics: MetricsDep,
+    issuing: IssuingDep,
     idempotency_key: IdempotencyKey = None,
-) -> CredentialIssued:
+) -> Response:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    context = issuer_service.load_context(session, slug, urls=urls)
+    urls = issuing.urls
+    context, achievement = service.load_issuance_context(
+        session, slug, body.achievement_id, urls=urls
+    )
     issued = service.issue_credential(
         session,
-        keyring,
+        issuing.keyring,
         context,
         body,
         idempotency_key=idempotency_key,
-        now=clock.now(),
+        now=issuing.clock.now(),
         actor=principal.actor,
         urls=urls,
-        status_sessions=status_sessions,
+        status_sessions=issuing.status_sessions,
+        achievement=achievement,
+    )
+    # The JSON FastAPI would write for ``response_model`` (the same serializer, by alias),
+    # written here in the route's thread: returning the model would cost the request one
+    # more threadpool hop, for FastAPI's validation of what it already is.
+    response = Response(
+        _ISSUED.dump_json(to_read(issued.record, slug, urls), by_alias=True),
+        status_code=201,
+        media_type="application/json",
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        metrics.credentials_issued.inc()
-    return to_read(issued.record, slug, urls)
+        issuing.metrics.credentials_issued.inc()
+    return response
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Insert, Table, bindparam, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
 
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
@@ -30,9 +31,12 @@ from app.crypto.jsonld import find_control_characters
 from app.crypto.jws import sign_vc_jwt
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers import service as issuer_service
+from app.issuers.models import Issuer, SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
+from app.status.models import StatusEntry
+from app.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,46 @@ class Issued:
 
 def credential_url(urls: PublicUrls, credential_id: str) -> str:
     return urls.credential(credential_id)
+
+
+def load_issuance_context(
+    session: Session, slug: str, achievement_id: str, *, urls: PublicUrls
+) -> tuple[IssuerContext, Achievement | None]:
+    """``issuer_service.load_context`` for one issuance, in one statement: the issuer, its
+    keys, the achievement the request names (None when the issuer has none of that id, for
+    ``issue_credential(..., achievement=...)``) and whether the issuer has webhook endpoints
+    (when it has none, emitting events looks nothing up).
+
+    The branding images (data: URLs, possibly large) are left out: issuance does not use
+    them, and they would be repeated on every key's row.
+    """
+    rows = session.execute(
+        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id), SigningKey)
+        .outerjoin(
+            Achievement,
+            (Achievement.id == achievement_id) & (Achievement.issuer_id == Issuer.id),
+        )
+        .outerjoin(SigningKey, SigningKey.issuer_id == Issuer.id)
+        .where(Issuer.slug == slug)
+        .order_by(SigningKey.created_at, SigningKey.fragment)
+        .options(*_IMAGES)
+    ).all()
+    if not rows:
+        return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
+    issuer, achievement, subscribed, _key = rows[0]
+    if not subscribed:
+        webhook_events.none_subscribed(session, issuer.id)
+    keys = [key for *_rest, key in rows if key is not None]
+    return IssuerContext(issuer=issuer, keys=keys, did=urls.issuer_did(slug)), achievement
+
+
+_IMAGES: Final = (
+    defer(Issuer.image),
+    defer(Issuer.signature_image),
+    defer(Issuer.background_image),
+    defer(Achievement.signature_image),
+    defer(Achievement.background_image),
+)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -157,11 +201,14 @@ def issue_credential(
     actor: str,
     urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None = None,
+    achievement: Achievement | None = None,
 ) -> Issued:
     """Issue one credential in the caller's transaction.
 
     ``status_sessions`` (the app's session factory) lets PostgreSQL reserve the status index
     in a short transaction of its own instead of locking the list until this one commits.
+    ``achievement``, when the caller has read it already (``load_issuance_context``), must
+    be the issuer's achievement ``data`` names.
     """
     body = data.model_dump(mode="json")
     refuse_control_characters(body)
@@ -176,36 +223,44 @@ def issue_credential(
     )
     if existing is not None:
         return Issued(existing, replayed=True)
-    achievement_record = achievement_service.get_achievement(session, issuer, data.achievement_id)
-    achievement = achievement_service.achievement_document(
+    if achievement is not None and (
+        achievement.id != data.achievement_id or achievement.issuer_id != issuer.id
+    ):
+        raise ValueError("the achievement passed is not the one the request names")
+    achievement_record = achievement or achievement_service.get_achievement(
+        session, issuer, data.achievement_id
+    )
+    document = achievement_service.achievement_document(
         session, issuer, achievement_record, urls=urls
     )
-    try:
-        with session.begin_nested():
-            record = sign_and_store(
+    draft = make_draft(document, achievement_record, data, now=now)
+    if idempotency_key is None and data.external_id is None:
+        # Nothing unique to lose a race on, so no savepoint to recover one (two round trips
+        # saved); any other integrity error fails the request either way.
+        record = sign_and_store(
+            session, keyring, context, achievement_record, draft, idempotency_key=None,
+            fingerprint=fingerprint, now=now, urls=urls, status_sessions=status_sessions,
+        )  # fmt: skip
+    else:
+        try:
+            with session.begin_nested():
+                record = sign_and_store(
+                    session, keyring, context, achievement_record, draft,
+                    idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
+                    urls=urls, status_sessions=status_sessions,
+                )  # fmt: skip
+        except IntegrityError:
+            # A concurrent request with the same key or external id won the race.
+            existing = _replay(
                 session,
-                keyring,
-                context,
-                achievement_record,
-                make_draft(achievement, achievement_record, data, now=now),
+                issuer.id,
                 idempotency_key=idempotency_key,
+                external_id=data.external_id,
                 fingerprint=fingerprint,
-                now=now,
-                urls=urls,
-                status_sessions=status_sessions,
             )
-    except IntegrityError:
-        # A concurrent request with the same key or external id won the race.
-        existing = _replay(
-            session,
-            issuer.id,
-            idempotency_key=idempotency_key,
-            external_id=data.external_id,
-            fingerprint=fingerprint,
-        )
-        if existing is None:
-            raise
-        return Issued(existing, replayed=True)
+            if existing is None:
+                raise
+            return Issued(existing, replayed=True)
     audit_service.record(
         session,
         actor=actor,
@@ -295,7 +350,7 @@ def sign_and_store(
     """Allocate status entries, sign (Data Integrity and VC-JWT) and store; only flushes."""
     credential_id = new_id()
     url = credential_url(urls, credential_id)
-    status = status_service.allocate_entries(
+    status, entries = status_service.reserve_entries(
         session,
         context,
         credential_id=credential_id,
@@ -332,9 +387,63 @@ def sign_and_store(
         idempotency_key=idempotency_key, request_hash=fingerprint, document=signed, jwt=token,
         now=now,
     )  # fmt: skip
-    session.add(record)
-    session.flush()
+    store_issued(session, record, entries)
     return record
+
+
+_CREDENTIALS: Final = cast(Table, Credential.__table__)
+_STATUS_ENTRIES: Final = cast(Table, StatusEntry.__table__)
+_CREDENTIAL_COLUMNS: Final = tuple(column.key for column in _CREDENTIALS.columns)
+_ENTRY_VALUES: Final = ("purpose", "list_id", "index")  # with the credential's id
+
+
+@functools.cache
+def _insert_with_entries(count: int) -> Insert:
+    """The one statement for a credential and ``count`` status entries, built once (values
+    inlined, it would be a new statement to compile every time): the entries are selected
+    from what the credential's INSERT returns, which SQLAlchemy can cache compiled."""
+    credential = (
+        insert(_CREDENTIALS)
+        .values({c.key: bindparam(f"c_{c.key}", type_=c.type) for c in _CREDENTIALS.columns})
+        .returning(_CREDENTIALS.c.id)
+        .cte("issued_credential")
+    )
+    columns = [_STATUS_ENTRIES.c[key] for key in _ENTRY_VALUES]
+    rows = [
+        select(credential.c.id, *(bindparam(f"e{n}_{c.key}", type_=c.type) for c in columns))
+        for n in range(count)
+    ]
+    chosen = rows[0] if count == 1 else union_all(*rows)
+    return insert(_STATUS_ENTRIES).from_select(["credential_id", *_ENTRY_VALUES], chosen)
+
+
+def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
+    """Insert one credential and its status entries with Core INSERTs, then attach the
+    record to the session as if a flush had written it.
+
+    The unit of work's flush cost more CPU than signing a credential; what it would write
+    here is fixed (new rows, nothing to order or to update), so the rows are inserted
+    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause, the
+    entries selected from what it returns; their foreign keys are checked at the statement's
+    end, when the credential row exists), elsewhere in two. The record then becomes
+    persistent in the session, so later changes to it (a reissue revoking it, say) are
+    flushed as usual.
+    """
+    # Every column gets a value: the record must not come back with unloaded attributes.
+    record.status_reason = None
+    record.status_changed_at = None
+    session.flush()  # anything pending first (a list row the entries reference, say)
+    row = {key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}
+    if session.get_bind().dialect.name == "postgresql":
+        params = {f"c_{key}": value for key, value in row.items()}
+        for number, entry in enumerate(entries):
+            params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
+        session.execute(_insert_with_entries(len(entries)), params)
+    else:
+        session.execute(insert(_CREDENTIALS), [row])
+        session.execute(insert(_STATUS_ENTRIES), entries)
+    make_transient_to_detached(record)
+    session.add(record)
 
 
 DOWNLOAD_FORMATS = ("json", "jwt", "pdf", "png", "svg")

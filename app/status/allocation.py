@@ -112,12 +112,34 @@ def allocate_entries(
     A revocation entry alone is a single object (the OB 3.0 schema requires one); a
     suspendable credential also gets a suspension entry, and the value is then a list.
     """
+    status, rows = reserve_entries(
+        session, context, credential_id=credential_id, suspendable=suspendable, urls=urls,
+        rng=rng, now=now, reserve_with=reserve_with,
+    )  # fmt: skip
+    session.add_all(StatusEntry(**row) for row in rows)
+    return status
+
+
+def reserve_entries(
+    session: Session,
+    context: IssuerContext,
+    *,
+    credential_id: str,
+    suspendable: bool,
+    urls: PublicUrls,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+    reserve_with: sessionmaker[Session] | None = None,
+) -> tuple[dict[str, Any] | list[dict[str, Any]], list[dict[str, Any]]]:
+    """``allocate_entries`` that leaves the rows to the caller: the ``credentialStatus``
+    value and the ``status_entry`` rows as column values, for a caller that inserts them
+    itself after the credential row (single issuance, with one Core INSERT)."""
     rng = rng or _SYSTEM_RANDOM
     now = now or datetime.now(UTC)
     purposes = (lists.REVOCATION, lists.SUSPENSION) if suspendable else (lists.REVOCATION,)
     slug = context.issuer.slug
     entries: list[dict[str, Any]] = []
-    rows: list[StatusEntry] = []
+    rows: list[dict[str, Any]] = []
     for purpose in purposes:
         [(list_id, public_id, index)] = _reserved(
             session, reserve_with, context.issuer.id, purpose, 1, rng, now, single=True
@@ -125,10 +147,9 @@ def allocate_entries(
         url = lists.list_url(urls, slug, public_id)
         entries.append(status_entry(url, purpose, index))
         rows.append(
-            StatusEntry(credential_id=credential_id, purpose=purpose, list_id=list_id, index=index)
+            {"credential_id": credential_id, "purpose": purpose, "list_id": list_id, "index": index}
         )
-    session.add_all(rows)
-    return entries if suspendable else entries[0]
+    return (entries if suspendable else entries[0]), rows
 
 
 def _take_indexes(

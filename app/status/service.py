@@ -8,7 +8,7 @@ Revoking a credential (the record, its audit and events) is ``app/credentials/li
 
 from __future__ import annotations
 
-from app.status.allocation import allocate_entries, reserve_indexes, status_entry
+from app.status.allocation import allocate_entries, reserve_entries, reserve_indexes, status_entry
 from app.status.changes import set_bits
 from app.status.lists import list_url, parse_public_id
 from app.status.publishing import (
@@ -28,6 +28,7 @@ __all__ = [
     "parse_public_id",
     "published_list",
     "republish",
+    "reserve_entries",
     "reserve_indexes",
     "set_bits",
     "status_entry",

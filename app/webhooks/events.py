@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Final, get_args
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import isoformat_z
@@ -32,6 +32,18 @@ def new_event_id() -> str:
 def forget_subscribers(session: Session) -> None:
     """Drop the per-session cache (after an endpoint is created, changed or deleted)."""
     session.info.pop(_CACHE_KEY, None)
+
+
+def subscribed(issuer_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """Whether the issuer has an enabled endpoint, as a column for a caller's own statement
+    (with ``none_subscribed`` it saves the lookup when the answer is no)."""
+    return exists().where(WebhookEndpoint.issuer_id == issuer_id, WebhookEndpoint.enabled.is_(True))
+
+
+def none_subscribed(session: Session, issuer_id: str) -> None:
+    """Note that the issuer had no enabled endpoint when this transaction read ``subscribed``:
+    events it emits then store nothing, as when ``emit`` looks endpoints up itself."""
+    session.info.setdefault(_CACHE_KEY, {})[issuer_id] = []
 
 
 def _subscribers(session: Session, issuer_id: str) -> list[tuple[str, frozenset[str]]]:

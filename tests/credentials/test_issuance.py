@@ -132,6 +132,24 @@ def test_idempotency_key_replays_the_original(world: World) -> None:
     assert "Idempotency-Key 'abc-1'" in conflict["detail"]
 
 
+def test_issuance_answer_is_byte_for_byte_what_a_read_answers(world: World) -> None:
+    # The route writes its JSON itself (one threadpool hop fewer); the read goes through
+    # FastAPI's response_model serialization. A new credential reads back the same.
+    for headers, body in (({}, {}), ({"Idempotency-Key": "k-1"}, {"external_id": "e-1"})):
+        posted = world.client.post(
+            f"/v1/issuers/{world.slug}/credentials",
+            json={"achievement_id": world.achievement["id"], "recipient": RECIPIENT, **body},
+            headers={**world.issue_headers, **headers},
+        )
+        assert posted.status_code == 201
+        assert posted.headers["content-type"] == "application/json"
+        assert "idempotent-replayed" not in posted.headers
+        read = world.client.get(f"/v1/credentials/{posted.json()['id']}", headers=world.admin)
+        assert read.status_code == 200
+        assert posted.content == read.content
+        assert int(posted.headers["content-length"]) == len(posted.content)
+
+
 def test_external_id_is_unique_per_issuer(world: World) -> None:
     first = world.issue(external_id="enrolment-42")
     assert world.issue(external_id="enrolment-42")["id"] == first["id"]
