@@ -19,7 +19,6 @@ import contextlib
 import os
 import platform
 import resource
-import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +37,7 @@ from app.crypto.jws import sign_vc_jwt  # noqa: E402
 from app.crypto.keys import generate_private_key  # noqa: E402
 from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
+from bench import load  # noqa: E402
 from bench.server import Server, throwaway_postgresql, throwaway_server  # noqa: E402
 
 
@@ -226,42 +226,31 @@ def bench_peer(server: Server, count: int) -> float | None:
 
 
 def bench_api(server: Server, achievement_id: str, requests: int, clients: int) -> None:
-    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
-
-        def one(i: int) -> float:
-            started = time.perf_counter()
-            response = client.post(
-                "/v1/issuers/bench/credentials", json=_item(achievement_id, 10_000_000 + i)
-            )
-            response.raise_for_status()
-            return time.perf_counter() - started
-
-        # Warm both worker processes (compiled statements, server-side prepared ones after
-        # five uses, caches) so that CPU per request is the steady state's.
-        for i in range(20):
-            one(-1 - i)
-        cpu, database = server.cpu_seconds(), server.database_cpu_seconds()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            latencies = sorted(pool.map(one, range(requests)))
-        elapsed = time.perf_counter() - started
-        cpu = server.cpu_seconds() - cpu
-        database = server.database_cpu_seconds() - database
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        bench_cpu = (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    """Single issuance under ``clients`` closed-loop clients, load from `bench/load.mjs`
+    (Node's client: far less of the shared cores per request than httpx's)."""
+    url = f"{server.base_url}/v1/issuers/bench/credentials"
+    # Warm both worker processes (compiled statements, server-side prepared ones after
+    # five uses, caches) so that CPU per request is the steady state's.
+    warm = [_item(achievement_id, -1 - i) for i in range(40)]
+    load.run(url, warm, clients=4, headers=server.headers, expect=(201,))
+    bodies = [_item(achievement_id, 10_000_000 + i) for i in range(requests)]
+    cpu, database = server.cpu_seconds(), server.database_cpu_seconds()
+    result = load.run(url, bodies, clients=clients, headers=server.headers, expect=(201,))
+    cpu = server.cpu_seconds() - cpu
+    database = server.database_cpu_seconds() - database
     print(
         f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
         f"{server.workers} server worker(s), {server.backend}:"
     )
-    print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   throughput {requests / elapsed:.1f}/s")
+    print(
+        f"  p50 {result.p50:.1f} ms   p99 {result.percentile(0.99):.1f} ms   "
+        f"throughput {result.rate:.1f}/s"
+    )
     per = 1000 / requests
-    total = (cpu + database + bench_cpu) * per
+    total = (cpu + database + result.cpu_seconds) * per
     print(
         f"  CPU per request: server {cpu * per:.2f} ms, PostgreSQL backends {database * per:.2f} "
-        f"ms, this bench client {bench_cpu * per:.2f} ms; total {total:.2f} ms"
+        f"ms, load generator {result.cpu_seconds * per:.2f} ms; total {total:.2f} ms"
     )
 
 
