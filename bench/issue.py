@@ -9,7 +9,9 @@ Uses a throw-away SQLite database unless ``--postgresql`` (a throw-away database
 LEARNPROOF_TEST_PG_URL's server, default postgres@127.0.0.1:5432) or LEARNPROOF_DATABASE_URL
 is given, and a uvicorn server on 127.0.0.1 for the HTTP figures. A batch credential counts
 once the batch answer (sent after the commit: stored with its status entries, its result
-readable) is back. Prints figures; asserts nothing.
+readable) is back; each batch request opens its own connection. Single requests come from
+`bench/load.mjs` (Node's http client, one keep-alive connection per client). Prints figures;
+asserts nothing.
 """
 
 from __future__ import annotations
