@@ -32,10 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import migrate  # noqa: E402
-from app.auth import service as auth_service  # noqa: E402
-from app.auth.scopes import Scope  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
+from bench.in_process import profile_issuer  # noqa: E402
 from bench.server import throwaway_postgresql  # noqa: E402
 
 PUBLIC_URL = "http://127.0.0.1:8000"
@@ -102,28 +101,12 @@ def run(args: argparse.Namespace, url: str) -> None:
         # Before the client starts its event loop thread; set-up is cleared away below.
         profiles.install()
     with TestClient(app, base_url=PUBLIC_URL) as client:
-        factory = app.state.sessionmaker
-        with factory() as session:
-            _record, secret = auth_service.create_key(
-                session, name="profile", scope=Scope.admin, issuer_slug=None,
-                now=app.state.clock.now(), actor="profile",
-            )  # fmt: skip
-            session.commit()
-            engine = session.get_bind()
-        headers = {"Authorization": f"Bearer {secret}"}
-        client.post("/v1/issuers", headers=headers, json={
-            "slug": "prof", "name": "Profile U", "url": "https://p.example",
-            "email": "p@p.example",
-        }).raise_for_status()  # fmt: skip
-        achievement = client.post("/v1/issuers/prof/achievements", headers=headers, json={
-            "name": "Python", "description": "Programs.", "criteria": {"narrative": "Pass"},
-            "framework_levels": [{"framework": "eqf", "level": "5"}], "credits_available": 5,
-            "isced_f": "0613", "skills": ["Python (computer programming)"],
-        }).json()  # fmt: skip
+        headers, achievement_id = profile_issuer(app, client)
+        engine = app.state.sessionmaker.kw["bind"]
 
         def issue(i: int) -> None:
             body = {
-                "achievement_id": achievement["id"],
+                "achievement_id": achievement_id,
                 "recipient": {"name": f"Learner {i}", "email": f"l{i}@example.org"},
                 "credits_earned": 5, "result": [{"status": "Completed"}],
             }  # fmt: skip

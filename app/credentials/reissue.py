@@ -18,8 +18,8 @@ from app.achievements import service as achievement_service
 from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
+from app.credentials import claims, service
 from app.credentials import lifecycle as status_changes
-from app.credentials import service
 from app.credentials.builder import Subject, identity_hash
 from app.credentials.events import emit_credential_event
 from app.credentials.models import (
@@ -89,14 +89,14 @@ def reissue(
     valid_until = data.valid_until or old.valid_until
     if valid_until is not None and valid_until <= valid_from:
         raise InvalidInput("valid_until must be after valid_from.", field="valid_until")
-    service.check_claims(achievement, data.credits_earned)
+    claims.check_claims(achievement, data.credits_earned)
     draft = service.Draft(
         achievement=achievement,
         subject=_subject(old, data),
         valid_from=valid_from,
         valid_until=valid_until,
         results=(
-            service.results_for(achievement, data.result)
+            claims.results_for(achievement, data.result)
             if data.result is not None
             else list(subject_doc.get("result", []))
         ),
@@ -106,7 +106,7 @@ def reissue(
             else subject_doc.get("creditsEarned")
         ),
         evidence=(
-            service.evidence_for(data.evidence)
+            claims.evidence_for(data.evidence)
             if data.evidence is not None
             else list(old.document.get("evidence", []))
         ),

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.core.urls import PublicUrls
-from app.credentials import batch_jobs, reissue, service, successions, vc_api
+from app.credentials import batch_jobs, issuance_rows, reissue, service, successions, vc_api
 from app.credentials.models import Credential, JobStatus
 from app.credentials.schemas import (
     MAX_BATCH_ITEMS,
@@ -99,7 +99,7 @@ def issue_credential(
 ) -> Response:
     """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
     urls = issuing.urls
-    context, achievement = service.load_issuance_context(
+    context, achievement = issuance_rows.load_issuance_context(
         session, slug, body.achievement_id, urls=urls
     )
     issued = service.issue_credential(

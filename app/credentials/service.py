@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, cast
+from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, insert, or_, select, union_all
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
@@ -20,23 +19,20 @@ from app.audit import service as audit_service
 from app.core.durations import add_duration
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
-from app.credentials import validation
+from app.credentials import claims, issuance_rows, validation
 from app.credentials.builder import Subject, build_credential, identity_hash
 from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential, CredentialStatus
-from app.credentials.schemas import CredentialCreate, CredentialLinks, EvidenceIn, ResultIn
+from app.credentials.schemas import CredentialCreate, CredentialLinks
+from app.crypto.control_characters import find_control_characters
 from app.crypto.cryptosuites import DEFAULT_SUITE_FOR_KEY
 from app.crypto.data_integrity import add_proof
-from app.crypto.jsonld import find_control_characters
 from app.crypto.jws import sign_vc_jwt
 from app.errors import Conflict, InvalidInput, NotFound
 from app.issuers import service as issuer_service
-from app.issuers.models import Issuer, SigningKey
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
 from app.status import service as status_service
-from app.status.models import StatusEntry
-from app.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -47,46 +43,6 @@ class Issued:
 
 def credential_url(urls: PublicUrls, credential_id: str) -> str:
     return urls.credential(credential_id)
-
-
-def load_issuance_context(
-    session: Session, slug: str, achievement_id: str, *, urls: PublicUrls
-) -> tuple[IssuerContext, Achievement | None]:
-    """``issuer_service.load_context`` for one issuance, in one statement: the issuer, its
-    keys, the achievement the request names (None when the issuer has none of that id, for
-    ``issue_credential(..., achievement=...)``) and whether the issuer has webhook endpoints
-    (when it has none, emitting events looks nothing up).
-
-    The branding images (data: URLs, possibly large) are left out: issuance does not use
-    them, and they would be repeated on every key's row.
-    """
-    rows = session.execute(
-        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id), SigningKey)
-        .outerjoin(
-            Achievement,
-            (Achievement.id == achievement_id) & (Achievement.issuer_id == Issuer.id),
-        )
-        .outerjoin(SigningKey, SigningKey.issuer_id == Issuer.id)
-        .where(Issuer.slug == slug)
-        .order_by(SigningKey.created_at, SigningKey.fragment)
-        .options(*_IMAGES)
-    ).all()
-    if not rows:
-        return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
-    issuer, achievement, subscribed, _key = rows[0]
-    if not subscribed:
-        webhook_events.none_subscribed(session, issuer.id)
-    keys = [key for *_rest, key in rows if key is not None]
-    return IssuerContext(issuer=issuer, keys=keys, did=urls.issuer_did(slug)), achievement
-
-
-_IMAGES: Final = (
-    defer(Issuer.image),
-    defer(Issuer.signature_image),
-    defer(Issuer.background_image),
-    defer(Achievement.signature_image),
-    defer(Achievement.background_image),
-)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -141,53 +97,6 @@ def _replay(
             "use a new key for a new request."
         )
     return existing
-
-
-def check_claims(achievement: dict[str, Any], credits_earned: float | None) -> None:
-    """Claims that contradict the achievement are refused, naming the request's field."""
-    available = achievement.get("creditsAvailable")
-    if credits_earned is not None and available is not None and credits_earned > available:
-        raise InvalidInput(
-            f"credits_earned {credits_earned:g} is more than the {available:g} "
-            "credits the achievement makes available.",
-            field="credits_earned",
-        )
-
-
-def results_for(achievement: dict[str, Any], items: list[ResultIn]) -> list[dict[str, Any]]:
-    descriptions = {rd["name"]: rd for rd in achievement.get("resultDescription", [])}
-    by_name = {name: rd["id"] for name, rd in descriptions.items()}
-    results = []
-    for index, item in enumerate(items):
-        result: dict[str, Any] = {"type": ["Result"]}
-        if item.value is not None:
-            result["value"] = item.value
-        if item.status is not None:
-            result["status"] = item.status
-        if item.result_description is not None:
-            if item.result_description not in by_name:
-                raise InvalidInput(
-                    f"The achievement has no result description named '{item.result_description}'.",
-                    field=f"result.{index}.result_description",
-                )
-            result["resultDescription"] = by_name[item.result_description]
-            problem = validation.result_problem(result, descriptions[item.result_description])
-            if problem:
-                raise InvalidInput(
-                    f"result {index} ({item.result_description}): {problem}.",
-                    field=f"result.{index}.value",
-                )
-        results.append(result)
-    return results
-
-
-def evidence_for(items: list[EvidenceIn]) -> list[dict[str, Any]]:
-    out = []
-    for item in items:
-        entry: dict[str, Any] = {"type": ["Evidence"]}
-        entry.update(item.model_dump(mode="json", exclude_none=True))
-        out.append(entry)
-    return out
 
 
 def issue_credential(
@@ -310,7 +219,7 @@ def make_draft(
     achievement: dict[str, Any], achievement_record: Achievement, data: CredentialCreate,
     *, now: datetime,
 ) -> Draft:  # fmt: skip
-    check_claims(achievement, data.credits_earned)
+    claims.check_claims(achievement, data.credits_earned)
     salt = secrets.token_hex(16) if data.recipient.email else None
     subject = Subject(
         name=data.recipient.name,
@@ -327,9 +236,9 @@ def make_draft(
         subject=subject,
         valid_from=valid_from,
         valid_until=valid_until,
-        results=results_for(achievement, data.result),
+        results=claims.results_for(achievement, data.result),
         credits_earned=data.credits_earned,
-        evidence=evidence_for(data.evidence),
+        evidence=claims.evidence_for(data.evidence),
         external_id=data.external_id,
     )
 
@@ -387,63 +296,8 @@ def sign_and_store(
         idempotency_key=idempotency_key, request_hash=fingerprint, document=signed, jwt=token,
         now=now,
     )  # fmt: skip
-    store_issued(session, record, entries)
+    issuance_rows.store_issued(session, record, entries)
     return record
-
-
-_CREDENTIALS: Final = cast(Table, Credential.__table__)
-_STATUS_ENTRIES: Final = cast(Table, StatusEntry.__table__)
-_CREDENTIAL_COLUMNS: Final = tuple(column.key for column in _CREDENTIALS.columns)
-_ENTRY_VALUES: Final = ("purpose", "list_id", "index")  # with the credential's id
-
-
-@functools.cache
-def _insert_with_entries(count: int) -> Insert:
-    """The one statement for a credential and ``count`` status entries, built once (values
-    inlined, it would be a new statement to compile every time): the entries are selected
-    from what the credential's INSERT returns, which SQLAlchemy can cache compiled."""
-    credential = (
-        insert(_CREDENTIALS)
-        .values({c.key: bindparam(f"c_{c.key}", type_=c.type) for c in _CREDENTIALS.columns})
-        .returning(_CREDENTIALS.c.id)
-        .cte("issued_credential")
-    )
-    columns = [_STATUS_ENTRIES.c[key] for key in _ENTRY_VALUES]
-    rows = [
-        select(credential.c.id, *(bindparam(f"e{n}_{c.key}", type_=c.type) for c in columns))
-        for n in range(count)
-    ]
-    chosen = rows[0] if count == 1 else union_all(*rows)
-    return insert(_STATUS_ENTRIES).from_select(["credential_id", *_ENTRY_VALUES], chosen)
-
-
-def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
-    """Insert one credential and its status entries with Core INSERTs, then attach the
-    record to the session as if a flush had written it.
-
-    The unit of work's flush cost more CPU than signing a credential; what it would write
-    here is fixed (new rows, nothing to order or to update), so the rows are inserted
-    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause, the
-    entries selected from what it returns; their foreign keys are checked at the statement's
-    end, when the credential row exists), elsewhere in two. The record then becomes
-    persistent in the session, so later changes to it (a reissue revoking it, say) are
-    flushed as usual.
-    """
-    # Every column gets a value: the record must not come back with unloaded attributes.
-    record.status_reason = None
-    record.status_changed_at = None
-    session.flush()  # anything pending first (a list row the entries reference, say)
-    row = {key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}
-    if session.get_bind().dialect.name == "postgresql":
-        params = {f"c_{key}": value for key, value in row.items()}
-        for number, entry in enumerate(entries):
-            params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
-        session.execute(_insert_with_entries(len(entries)), params)
-    else:
-        session.execute(insert(_CREDENTIALS), [row])
-        session.execute(insert(_STATUS_ENTRIES), entries)
-    make_transient_to_detached(record)
-    session.add(record)
 
 
 DOWNLOAD_FORMATS = ("json", "jwt", "pdf", "png", "svg")

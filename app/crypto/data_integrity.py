@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from app.crypto.control_characters import find_control_characters
 from app.crypto.cryptosuites import (
     CRYPTOSUITES,
     ED25519_2020_CONTEXT,
@@ -26,7 +27,6 @@ from app.crypto.cryptosuites import (
 )
 from app.crypto.encoding import b58_encode
 from app.crypto.errors import EncodingError, ProofGenerationError, TransformationError
-from app.crypto.jsonld import find_control_characters
 from app.crypto.keys import PublicKey, key_type_of
 from app.crypto.multikey import multibase_decode
 from app.crypto.rdfc import DEFAULT_LIMITS, CanonicalizationLimits

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
+from app.crypto.control_characters import find_control_characters
 from app.crypto.errors import JsonLdProcessingError
-from app.crypto.jsonld import canonize, document_loader, find_control_characters, undefined_terms
+from app.crypto.jsonld import canonize, document_loader, undefined_terms
 from tests.support.jsonld_corpus import CORPUS, EX
 
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from app.crypto.control_characters import find_control_characters
 from app.crypto.errors import ContextNotAllowed, JsonLdProcessingError, UnsafeJsonLd
 from app.crypto.jsonld import (
     CONTEXT_FILES,
     CONTEXTS_DIR,
     canonize,
     document_loader,
-    find_control_characters,
     load_context,
     undefined_terms,
 )

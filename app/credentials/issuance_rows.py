@@ -1,0 +1,119 @@
+"""What one single issuance reads and writes, each in as few SQL statements as it can.
+
+Issuer, keys, the named achievement and whether webhooks are subscribed come from one
+statement (`load_issuance_context`); the credential and its status entries are written with
+Core INSERTs (`store_issued`), on PostgreSQL in one statement. README "Figures" (single
+issuance) says what each saved.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Final, cast
+
+from sqlalchemy import Insert, Table, bindparam, insert, select, union_all
+from sqlalchemy.orm import Session, defer, make_transient_to_detached
+
+from app.achievements.models import Achievement
+from app.core.urls import PublicUrls
+from app.credentials.models import Credential
+from app.issuers import service as issuer_service
+from app.issuers.models import Issuer, SigningKey
+from app.issuers.service import IssuerContext
+from app.status.models import StatusEntry
+from app.webhooks import events as webhook_events
+
+
+def load_issuance_context(
+    session: Session, slug: str, achievement_id: str, *, urls: PublicUrls
+) -> tuple[IssuerContext, Achievement | None]:
+    """``issuer_service.load_context`` for one issuance, in one statement: the issuer, its
+    keys, the achievement the request names (None when the issuer has none of that id, for
+    ``issue_credential(..., achievement=...)``) and whether the issuer has webhook endpoints
+    (when it has none, emitting events looks nothing up).
+
+    The branding images (data: URLs, possibly large) are left out: issuance does not use
+    them, and they would be repeated on every key's row.
+    """
+    rows = session.execute(
+        select(Issuer, Achievement, webhook_events.subscribed(Issuer.id), SigningKey)
+        .outerjoin(
+            Achievement,
+            (Achievement.id == achievement_id) & (Achievement.issuer_id == Issuer.id),
+        )
+        .outerjoin(SigningKey, SigningKey.issuer_id == Issuer.id)
+        .where(Issuer.slug == slug)
+        .order_by(SigningKey.created_at, SigningKey.fragment)
+        .options(*_IMAGES)
+    ).all()
+    if not rows:
+        return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
+    issuer, achievement, subscribed, _key = rows[0]
+    if not subscribed:
+        webhook_events.none_subscribed(session, issuer.id)
+    keys = [key for *_rest, key in rows if key is not None]
+    return IssuerContext(issuer=issuer, keys=keys, did=urls.issuer_did(slug)), achievement
+
+
+_IMAGES: Final = (
+    defer(Issuer.image),
+    defer(Issuer.signature_image),
+    defer(Issuer.background_image),
+    defer(Achievement.signature_image),
+    defer(Achievement.background_image),
+)
+
+
+_CREDENTIALS: Final = cast(Table, Credential.__table__)
+_STATUS_ENTRIES: Final = cast(Table, StatusEntry.__table__)
+_CREDENTIAL_COLUMNS: Final = tuple(column.key for column in _CREDENTIALS.columns)
+_ENTRY_VALUES: Final = ("purpose", "list_id", "index")  # with the credential's id
+
+
+@functools.cache
+def _insert_with_entries(count: int) -> Insert:
+    """The one statement for a credential and ``count`` status entries, built once (values
+    inlined, it would be a new statement to compile every time): the entries are selected
+    from what the credential's INSERT returns, which SQLAlchemy can cache compiled."""
+    credential = (
+        insert(_CREDENTIALS)
+        .values({c.key: bindparam(f"c_{c.key}", type_=c.type) for c in _CREDENTIALS.columns})
+        .returning(_CREDENTIALS.c.id)
+        .cte("issued_credential")
+    )
+    columns = [_STATUS_ENTRIES.c[key] for key in _ENTRY_VALUES]
+    rows = [
+        select(credential.c.id, *(bindparam(f"e{n}_{c.key}", type_=c.type) for c in columns))
+        for n in range(count)
+    ]
+    chosen = rows[0] if count == 1 else union_all(*rows)
+    return insert(_STATUS_ENTRIES).from_select(["credential_id", *_ENTRY_VALUES], chosen)
+
+
+def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
+    """Insert one credential and its status entries with Core INSERTs, then attach the
+    record to the session as if a flush had written it.
+
+    The unit of work's flush cost more CPU than signing a credential; what it would write
+    here is fixed (new rows, nothing to order or to update), so the rows are inserted
+    directly: on PostgreSQL in one statement (the credential's INSERT in a WITH clause, the
+    entries selected from what it returns; their foreign keys are checked at the statement's
+    end, when the credential row exists), elsewhere in two. The record then becomes
+    persistent in the session, so later changes to it (a reissue revoking it, say) are
+    flushed as usual.
+    """
+    # Every column gets a value: the record must not come back with unloaded attributes.
+    record.status_reason = None
+    record.status_changed_at = None
+    session.flush()  # anything pending first (a list row the entries reference, say)
+    row = {key: getattr(record, key) for key in _CREDENTIAL_COLUMNS}
+    if session.get_bind().dialect.name == "postgresql":
+        params = {f"c_{key}": value for key, value in row.items()}
+        for number, entry in enumerate(entries):
+            params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
+        session.execute(_insert_with_entries(len(entries)), params)
+    else:
+        session.execute(insert(_CREDENTIALS), [row])
+        session.execute(insert(_STATUS_ENTRIES), entries)
+    make_transient_to_detached(record)
+    session.add(record)
