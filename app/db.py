@@ -11,13 +11,14 @@ SQLite).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -118,8 +119,50 @@ def _configure_sqlite(engine: Engine) -> None:
             writer.release()
 
 
-def make_engine(database_url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
-    """`pool_size`: connections kept open (an in-memory SQLite database has one anyway)."""
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled connection unused for longer is pinged before it is handed out."""
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling, only for connections that sat idle in the pool.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip (and a statement on the server) on
+    every checkout, that is every request. A connection given back less than
+    ``idle_seconds`` ago is handed out as it is: a server restart inside that window fails
+    the statements that were under way anyway. An older one is pinged, and a dead one is
+    replaced before the request sees it (the pool retries on ``DisconnectionError``).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info["learnproof_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("learnproof_idle_since")
+        if since is not None and time.monotonic() - since < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError(str(error)) from error
+            raise
+
+
+def make_engine(
+    database_url: str,
+    *,
+    pool_size: int | None = None,
+    ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+    **kwargs: Any,
+) -> Engine:
+    """`pool_size`: connections kept open (an in-memory SQLite database has one anyway).
+
+    `ping_after_idle_seconds` (PostgreSQL): see `_ping_when_idle`.
+    """
     url = make_url(database_url)
     in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
     if pool_size is not None and not in_memory:
@@ -135,7 +178,9 @@ def make_engine(database_url: str, *, pool_size: int | None = None, **kwargs: An
         return engine
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle_seconds)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -106,8 +107,12 @@ def create_app(
     *,
     clock: Clock | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    freeze_startup_heap: bool = False,
 ) -> FastAPI:
-    """Build the app; tests inject a clock and a session factory bound to their transaction."""
+    """Build the app; tests inject a clock and a session factory bound to their transaction.
+
+    `freeze_startup_heap`: see `create_served_app`.
+    """
     settings = settings or load_settings()
     configure_logging(as_json=settings.log_as_json)
     metrics = Metrics()
@@ -157,6 +162,9 @@ def create_app(
                     app.state.webhooks, periodic=lifecycle_tasks(settings, factory, app_clock)
                 )
                 webhook_worker.start()
+            if freeze_startup_heap:
+                gc.collect()
+                gc.freeze()
             try:
                 yield
             finally:
@@ -241,3 +249,17 @@ def create_app(
     app.mount("/static", static_files(), name="static")
     install_problem_responses(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app of each `learnproof serve` worker: `create_app` with its start-up heap frozen.
+
+    Everything alive once the app has started (modules, contexts, schemas, pools, routes)
+    lives as long as the process. Python's full garbage collection walked all of it, about
+    250,000 objects: 120-230 ms measured with two workers under load, a pause every request
+    in the process waits out, and the first one comes soon after start. Frozen (`gc.freeze`),
+    those objects are left out of every collection, and a full one walks only what requests
+    left behind (8-11 ms measured). Not for apps built in tests: one process builds many, and
+    frozen cycles are never freed.
+    """
+    return create_app(freeze_startup_heap=True)
