@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Connections each process keeps open; beyond it up to 10 more are opened and closed
     # per use, which under concurrent requests costs a PostgreSQL backend start each time.
     database_pool_size: int = Field(default=20, ge=1, le=1_000)
+    # About how many requests one kept-alive HTTP connection serves (0: no limit); see
+    # app/connection_reuse.py.
+    requests_per_connection: int = Field(default=25, ge=0, le=1_000_000)
     public_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = Path("./keys")
     master_key: SecretStr | None = None

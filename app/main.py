@@ -20,6 +20,7 @@ from app.auth.router import router as auth_router
 from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
+from app.connection_reuse import ConnectionReuseMiddleware
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
@@ -208,8 +209,12 @@ def create_app(
         html_page=too_large_page,
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    # Outermost: the language is known to every page, including the 413 page above.
+    # The language is known to every page, including the 413 page above.
     app.add_middleware(LocaleMiddleware)
+    # Outermost: any response may end its connection.
+    app.add_middleware(
+        ConnectionReuseMiddleware, requests_per_connection=settings.requests_per_connection
+    )
     for router in (
         health_router,
         verification_router,
