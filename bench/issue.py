@@ -40,7 +40,12 @@ from app.crypto.keys import generate_private_key  # noqa: E402
 from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
 from bench import load  # noqa: E402
-from bench.server import Server, throwaway_postgresql, throwaway_server  # noqa: E402
+from bench.server import (  # noqa: E402
+    Server,
+    busiest_share,
+    throwaway_postgresql,
+    throwaway_server,
+)
 
 
 def _credential(i: int, did: str) -> dict[str, Any]:
@@ -171,12 +176,13 @@ def bench_batch(
         [_item(achievement_id, i) for i in range(start, min(start + chunk, total))]
         for start in range(0, total, chunk)
     ]
-    cpu = server.cpu_seconds()
+    processes = server.cpu_by_process()
     started = time.perf_counter()
     with ThreadPoolExecutor(in_flight) as pool:
         issued = sum(pool.map(post, batches))
     elapsed = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu
+    after = server.cpu_by_process()
+    cpu = sum(after.values()) - sum(processes.values())
     rate = issued / elapsed
     print(
         f"POST /v1/issuers/{{slug}}/credentials/batch, {total} credentials in batches of "
@@ -188,6 +194,7 @@ def bench_batch(
             f"  server CPU {cpu:.1f} s: {1000 * cpu / issued:.2f} ms per credential, "
             f"{issued / cpu:.1f} credentials per CPU-second (the database's own CPU not counted)"
         )
+        print(f"  server CPU by process, busiest first: {busiest_share(processes, after)}")
     return rate
 
 
@@ -236,9 +243,10 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
     warm = [_item(achievement_id, -1 - i) for i in range(40)]
     load.run(url, warm, clients=4, headers=server.headers, expect=(201,))
     bodies = [_item(achievement_id, 10_000_000 + i) for i in range(requests)]
-    cpu, database = server.cpu_seconds(), server.database_cpu_seconds()
+    processes, database = server.cpu_by_process(), server.database_cpu_seconds()
     result = load.run(url, bodies, clients=clients, headers=server.headers, expect=(201,))
-    cpu = server.cpu_seconds() - cpu
+    after = server.cpu_by_process()
+    cpu = sum(after.values()) - sum(processes.values())
     database = server.database_cpu_seconds() - database
     print(
         f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
@@ -254,6 +262,7 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
         f"  CPU per request: server {cpu * per:.2f} ms, PostgreSQL backends {database * per:.2f} "
         f"ms, load generator {result.cpu_seconds * per:.2f} ms; total {total:.2f} ms"
     )
+    print(f"  server CPU by process, busiest first: {busiest_share(processes, after)}")
 
 
 def main() -> None:

@@ -35,6 +35,10 @@ class Server:
         On a machine shared with other work, CPU time per credential moves far less than
         wall-clock rates do.
         """
+        return sum(self.cpu_by_process().values())
+
+    def cpu_by_process(self) -> dict[int, float]:
+        """CPU seconds so far of the supervisor and of each of its (worker) processes."""
         tick = os.sysconf("SC_CLK_TCK")
         stats: dict[int, tuple[int, float]] = {}
         for entry in Path("/proc").iterdir():
@@ -45,16 +49,14 @@ class Server:
             except OSError:
                 continue
             stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-        tree, total, grew = {self.pid}, 0.0, True
+        tree, grew = {self.pid}, True
         while grew:
             grew = False
             for pid, (parent, _cpu) in stats.items():
                 if parent in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
-        for pid in tree:
-            total += stats.get(pid, (0, 0.0))[1]
-        return total
+        return {pid: stats[pid][1] for pid in tree if pid in stats}
 
     def database_cpu_seconds(self) -> float:
         """User + system CPU time of the PostgreSQL backends serving this server's database
@@ -82,6 +84,17 @@ class Server:
     @property
     def backend(self) -> str:
         return self.env["LEARNPROOF_DATABASE_URL"].split(":", 1)[0]
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> str:
+    """How the CPU of a run was shared by the server's processes, busiest first ("71/29 %"):
+    with kept-alive connections, all of them can land on one worker process."""
+    spent = sorted((cpu - before.get(pid, 0.0) for pid, cpu in after.items()), reverse=True)
+    total = sum(spent)
+    if total <= 0:
+        return "n/a"
+    shares = [round(100 * cpu / total) for cpu in spent if cpu / total >= 0.01]
+    return "/".join(str(share) for share in shares) + " %"
 
 
 def _free_port() -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from app import migrate
 from app.cli.common import cli_session, cli_settings, open_keyring
+from app.cli.workers import SPREADS_CONNECTIONS, listening_socket, run_workers
 from app.config import ConfigError
 from app.core.clock import SystemClock
 from app.demo import SLUG as DEMO_SLUG
@@ -32,20 +33,28 @@ def serve(
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    uvicorn.run(
-        "app.main:create_served_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": True,
+        "log_level": "info",
         # No access log: who fetches which status list must not be recorded (BSL §6).
-        access_log=False,
+        "access_log": False,
         # uvicorn kills a worker that misses its health ping for 5 s; on a loaded host a
         # worker still importing the app missed it, and was restarted over and over.
-        timeout_worker_healthcheck=30,
-    )
+        "timeout_worker_healthcheck": 30,
+    }
+    if workers == 1 or not SPREADS_CONNECTIONS:
+        uvicorn.run("app.main:create_served_app", **options)
+        return
+    try:
+        listening_socket(host, port, shared=False).close()
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    run_workers(uvicorn.Config("app.main:create_served_app", **options))
 
 
 def demo() -> None:

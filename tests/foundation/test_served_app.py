@@ -50,17 +50,21 @@ def test_other_apps_leave_the_collector_alone(
         assert gc.get_freeze_count() == 0
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_the_served_factory(
-    fresh_database_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    workers: int, fresh_database_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEARNPROOF_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("LEARNPROOF_KEYS_DIR", str(tmp_path / "keys"))
     monkeypatch.setenv("LEARNPROOF_ENV", "test")
-    calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: calls.append((args, kwargs)))
-    result = CliRunner().invoke(cli, ["serve", "--port", "1", "--workers", "2"])
+    apps: list[tuple[str, bool, int]] = []
+    monkeypatch.setattr(
+        "uvicorn.run", lambda app, **kwargs: apps.append((app, kwargs["factory"], 1))
+    )
+    monkeypatch.setattr(
+        "app.cli.server.run_workers",
+        lambda config: apps.append((config.app, config.factory, config.workers)),
+    )
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--workers", str(workers)])
     assert result.exit_code == 0, result.output
-    ((args, kwargs),) = calls
-    assert args == ("app.main:create_served_app",)
-    assert kwargs["factory"] is True
-    assert kwargs["workers"] == 2
+    assert apps == [("app.main:create_served_app", True, workers)]

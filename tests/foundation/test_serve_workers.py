@@ -1,0 +1,154 @@
+"""`learnproof serve --workers 2` spreads connections across its worker processes
+(`app.cli.workers`): each worker listens on a socket of its own (SO_REUSEPORT).
+
+Before, all workers accepted from one socket, and 16 clients connecting at once could all
+land on one process. Here a real `serve` runs on a random port; 40 connections are opened
+and kept open, and /proc tells which worker process holds each one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cli.workers import SPREADS_CONNECTIONS
+from tests.conftest import TEST_MASTER_KEY
+
+pytestmark = pytest.mark.skipif(not SPREADS_CONNECTIONS, reason="SO_REUSEPORT spreading: Linux")
+BIN = Path(sys.executable).parent / "learnproof"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _env(database_url: str, tmp_path: Path, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LEARNPROOF_DATABASE_URL": database_url,
+        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "LEARNPROOF_KEYS_DIR": str(tmp_path / "keys"),
+        "LEARNPROOF_MASTER_KEY": TEST_MASTER_KEY,
+        "LEARNPROOF_ENV": "test",
+        "LEARNPROOF_JOB_WORKER": "false",
+        "LEARNPROOF_WEBHOOK_WORKER": "false",
+        # Every connection stays open (app/connection_reuse.py would end some).
+        "LEARNPROOF_REQUESTS_PER_CONNECTION": "0",
+    }
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _sockets(port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets on local `port` in `state` ("01" established, "0A" listen)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    return inodes
+
+
+def _holder_of_each_connection(port: int, processes: set[int]) -> Counter[int]:
+    """How many established connections to `port` each of `processes` holds."""
+    inodes = _sockets(port, "01")
+    held: Counter[int] = Counter()
+    for pid in processes:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                held[pid] += 1
+    return held
+
+
+def _wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120  # two workers importing the app on a loaded machine
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    raise AssertionError(f"serve did not start: {log.read_text()[-2000:]}")
+
+
+def test_connections_spread_across_the_workers(fresh_database_url: str, tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+            env=_env(fresh_database_url, tmp_path, port), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    connections: list[socket.socket] = []
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
+        # The first worker may answer before the second has started: wait for two
+        # listening sockets (each worker binds its own).
+        deadline = time.monotonic() + 120
+        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_sockets(port, "0A")) == 2  # one per worker, not one shared
+        workers = _children(process.pid)
+        for _ in range(40):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+            connections.append(connection)
+        held = _holder_of_each_connection(port, workers)
+        assert sum(held.values()) == 40, held
+        # Binomial(40, 1/2): below 5 on one side has a chance under one in ten million.
+        assert len(held) == 2, held
+        assert min(held.values()) >= 5, held
+    finally:
+        for connection in connections:
+            connection.close()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_serve_refuses_an_address_already_in_use(fresh_database_url: str, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+            env=_env(fresh_database_url, tmp_path, port), capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
