@@ -221,8 +221,8 @@ def create_app(
     # hides another.
     for router in (
         health_router,
-        credentials_router,
         verification_router,
+        credentials_router,
         status_documents_router,
         issuer_documents_router,
         credential_documents_router,
