@@ -6,20 +6,24 @@ subject or object IRIs) differ. So what `rdfc._canonicalize_simple` does per doc
 mostly the same each time: escaping the same terms, finding the quads each blank node's
 first-degree hash reads, writing the same lines. Here that is done once per template, into
 `%`-format texts whose holes are the slots and the canonical labels. A document then costs
-escaping its slot strings, one format, split and sort per blank node whose hash reads a slot
-(the others' hashes are constants), the labelling, and one format, split and sort for the
-result.
+escaping its slot strings, one format (and hash) per blank node whose hash reads a slot (the
+others' hashes are constants), the labelling, and one format, split and sort for the result.
 
 The bytes are `_canonicalize_simple`'s, by construction: lines are written from the same
 pieces (`rdfc._term`, `rdfc._object_text` and the same escaping of the same strings), a
 blank node's hash reads the same lines (a quad naming it twice counts twice), labels go in
 hash order and labels already starting with _:c14n are kept. Nothing assumes an order that
-holds for one document only: hashes, labels and the sort are per document. N-Quads lines
-hold no raw line feed (escaping writes `\n` or `\u000A`), so a row of a format is a line,
-and sorting lines without their final line feed orders them as with it (no character of a
-line sorts below it). Where the simple labelling does not apply (two blank nodes share a
-hash), the limits are exceeded, or hashing meets a lone surrogate, `canonical` returns None
-and the caller takes rdfc's own path, which gives the answer, or the error, as before.
+holds for one document only: hashes and labels are per document, and so is every sort but
+one that provably holds for any strings: a hash's lines are written in sorted order once
+when each line's text before its first slot decides it (no other line begins with the text
+before a line's first slot); otherwise, as with several values of one property, they are
+sorted per document. N-Quads lines hold no raw line feed (escaping writes `\n` or
+`\u000A`; a template with a raw control character is not prepared), so a row of a format is
+a line, and sorting lines without their final line feed orders them as with it (no
+character of a line sorts below it). Where the simple labelling does not apply (two blank
+nodes share a hash), the limits are exceeded, or hashing meets a lone surrogate, `canonical`
+returns None and the caller takes rdfc's own path, which gives the answer, or the error, as
+before.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -70,50 +75,74 @@ def _picker(indices: Sequence[int]) -> _Pick:
     return pick
 
 
+# A row as written: its text up to its first hole, whether it has holes, its format, and
+# the values its holes take.
+_Row = tuple[str, bool, str, list[int]]
+
+
+def _in_fixed_order(rows: list[_Row]) -> bool:
+    """Whether sorting `rows` by their text before the first hole sorts them whatever values
+    fill them. Only a row with holes whose prefix begins another's leaves the order open;
+    sorted by prefix, such a row begins the next one."""
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    for (prefix, holes, _format, _values), (following, *_rest) in pairwise(rows):
+        if holes and following.startswith(prefix):
+            return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class _Rows:
-    """Lines with holes: `text % pick(values)` writes them, one per row."""
+    """Lines with holes: `text % pick(values)` writes them, one per row; when `in_order`,
+    already in their sorted order, each ending in a line feed."""
 
     text: str
     pick: _Pick
     holes: int
+    in_order: bool
 
     @classmethod
-    def of(cls, lines: list[list[_Piece]], hole: Callable[[tuple[int, Any]], int | str]) -> _Rows:
-        """`hole` gives a hole's index in the values, or the text that stands for it."""
-        indices: list[int] = []
-        rows = []
+    def of(
+        cls,
+        lines: list[list[_Piece]],
+        hole: Callable[[tuple[int, Any]], int | str],
+        *,
+        order: bool = False,
+    ) -> _Rows:
+        """`hole` gives a hole's index in the values, or the text that stands for it. With
+        `order`, rows whose sorted order holds for any values are written in that order."""
+        rows: list[_Row] = []
         for line in lines:
-            row = []
+            prefix: list[str] = []
+            written: list[str] = []
+            indices: list[int] = []
             for piece in line:
-                if not isinstance(piece, str):
-                    filled = hole(piece)
-                    if isinstance(filled, int):
-                        indices.append(filled)
-                        row.append("%s")
-                        continue
-                    piece = filled
-                row.append(piece.replace("%", "%%"))
-            rows.append("".join(row))
-        return cls("\n".join(rows), _picker(indices), len(indices))
-
-    def constant(self) -> str | None:
-        return self.text.replace("%%", "%") if self.holes == 0 else None
+                filled = piece if isinstance(piece, str) else hole(piece)
+                if isinstance(filled, int):
+                    indices.append(filled)
+                    written.append("%s")
+                    continue
+                if not indices:
+                    prefix.append(filled)
+                written.append(filled.replace("%", "%%"))
+            rows.append(("".join(prefix), bool(indices), "".join(written), indices))
+        in_order = order and _in_fixed_order(rows)
+        if in_order:
+            rows.sort(key=lambda row: (row[0], row[1]))
+        text = "\n".join(row[2] for row in rows) + ("\n" if in_order else "")
+        indices = [index for row in rows for index in row[3]]
+        return cls(text, _picker(indices), len(indices), in_order)
 
     def sorted_lines(self, values: Sequence[str]) -> str:
         """The lines, sorted, each ending in a line feed (there is at least one row)."""
+        if self.in_order:
+            return self.text % self.pick(values)
         rows = (self.text % self.pick(values)).split("\n")
         rows.sort()
         return "\n".join(rows) + "\n"
 
     def weight_bytes(self) -> int:
         return len(self.text) + _HOLE_BYTES * self.holes
-
-
-def _sorted_constant(text: str) -> str:
-    rows = text.split("\n")
-    rows.sort()
-    return "\n".join(rows) + "\n"
 
 
 def _hash(text: str) -> str:
@@ -252,15 +281,14 @@ def prepare(graphs: TemplateGraphs) -> CanonicalTemplate | None:
                 return int(value)
             return "_:a" if value == label else "_:z"
 
-        rows = _Rows.of(its_lines, as_related)
-        constant = rows.constant()
-        if constant is None:
+        rows = _Rows.of(its_lines, as_related, order=True)
+        if rows.holes:
             fixed_hashes.append("")
             slot_hashes.append((index, rows))
             weight_bytes += rows.weight_bytes()
             continue
         try:
-            fixed_hashes.append(_hash(_sorted_constant(constant)))
+            fixed_hashes.append(_hash(rows.sorted_lines(())))
         except UnicodeEncodeError:
             return None
 

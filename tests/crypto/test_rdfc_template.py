@@ -2,7 +2,8 @@
 
 The differential test (test_rdf_template_differential.py) holds it to pyld over 10,000
 generated credentials; these pin its own branches: labels that follow each document's hashes,
-limits, an empty dataset, and the templates it declines to prepare.
+lines sorted per document or once per template, limits, an empty dataset, and the templates
+it declines to prepare.
 """
 
 from __future__ import annotations
@@ -92,6 +93,23 @@ def test_labels_follow_each_document_hashes() -> None:
         reordered += _label_of(text, "beta") != beta_label
     assert reordered > 0  # the same template node was labelled differently
     assert len(rdf_template._TEMPLATES.values()) == 1
+
+
+def test_hashes_whose_lines_sort_by_their_strings() -> None:
+    """A blank node with several values of one property: the lines its hash reads are
+    sorted per document, not once for the template."""
+    for tags in (["b", "a"], ["a", "b"], ["ab", "a"], ["a", "a b"], ["", "%s"], ["z", "a"]):
+        document = _evidence("alpha", "beta")
+        document["credentialSubject"]["achievement"] = {
+            "type": ["Achievement"],
+            "name": "Tagged",
+            "tag": tags,
+        }
+        text = _same_both_ways(document)
+        assert [tag for tag in sorted(tags) if f'keywords> "{tag}"' in text] == sorted(tags)
+        prepared = _filled(document).template.canonical
+        assert prepared is not None
+        assert not all(rows.in_order for _blank_node, rows in prepared.slot_hashes)
 
 
 def test_awkward_strings_fill_the_format_texts_verbatim() -> None:
