@@ -73,6 +73,7 @@ MAX_ROUNDS = 6
 # hundred.
 _MAX_WEIGHT = 200_000
 _QUAD_WEIGHT = 16
+_COLLIDABLE_WEIGHT = 2  # a quad's entry in `_Template.collidable`, a tuple of four
 
 
 def _weight(entry: tuple[Any, int]) -> int:
@@ -442,7 +443,8 @@ def fill(
                 _BOUND[shape] = (bound, len(shape))
                 continue
             quads = sum(len(triples) for _name, triples in template.graphs)
-            weight = key_weight + _QUAD_WEIGHT * quads
+            collidable = sum(len(group) for group in template.collidable)
+            weight = key_weight + _QUAD_WEIGHT * quads + _COLLIDABLE_WEIGHT * collidable
             if template.canonical is not None:
                 weight += template.canonical.weight
             _TEMPLATES[key] = (template, weight)
