@@ -42,7 +42,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyld.jsonld import _is_absolute_iri
@@ -105,7 +105,10 @@ class _Template:
     graphs: rdfc_template.TemplateGraphs
     problems: tuple[str, ...]
     collidable: tuple[_Collidable, ...]
-    canonical: rdfc_template.CanonicalTemplate | None
+    # Prepared when a second document of the shape comes (a verifier's one-off document
+    # does not pay for it); None also where rdfc_template declines the template.
+    canonical: rdfc_template.CanonicalTemplate | None = None
+    prepared: bool = False
 
 
 def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
@@ -298,10 +301,7 @@ def _compile(
     if missing:
         return None, missing
     frozen = tuple(graphs)
-    template = _Template(
-        frozen, tuple(problems), _collidable(frozen), rdfc_template.prepare(frozen)
-    )
-    return template, bad
+    return _Template(frozen, tuple(problems), _collidable(frozen)), bad
 
 
 def _collidable(graphs: rdfc_template.TemplateGraphs) -> tuple[_Collidable, ...]:
@@ -420,9 +420,9 @@ def fill(
         key = (shape, tuple(leaves[index] for index in sorted(bound)))
         key_weight = len(shape) + len(bound)
         try:
-            template: _Template | None | object = _TEMPLATES[key][0]
+            template, weight = _TEMPLATES[key]
         except KeyError:
-            template = _MISSING
+            template, weight = _MISSING, 0
         if template is None:
             return None  # these kept strings made the skeleton fail before: pyld's own error
         if template is _MISSING:
@@ -445,10 +445,13 @@ def fill(
             quads = sum(len(triples) for _name, triples in template.graphs)
             collidable = sum(len(group) for group in template.collidable)
             weight = key_weight + _QUAD_WEIGHT * quads + _COLLIDABLE_WEIGHT * collidable
-            if template.canonical is not None:
-                weight += template.canonical.weight
             _TEMPLATES[key] = (template, weight)
-        assert isinstance(template, _Template)
+        elif not template.prepared:
+            canonical = rdfc_template.prepare(template.graphs)
+            template = replace(template, canonical=canonical, prepared=True)
+            if canonical is not None:
+                weight += canonical.weight
+            _TEMPLATES[key] = (template, weight)
         if _collapses(template, leaves):
             return None  # pyld would have merged equal quads: let it
         return Filled(template, leaves)

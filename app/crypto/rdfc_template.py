@@ -185,7 +185,13 @@ def _line(
     elif graph_name is not None:
         pieces.append(f" <{_escape_iri(graph_name)}>")
     pieces.append(" .")
-    return pieces, blank_nodes
+    merged: list[_Piece] = []  # adjacent texts as one
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged, blank_nodes
 
 
 @dataclass(frozen=True, slots=True)

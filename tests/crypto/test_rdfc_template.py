@@ -36,8 +36,11 @@ def empty_caches() -> Iterator[None]:
 
 
 def _filled(document: dict[str, Any]) -> rdf_template.Filled:
-    filled = rdf_template.fill(document, jsonld._to_rdf, jsonld._context_terms())
+    """The document filled into its template, prepared (a shape's second document is)."""
+    for _second_prepares in range(2):
+        filled = rdf_template.fill(document, jsonld._to_rdf, jsonld._context_terms())
     assert filled is not None
+    assert filled.template.prepared
     return filled
 
 
@@ -81,6 +84,24 @@ def _evidence(first: str, second: str) -> dict[str, Any]:
 def _label_of(text: str, name: str) -> str:
     (line,) = [line for line in text.splitlines() if f'"{name}"' in line]
     return line.split(" ")[0]
+
+
+def test_a_shape_is_prepared_for_its_second_document() -> None:
+    """A verifier's one-off document does not pay for preparing; its first use is rdfc's."""
+    first = rdf_template.fill(_evidence("a", "b"), jsonld._to_rdf, jsonld._context_terms())
+    assert first is not None
+    assert not first.template.prepared
+    assert first.template.canonical is None
+    ((_template, weight),) = rdf_template._TEMPLATES.values()
+    second = rdf_template.fill(_evidence("c", "d"), jsonld._to_rdf, jsonld._context_terms())
+    assert second is not None
+    assert second.template.prepared
+    assert second.template.canonical is not None
+    ((template, prepared_weight),) = rdf_template._TEMPLATES.values()
+    assert template is second.template
+    assert prepared_weight == weight + second.template.canonical.weight
+    for filled in (first, second):
+        assert filled.canonical(rdfc.DEFAULT_LIMITS) == rdfc.canonicalize_dataset(filled.dataset())
 
 
 def test_labels_follow_each_document_hashes() -> None:
