@@ -32,8 +32,9 @@ pyld's own problems (safe mode) depend only on keys, types and bound values, so 
 skeleton's are the document's. tests/crypto/test_rdf_template_differential.py compares the
 canonical N-Quads of both paths over 10,000 generated credentials.
 
-A template also carries its canonicalization, prepared (rdfc_template): a document of the
-shape is canonicalized from its strings alone, without building its dataset (`Filled`).
+From its shape's second document on, a template also carries its canonicalization, prepared
+(rdfc_template): a document is then canonicalized from its strings alone, without building its
+dataset (`Filled.canonical`).
 """
 
 from __future__ import annotations
