@@ -279,7 +279,7 @@ def _run(document: Mapping[str, Any], *, to_rdf: bool) -> tuple[Any, list[str]]:
     return result, processor.problems
 
 
-# What the document's shape may cost in skeleton runs (`rdf_template.to_rdf`): a signer's
+# What the document's shape may cost in skeleton runs (`rdf_template.fill`): a signer's
 # documents are its own; a verifier's come from anyone.
 ShapeReuse = Literal["signing", "verifying"]
 _SKELETON_RUNS: dict[ShapeReuse, int] = {"signing": rdf_template.MAX_ROUNDS, "verifying": 1}
@@ -296,14 +296,11 @@ def undefined_terms(
     toRDF expands first and adds no problem of its own, so they are expansion's.
     """
     if reuse_shape is not None:
-        _, problems = rdf_template.to_rdf(
-            document,
-            _to_rdf,
-            _context_terms(),
-            skeleton_runs=_SKELETON_RUNS[reuse_shape],
-            fallback=_expand,
+        filled = rdf_template.fill(
+            document, _to_rdf, _context_terms(), skeleton_runs=_SKELETON_RUNS[reuse_shape]
         )
-        return problems
+        if filled is not None:
+            return filled.problems
     _, problems = _run(document, to_rdf=False)
     return problems
 
@@ -349,11 +346,15 @@ def canonize(
     Raises `ContextNotAllowed`, `CanonicalizationLimitExceeded` or `JsonLdProcessingError`.
     """
     if reuse_shape is not None:
-        dataset, problems = rdf_template.to_rdf(
+        filled = rdf_template.fill(
             document, _to_rdf, _context_terms(), skeleton_runs=_SKELETON_RUNS[reuse_shape]
         )
-    else:
-        dataset, problems = _run(document, to_rdf=True)
+        if filled is not None:
+            if safe and filled.problems:
+                raise UnsafeJsonLd(filled.problems)
+            # The template's canonicalization is prepared: no dataset is built (rdfc_template).
+            return filled.canonical(limits)
+    dataset, problems = _run(document, to_rdf=True)
     if safe and problems:
         raise UnsafeJsonLd(problems)
     return canonicalize_dataset(dataset, limits)

@@ -31,6 +31,10 @@ Why the result is the dataset pyld gives for the real document, leaf by leaf:
 pyld's own problems (safe mode) depend only on keys, types and bound values, so the
 skeleton's are the document's. tests/crypto/test_rdf_template_differential.py compares the
 canonical N-Quads of both paths over 10,000 generated credentials.
+
+From its shape's second document on, a template also carries its canonicalization, prepared
+(rdfc_template): a document is then canonicalized from its strings alone, without building its
+dataset (`Filled.canonical`).
 """
 
 from __future__ import annotations
@@ -39,13 +43,15 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyld.jsonld import _is_absolute_iri
 
 from app.core.cache import LruCache
+from app.crypto import rdfc_template
 from app.crypto.errors import JsonLdProcessingError
+from app.crypto.rdfc import CanonicalizationLimits, canonicalize_dataset
 
 Dataset = dict[str, list[dict[str, Any]]]
 RunResult = tuple[Any, list[str]]
@@ -61,12 +67,14 @@ MAX_ROUNDS = 6
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
 # the compiled template. Each entry carries its weight: a token of its key weighs one, a quad
-# sixteen (its parts are dicts). Bounded by weight, not count, since a verifier's documents
+# sixteen (its parts are dicts), its prepared canonicalization by its size (rdfc_template, at
+# the same bytes a unit). Bounded by weight, not count, since a verifier's documents
 # come from anyone and one large document's shape is thousands of tokens and quads: the two
 # caches hold at most about 30 MB; ours (a few hundred tokens, a hundred quads) fit by the
 # hundred.
 _MAX_WEIGHT = 200_000
 _QUAD_WEIGHT = 16
+_COLLIDABLE_WEIGHT = 2  # a quad's entry in `_Template.collidable`, a tuple of four
 
 
 def _weight(entry: tuple[Any, int]) -> int:
@@ -87,13 +95,21 @@ class _NotTemplatable(Exception):
 # A component of a skeleton quad, and the leaf whose string replaces its "value" (or None).
 _Slot = tuple[dict[str, Any], int | None]
 # subject, its leaf, predicate, object, its leaf
-_Quad = tuple[dict[str, Any], int | None, dict[str, Any], dict[str, Any], int | None]
+_Quad = rdfc_template.TemplateQuad
+# Quads that equal strings could make equal: (subject leaf, subject value, object leaf, object
+# value) each, a leaf's string standing for the value where there is a leaf.
+_Collidable = tuple[tuple[int | None, str, int | None, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    graphs: tuple[tuple[str, tuple[_Quad, ...]], ...]
+    graphs: rdfc_template.TemplateGraphs
     problems: tuple[str, ...]
+    collidable: tuple[_Collidable, ...]
+    # Prepared when a second document of the shape comes (a verifier's one-off document
+    # does not pay for it); None also where rdfc_template declines the template.
+    canonical: rdfc_template.CanonicalTemplate | None = None
+    prepared: bool = False
 
 
 def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
@@ -285,11 +301,57 @@ def _compile(
     missing = set(sentinels.values()) - set(literal_uses) - iri_uses
     if missing:
         return None, missing
-    return _Template(tuple(graphs), tuple(problems)), bad
+    frozen = tuple(graphs)
+    return _Template(frozen, tuple(problems), _collidable(frozen)), bad
 
 
-def _instantiate(template: _Template, leaves: list[str]) -> Dataset | None:
-    """The skeleton's dataset with the real strings; None where pyld would merge quads.
+def _collidable(graphs: rdfc_template.TemplateGraphs) -> tuple[_Collidable, ...]:
+    """The groups of quads that may turn out equal once filled, as pyld would merge them.
+
+    Two quads of a graph are equal when their subjects, predicates and objects are (type,
+    value, datatype, language); only slot values vary. So candidates share all the rest, and
+    where none of them has a slot, also the value there (a blank node's label, always).
+    """
+    candidates: dict[tuple[Any, ...], list[tuple[int | None, str, int | None, str]]] = {}
+    for graph_name, triples in graphs:
+        for subject, subject_slot, predicate, obj, object_slot in triples:
+            key = (
+                graph_name, subject["type"], predicate["value"], obj["type"],
+                obj.get("datatype"), obj.get("language"),
+            )  # fmt: skip
+            member = (subject_slot, subject["value"], object_slot, obj["value"])
+            candidates.setdefault(key, []).append(member)
+    groups: list[_Collidable] = []
+    for members in candidates.values():
+        if len(members) < 2:
+            continue
+        subjects_fixed = all(subject_slot is None for subject_slot, *_ in members)
+        objects_fixed = all(member[2] is None for member in members)
+        split: dict[tuple[str | None, str | None], list[Any]] = {}
+        for member in members:
+            fixed = (member[1] if subjects_fixed else None, member[3] if objects_fixed else None)
+            split.setdefault(fixed, []).append(member)
+        groups += [tuple(group) for group in split.values() if len(group) > 1]
+    return tuple(groups)
+
+
+def _collapses(template: _Template, leaves: list[str]) -> bool:
+    """Whether two quads of the filled template are equal (pyld would have merged them)."""
+    for group in template.collidable:
+        distinct = {
+            (
+                subject if subject_slot is None else leaves[subject_slot],
+                obj if object_slot is None else leaves[object_slot],
+            )
+            for subject_slot, subject, object_slot, obj in group
+        }
+        if len(distinct) < len(group):
+            return True
+    return False
+
+
+def _instantiate(template: _Template, leaves: list[str]) -> Dataset:
+    """The skeleton's dataset with the real strings (`_collapses` must be False).
 
     Components without a slot are the template's own dicts, shared by every result: the
     canonicalizer copies a dataset before the one path that writes to it (rdfc.py).
@@ -297,60 +359,76 @@ def _instantiate(template: _Template, leaves: list[str]) -> Dataset | None:
     dataset: Dataset = {}
     for graph_name, triples in template.graphs:
         filled = []
-        seen = set()
         for subject, subject_slot, predicate, obj, object_slot in triples:
             if subject_slot is not None:
                 subject = {**subject, "value": leaves[subject_slot]}
             if object_slot is not None:
                 obj = {**obj, "value": leaves[object_slot]}
             filled.append({"subject": subject, "predicate": predicate, "object": obj})
-            seen.add(
-                (
-                    subject["type"], subject["value"], predicate["value"], obj["type"],
-                    obj["value"], obj.get("datatype"), obj.get("language"),
-                )
-            )  # fmt: skip
-        if len(seen) != len(filled):
-            return None  # pyld would have merged equal quads: let it
         dataset[graph_name] = filled
     return dataset
 
 
-def to_rdf(
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A document as its shape's template and its own strings."""
+
+    template: _Template
+    leaves: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        """pyld's safe-mode problems for the document (see the module docstring)."""
+        return list(self.template.problems)
+
+    def dataset(self) -> Dataset:
+        """The RDF dataset pyld's toRDF gives for the document."""
+        return _instantiate(self.template, self.leaves)
+
+    def canonical(self, limits: CanonicalizationLimits) -> str:
+        """`rdfc.canonicalize_dataset(self.dataset(), limits)`, mostly without the dataset."""
+        prepared = self.template.canonical
+        if prepared is not None:
+            text = prepared.canonical(self.leaves, limits)
+            if text is not None:
+                return text
+        return canonicalize_dataset(self.dataset(), limits)
+
+
+def fill(
     document: Mapping[str, Any],
     run: Callable[[Mapping[str, Any]], RunResult],
     terms: frozenset[str],
     *,
     skeleton_runs: int = MAX_ROUNDS,
-    fallback: Callable[[Mapping[str, Any]], RunResult] | None = None,
-) -> RunResult:
-    """What `run(document)` (pyld's toRDF and its safe-mode problems) returns, reusing work.
+) -> Filled | None:
+    """The document as its shape's template, learning the template with `run` (pyld's toRDF
+    and its safe-mode problems) where needed; None when the document or its shape is outside
+    the template path, and the caller then takes pyld's own path (and gets its errors).
 
-    Falls back to `fallback(document)` (default `run`) whenever the document or its shape is
-    outside the template path; errors are then pyld's own. `skeleton_runs` bounds the pyld
-    runs spent on skeletons in this call: a verifier, handed documents by anyone, allows one,
-    so a shape it has not seen costs at most twice pyld's own path (the shape keeps what that
-    run learnt, and the next document of it goes on from there).
+    `skeleton_runs` bounds the pyld runs spent on skeletons in this call: a verifier, handed
+    documents by anyone, allows one, so a shape it has not seen costs at most twice pyld's
+    own path (the shape keeps what that run learnt, and the next document of it goes on from
+    there).
     """
-    fallback = fallback or run
     try:
         shape, leaves, kept = _leaves(document, terms)
     except _NotTemplatable:
-        return fallback(document)
+        return None
     learnt = _BOUND.get(shape)
     bound = learnt[0] if learnt is not None else kept
     for _round in range(MAX_ROUNDS):
         key = (shape, tuple(leaves[index] for index in sorted(bound)))
         key_weight = len(shape) + len(bound)
         try:
-            template: _Template | None | object = _TEMPLATES[key][0]
+            template, weight = _TEMPLATES[key]
         except KeyError:
-            template = _MISSING
+            template, weight = _MISSING, 0
         if template is None:
-            break  # these kept strings made the skeleton fail before: pyld's own error
+            return None  # these kept strings made the skeleton fail before: pyld's own error
         if template is _MISSING:
             if skeleton_runs <= 0:
-                break
+                return None
             skeleton_runs -= 1
             skeleton, sentinels = _skeleton(document, leaves, bound, terms)
             try:
@@ -359,17 +437,23 @@ def to_rdf(
                 # A kept string (say an invalid @direction) or a sentinel the document does
                 # not have: pyld reports the document's own error, or its result.
                 _TEMPLATES[key] = (None, key_weight)
-                break
+                return None
             template, bad = _compile(dataset, problems, sentinels)
             if template is None:
                 bound = bound | frozenset(bad)
                 _BOUND[shape] = (bound, len(shape))
                 continue
             quads = sum(len(triples) for _name, triples in template.graphs)
-            _TEMPLATES[key] = (template, key_weight + _QUAD_WEIGHT * quads)
-        assert isinstance(template, _Template)
-        filled = _instantiate(template, leaves)
-        if filled is None:
-            break
-        return filled, list(template.problems)
-    return fallback(document)
+            collidable = sum(len(group) for group in template.collidable)
+            weight = key_weight + _QUAD_WEIGHT * quads + _COLLIDABLE_WEIGHT * collidable
+            _TEMPLATES[key] = (template, weight)
+        elif not template.prepared:
+            canonical = rdfc_template.prepare(template.graphs)
+            template = replace(template, canonical=canonical, prepared=True)
+            if canonical is not None:
+                weight += canonical.weight
+            _TEMPLATES[key] = (template, weight)
+        if _collapses(template, leaves):
+            return None  # pyld would have merged equal quads: let it
+        return Filled(template, leaves)
+    return None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.crypto import rdf_template
+from app.crypto import rdf_template, rdfc_template
 from app.crypto.jsonld import canonize
 
 CONTEXTS = [
@@ -88,3 +88,25 @@ def test_a_shape_heavier_than_the_cache_is_used_but_not_kept(empty_caches: None)
     document = _large(3_000)  # about 15,000 quads: 240,000 by weight
     assert canonize(document, reuse_shape="signing") == canonize(document)
     assert _cached_quads() == 0
+
+
+def test_a_template_weighs_its_prepared_canonicalization(empty_caches: None) -> None:
+    """What rdfc_template prepares per shape counts in the weight, at the bytes per unit that
+    the caches' budget assumes (about 30 MB for twice `_MAX_WEIGHT`, 75 bytes a unit)."""
+    document = _large(300)
+    for _second_prepares in range(2):
+        canonize(document, reuse_shape="signing")
+    ((template, weight),) = rdf_template._TEMPLATES.values()
+    assert template is not None
+    assert template.canonical is not None
+    assert weight > template.canonical.weight + rdf_template._QUAD_WEIGHT * _cached_quads()
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        prepared = rdfc_template.prepare(template.graphs)
+        held = tracemalloc.get_traced_memory()[0] - baseline
+    finally:
+        tracemalloc.stop()
+    assert prepared is not None
+    assert prepared.weight == template.canonical.weight
+    assert 0 < held <= 75 * prepared.weight, (held, prepared.weight)
