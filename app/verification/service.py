@@ -291,7 +291,9 @@ class Verifier:
         problem = list_ownership_problem(document, url, issuer)
         if problem:
             return Check("status", "failed", problem, STATUS_VERIFICATION_ERROR)
-        return evaluate_status(entry, document, self.max_list_bytes)
+        return evaluate_status(
+            entry, document, self.max_list_bytes, decode=self.status_cache.decoded
+        )
 
     def _verify_status_list(self, status_list: Any) -> Check | None:
         """None when the list credential verifies; else the failed status check."""
