@@ -5,7 +5,8 @@ reads issuers, status lists, levels, successions and accreditations, so it lives
 HTTP edge, and the verifier itself imports none of those packages (no package cycle).
 
 What must outlive a request (the fetch and status list caches, the pool) is the app's one
-`VerificationState` (``app.verification.state``), taken as `VerificationStateDep`.
+`VerificationState` (``app.verification.state``), taken with the rest of the app's context
+as `VerifyingDep`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,7 @@ from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
-from app.dependencies import (
-    ClockDep,
-    OpenKeyRingDep,
-    ReadSessionDep,
-    SessionDep,
-    SettingsDep,
-    VerificationStateDep,
-)
+from app.dependencies import ReadSessionDep, SessionDep, VerifyingDep
 from app.errors import AppError
 from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
@@ -303,25 +297,17 @@ def _verifier(
 
 # Async: building the verifier does no I/O, and a sync dependency costs every verification a
 # round trip through the threadpool.
-async def get_verifier(
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    state: VerificationStateDep,
-    keyring: OpenKeyRingDep,
-) -> Verifier:
-    return _verifier(session, settings, clock.now(), state, keyring)
+async def get_verifier(session: SessionDep, verifying: VerifyingDep) -> Verifier:
+    return _verifier(
+        session, verifying.settings, verifying.clock.now(), verifying.state, verifying.keyring
+    )
 
 
-async def get_read_verifier(
-    session: ReadSessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    state: VerificationStateDep,
-    keyring: OpenKeyRingDep,
-) -> Verifier:
+async def get_read_verifier(session: ReadSessionDep, verifying: VerifyingDep) -> Verifier:
     """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
-    return _verifier(session, settings, clock.now(), state, keyring)
+    return _verifier(
+        session, verifying.settings, verifying.clock.now(), verifying.state, verifying.keyring
+    )
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
