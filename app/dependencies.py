@@ -122,6 +122,29 @@ async def get_issuing(request: Request) -> Issuing:
 IssuingDep = Annotated[Issuing, Depends(get_issuing)]
 
 
+@dataclass(frozen=True)
+class Verifying:
+    """What the verification routes and their verifier take from the app, as one dependency
+    (for the reason given at `Issuing`)."""
+
+    settings: Settings
+    clock: Clock
+    urls: PublicUrls
+    state: VerificationState
+    keyring: KeyRing | None  # None until the lifespan has opened it
+
+
+async def get_verifying(request: Request) -> Verifying:
+    state = request.app.state
+    return Verifying(
+        settings=state.settings, clock=state.clock, urls=state.urls,
+        state=verification_state(request.app), keyring=getattr(state, "keyring", None),
+    )  # fmt: skip
+
+
+VerifyingDep = Annotated[Verifying, Depends(get_verifying)]
+
+
 def _commit(session: Session) -> None:
     with session:
         try:

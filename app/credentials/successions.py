@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -31,12 +32,13 @@ def links_of(session: Session, credential_ids: list[str]) -> dict[str, Links]:
     return {cid: Links(after.get(cid), before.get(cid)) for cid in credential_ids}
 
 
-# Built once: every verification of one of our credentials asks.
-_SUCCESSOR = select(CredentialSuccession.successor_id).where(
+# Built once: every verification of one of our credentials asks. Public so that a reader
+# can fetch it together with other rows in one round trip.
+SUCCESSOR: Final = select(CredentialSuccession.successor_id).where(
     CredentialSuccession.predecessor_id == bindparam("credential_id")
 )
 
 
 def successor_of(session: Session, credential_id: str) -> str | None:
-    successor: str | None = session.scalar(_SUCCESSOR, {"credential_id": credential_id})
+    successor: str | None = session.scalar(SUCCESSOR, {"credential_id": credential_id})
     return successor

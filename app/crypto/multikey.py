@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from app.core.cache import LruCache
 from app.crypto.encoding import b58_decode, b58_encode, b64url_decode, b64url_encode
 from app.crypto.errors import EncodingError, KeyFormatError
 from app.crypto.keys import PrivateKey, PublicKey, key_type_of, private_key_from_bytes
@@ -83,8 +84,21 @@ def public_key_to_multikey(public_key: PublicKey) -> str:
     raise KeyFormatError(f"no Multikey encoding for {key_type} keys")
 
 
+# Decoding (base58 in Python, then the curve point) is most of resolving a key, and a few
+# issuers' keys verify most credentials: keys are immutable, so one decoding serves them all.
+_PUBLIC_KEYS: Final[LruCache[str, PublicKey]] = LruCache(1024)
+
+
 def public_key_from_multikey(value: str) -> PublicKey:
     """Ed25519, P-256 or P-384 public key from its `publicKeyMultibase`."""
+    key = _PUBLIC_KEYS.get(value)
+    if key is None:
+        key = _public_key(value)
+        _PUBLIC_KEYS.put(value, key)
+    return key
+
+
+def _public_key(value: str) -> PublicKey:
     header, body = _decode_multikey(value)
     if header == _ED25519_PUB:
         if len(body) != 32:

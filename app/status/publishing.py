@@ -159,9 +159,19 @@ def _store(
     return published
 
 
+@dataclass(frozen=True, slots=True)
+class ListHead:
+    """What says whether a signed list is current: the row, its version, the active key."""
+
+    list_id: str
+    version: int
+    key_row_id: str | None
+
+
 # Built once: every verification of one of our credentials reads it, and building the
-# statement costs more than running it.
-_HEAD = (
+# statement costs more than running it. Public so that a reader can fetch it together with
+# other rows in one round trip (`head_parameters` binds it).
+HEAD: Final = (
     select(StatusList.id, StatusList.version, SigningKey.id)
     .join(Issuer, Issuer.id == StatusList.issuer_id)
     .outerjoin(
@@ -178,6 +188,15 @@ _HEAD = (
 )
 
 
+def head_parameters(slug: str, list_public_id: str) -> dict[str, object] | None:
+    """`HEAD`'s parameters for list ``list_public_id`` of ``slug``; None if it names no list."""
+    parsed = lists.parse_public_id(list_public_id)
+    if parsed is None:
+        return None
+    purpose, number = parsed
+    return {"slug": slug, "purpose": purpose, "number": number}
+
+
 def published_list(
     session: Session,
     keyring: KeyRing,
@@ -188,20 +207,17 @@ def published_list(
     now: datetime,
     ttl_seconds: int,
     read_only: bool = False,
+    head: ListHead | None = None,
 ) -> PublishedList:
     """The current signed list ``/status/{slug}/{list_public_id}``, rebuilt only if stale.
 
     ``read_only``: a stale list is signed in memory (and kept in the process cache) instead
-    of being stored, so a verification never writes.
+    of being stored, so a verification never writes. ``head``: the list's `HEAD` row, when
+    the caller has just read it (else it is read here).
     """
-    parsed = lists.parse_public_id(list_public_id)
-    if parsed is None:
-        raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
-    purpose, number = parsed
-    head = session.execute(_HEAD, {"slug": slug, "purpose": purpose, "number": number}).first()
     if head is None:
-        raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
-    list_id, version, key_row_id = head
+        head = _read_head(session, slug, list_public_id)
+    list_id, version, key_row_id = head.list_id, head.version, head.key_row_id
     ttl_ms = ttl_seconds * 1000
     key = (list_id, version, key_row_id, ttl_ms, urls)
     # Bytes signed for a reader are kept apart: the GET route must still store its own.
@@ -232,6 +248,14 @@ def published_list(
     published = _published(status_list.published_document, status_list.published_jwt)
     _cache.put((list_id, status_list.version, context.active_key.id, ttl_ms, urls), published)
     return published
+
+
+def _read_head(session: Session, slug: str, list_public_id: str) -> ListHead:
+    parameters = head_parameters(slug, list_public_id)
+    row = session.execute(HEAD, parameters).first() if parameters is not None else None
+    if row is None:
+        raise NotFound(f"No status list '{list_public_id}' is published for issuer '{slug}'.")
+    return ListHead(list_id=row[0], version=row[1], key_row_id=row[2])
 
 
 @dataclass(frozen=True, slots=True)

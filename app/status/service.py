@@ -12,18 +12,24 @@ from app.status.allocation import allocate_entries, reserve_entries, reserve_ind
 from app.status.changes import set_bits
 from app.status.lists import list_url, parse_public_id
 from app.status.publishing import (
+    HEAD,
+    ListHead,
     ListSigning,
     PublishedList,
     build_list_credential,
+    head_parameters,
     published_list,
     republish,
 )
 
 __all__ = [
+    "HEAD",
+    "ListHead",
     "ListSigning",
     "PublishedList",
     "allocate_entries",
     "build_list_credential",
+    "head_parameters",
     "list_url",
     "parse_public_id",
     "published_list",

@@ -5,32 +5,27 @@ reads issuers, status lists, levels, successions and accreditations, so it lives
 HTTP edge, and the verifier itself imports none of those packages (no package cycle).
 
 What must outlive a request (the fetch and status list caches, the pool) is the app's one
-`VerificationState` (``app.verification.state``), taken as `VerificationStateDep`.
+`VerificationState` (``app.verification.state``), taken with the rest of the app's context
+as `VerifyingDep`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
-from app.dependencies import (
-    ClockDep,
-    OpenKeyRingDep,
-    ReadSessionDep,
-    SessionDep,
-    SettingsDep,
-    VerificationStateDep,
-)
+from app.dependencies import ReadSessionDep, SessionDep, VerifyingDep
 from app.errors import AppError
 from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
@@ -54,6 +49,13 @@ from app.verification.state import OwnDocumentCaches, VerificationState
 from app.vocabularies import recognition
 
 _STATE_LOCK = threading.Lock()
+
+# The two reads every verification of one of our credentials makes, in one round trip: the
+# head of its status list and its successor (`DatabaseDocuments.prefetch`).
+_HEAD_AND_SUCCESSOR: Final = select(
+    status_service.HEAD.subquery(),
+    credential_service.SUCCESSOR.scalar_subquery().label("successor"),
+)
 
 
 def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMethod | None:
@@ -101,6 +103,41 @@ class DatabaseDocuments:
         self.status_ttl_seconds = status_ttl_seconds
         self._contexts: dict[str, IssuerContext | None] = {}
         self._targets: dict[tuple[str, ...], dict[str, Any] | None] = {}
+        # What `prefetch` read for the credential being verified: (list URL, head) and
+        # (credential id, successor id), each taken by the next question it answers.
+        self._head: tuple[str, status_service.ListHead] | None = None
+        self._successor: tuple[str, str | None] | None = None
+
+    def _read(
+        self, statement: Select[*tuple[Any, ...]], parameters: Mapping[str, Any]
+    ) -> Row[*tuple[Any, ...]] | None:
+        # Core execution: for these prebuilt indexed reads the ORM session's execution path
+        # costs more than the query. Pending rows of a writing request are flushed first, as
+        # Session.execute would.
+        self.session.flush()
+        return self.session.connection().execute(statement, parameters).first()
+
+    def prefetch(self, credential_id: str, status_lists: Sequence[str]) -> None:
+        """Read in one round trip what `status_list` (of the first of `status_lists` that is
+        ours) and `successor_of` are about to ask about one of our credentials.
+
+        Each answer serves only the next such question, so a later credential (of a batch,
+        say) reads afresh and a revocation shows at once, as without prefetching.
+        """
+        self._head = self._successor = None
+        own_id = self.urls.parse_credential(credential_id)
+        if own_id is None or self.keyring is None:
+            return
+        for url in status_lists:
+            parsed = self.urls.parse_status_list(url)
+            parameters = status_service.head_parameters(*parsed) if parsed else None
+            if parameters is None:
+                continue
+            row = self._read(_HEAD_AND_SUCCESSOR, {**parameters, "credential_id": own_id})
+            if row is not None:  # else an unknown list: each question is asked on its own
+                self._head = url, status_service.ListHead(row[0], row[1], row[2])
+                self._successor = credential_id, row[3]
+            return
 
     def _context(self, did: str) -> IssuerContext | None:
         if did not in self._contexts:
@@ -138,10 +175,14 @@ class DatabaseDocuments:
         return replace(method, own_issuer=context.issuer.slug)
 
     def successor_of(self, credential_id: str) -> str | None:
-        own_id = self.urls.parse_credential(credential_id)
-        if own_id is None:
-            return None
-        successor = credential_service.successor_of(self.session, own_id)
+        prefetched, self._successor = self._successor, None
+        if prefetched is not None and prefetched[0] == credential_id:
+            successor = prefetched[1]
+        else:
+            own_id = self.urls.parse_credential(credential_id)
+            if own_id is None:
+                return None
+            successor = credential_service.successor_of(self.session, own_id)
         return self.urls.credential(successor) if successor is not None else None
 
     def issuer_name(self, did: str) -> str | None:
@@ -156,6 +197,8 @@ class DatabaseDocuments:
 
     def _load_list(self, url: str, slug: str, list_id: str) -> Any:
         assert self.keyring is not None
+        prefetched, self._head = self._head, None
+        head = prefetched[1] if prefetched is not None and prefetched[0] == url else None
         try:
             published = status_service.published_list(
                 self.session,
@@ -166,6 +209,7 @@ class DatabaseDocuments:
                 now=self.now,
                 ttl_seconds=self.status_ttl_seconds,
                 read_only=True,
+                head=head,
             )
         except AppError as error:
             raise ResolutionError(f"{url}: {error.detail}") from None
@@ -253,25 +297,17 @@ def _verifier(
 
 # Async: building the verifier does no I/O, and a sync dependency costs every verification a
 # round trip through the threadpool.
-async def get_verifier(
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    state: VerificationStateDep,
-    keyring: OpenKeyRingDep,
-) -> Verifier:
-    return _verifier(session, settings, clock.now(), state, keyring)
+async def get_verifier(session: SessionDep, verifying: VerifyingDep) -> Verifier:
+    return _verifier(
+        session, verifying.settings, verifying.clock.now(), verifying.state, verifying.keyring
+    )
 
 
-async def get_read_verifier(
-    session: ReadSessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    state: VerificationStateDep,
-    keyring: OpenKeyRingDep,
-) -> Verifier:
+async def get_read_verifier(session: ReadSessionDep, verifying: VerifyingDep) -> Verifier:
     """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
-    return _verifier(session, settings, clock.now(), state, keyring)
+    return _verifier(
+        session, verifying.settings, verifying.clock.now(), verifying.state, verifying.keyring
+    )
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]

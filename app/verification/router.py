@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.core.urls import PublicUrls
-from app.dependencies import UrlsDep, VerificationStateDep
+from app.dependencies import VerifyingDep
 from app.errors import TooManyRequests
 from app.verification import request_bodies
 from app.verification.dependencies import RawBody, ReadVerifierDep
@@ -48,11 +48,11 @@ async def verify_credential(
     request: Request,
     raw: RawBody,
     verifier: ReadVerifierDep,
-    state: VerificationStateDep,
-    urls: UrlsDep,
+    verifying: VerifyingDep,
 ) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
     content_type = request.headers.get("content-type")
+    state, urls = verifying.state, verifying.urls
 
     def work() -> tuple[dict[str, Any], bool]:
         body = request_bodies.read_verify_request(raw, content_type, state.limits)
@@ -74,11 +74,11 @@ async def verify_presentation(
     request: Request,
     raw: RawBody,
     verifier: ReadVerifierDep,
-    state: VerificationStateDep,
-    urls: UrlsDep,
+    verifying: VerifyingDep,
 ) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
     content_type = request.headers.get("content-type")
+    state, urls = verifying.state, verifying.urls
 
     def work() -> tuple[dict[str, Any], bool]:
         body = request_bodies.read_presentation_request(raw, content_type, state.limits)
@@ -109,11 +109,11 @@ async def verify_batch(
     request: Request,
     raw: RawBody,
     verifier: ReadVerifierDep,
-    state: VerificationStateDep,
-    urls: UrlsDep,
+    verifying: VerifyingDep,
 ) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
     content_type = request.headers.get("content-type")
+    state, urls = verifying.state, verifying.urls
     client = request.client.host if request.client else "unknown"
 
     def work() -> dict[str, Any]:

@@ -133,9 +133,18 @@ class Verifier:
         report.checks.append(check_validity(document, now=self.now, skew=self.skew))
         if check_status:
             report.extend(check_related_resources(document, self.resolver.resource))
+            self._prefetch(document)
             report.extend(self._status(document))
             self._successor(document, report)
             self._issuer_and_meaning(document, report)
+
+    def _prefetch(self, document: Mapping[str, Any]) -> None:
+        credential_id = document.get("id")
+        if not isinstance(credential_id, str):
+            return
+        entries = as_list(document.get("credentialStatus"))
+        urls = [e.get("statusListCredential") for e in entries if isinstance(e, Mapping)]
+        self.resolver.prefetch(credential_id, [url for url in urls if isinstance(url, str)])
 
     def _successor(self, document: Mapping[str, Any], report: Report) -> None:
         """A re-issued credential of ours names the corrected one that replaced it."""
@@ -282,7 +291,9 @@ class Verifier:
         problem = list_ownership_problem(document, url, issuer)
         if problem:
             return Check("status", "failed", problem, STATUS_VERIFICATION_ERROR)
-        return evaluate_status(entry, document, self.max_list_bytes)
+        return evaluate_status(
+            entry, document, self.max_list_bytes, decode=self.status_cache.decoded
+        )
 
     def _verify_status_list(self, status_list: Any) -> Check | None:
         """None when the list credential verifies; else the failed status check."""

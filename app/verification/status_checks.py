@@ -6,7 +6,7 @@ Pure: the status list credential arrives already fetched and verified (see `serv
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from app.status.bitstring import MIN_ENTRIES, Bitstring, EncodedListError
@@ -112,10 +112,21 @@ def _read_status(bits: Bitstring, index: int, size: int) -> int:
     return value
 
 
+def _decode(encoded: str, max_bytes: int) -> Bitstring:
+    return Bitstring.decode(encoded, max_bytes=max_bytes)
+
+
 def evaluate_status(
-    entry: Mapping[str, Any], status_list: Mapping[str, Any], max_bytes: int
+    entry: Mapping[str, Any],
+    status_list: Mapping[str, Any],
+    max_bytes: int,
+    *,
+    decode: Callable[[str, int], Bitstring] = _decode,
 ) -> Check:
-    """The entry's status in an already verified status list credential (BSL §3.2 steps 4-7)."""
+    """The entry's status in an already verified status list credential (BSL §3.2 steps 4-7).
+
+    ``decode`` expands the ``encodedList`` (a cache may reuse an earlier expansion).
+    """
     purpose, size = entry["statusPurpose"], entry.get("statusSize", 1)
     if STATUS_LIST_CREDENTIAL not in as_list(status_list.get("type")):
         reason = f"{entry['statusListCredential']} is not a BitstringStatusListCredential"
@@ -130,7 +141,7 @@ def evaluate_status(
         )
         return Check("status", "failed", reason, STATUS_VERIFICATION_ERROR)
     try:
-        bits = Bitstring.decode(subject["encodedList"], max_bytes=max_bytes)
+        bits = decode(subject["encodedList"], max_bytes)
     except EncodedListError as error:
         return Check(
             "status",

@@ -134,6 +134,16 @@ def test_malformed_multikeys_are_refused(value: str) -> None:
         public_key_from_multikey(value)
 
 
+def test_a_multikey_is_decoded_once_and_a_refused_one_every_time() -> None:
+    value = public_key_to_multikey(generate_private_key("Ed25519").public_key())
+    short = "z" + b58_encode(b"\xed\x01" + bytes(31))
+
+    assert public_key_from_multikey(value) is public_key_from_multikey(value)
+    for _ in range(2):
+        with pytest.raises(KeyFormatError):
+            public_key_from_multikey(short)
+
+
 def test_multibase_both_bases() -> None:
     data = bytes(range(40))
 
