@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,32 +20,15 @@ import httpx
 import pytest
 
 from app.cli.workers import SPREADS_CONNECTIONS
-from tests.conftest import TEST_MASTER_KEY
+from tests.support.serving import BIN, free_port, serve_environment
 
 pytestmark = pytest.mark.skipif(not SPREADS_CONNECTIONS, reason="SO_REUSEPORT spreading: Linux")
-BIN = Path(sys.executable).parent / "learnproof"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _env(database_url: str, tmp_path: Path, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LEARNPROOF_DATABASE_URL": database_url,
-        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "LEARNPROOF_KEYS_DIR": str(tmp_path / "keys"),
-        "LEARNPROOF_MASTER_KEY": TEST_MASTER_KEY,
-        "LEARNPROOF_ENV": "test",
-        "LEARNPROOF_JOB_WORKER": "false",
-        "LEARNPROOF_WEBHOOK_WORKER": "false",
-        # Every connection stays open (app/connection_reuse.py would end some).
-        "LEARNPROOF_REQUESTS_PER_CONNECTION": "0",
-    }
+    # Every connection stays open (app/connection_reuse.py would end some).
+    return serve_environment(database_url, tmp_path, port, job_worker="false",
+                             webhook_worker="false", requests_per_connection="0")  # fmt: skip
 
 
 def _children(pid: int) -> set[int]:
@@ -103,7 +85,7 @@ def _wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path) 
 
 
 def test_connections_spread_across_the_workers(fresh_database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("ab") as out:
         process = subprocess.Popen(

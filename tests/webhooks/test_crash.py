@@ -9,9 +9,7 @@ and no event names a credential that was not stored.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,38 +21,22 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.conftest import TEST_MASTER_KEY
 from tests.credentials.factories import ACHIEVEMENT
 from tests.support.issuers import ISSUER
+from tests.support.serving import BIN, free_port, serve_environment
 from tests.webhooks.receiver import Receiver, loopback_receiver
 
 pytestmark = pytest.mark.slow
 DEADLINE_SECONDS = 420  # generous: the machine may be shared; it usually takes 1–3 minutes
-BIN = Path(sys.executable).parent / "learnproof"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _environment(database_url: str, tmp_path: Path, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LEARNPROOF_DATABASE_URL": database_url,
-        "LEARNPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "LEARNPROOF_KEYS_DIR": str(tmp_path / "keys"),
-        "LEARNPROOF_MASTER_KEY": TEST_MASTER_KEY,
-        "LEARNPROOF_FETCH_ALLOW_HOSTS": "127.0.0.1",
-        "LEARNPROOF_ENV": "test",
-        "LEARNPROOF_JOB_WORKER": "false",
-        "LEARNPROOF_WEBHOOK_WORKER": "true",
-        # A short timeout gives a short lease (3 × timeout + 5 s): the killed process's
-        # claimed deliveries are taken over within seconds.
-        "LEARNPROOF_WEBHOOK_TIMEOUT_SECONDS": "2",
-    }
+    # A short timeout gives a short lease (3 × timeout + 5 s): the killed process's
+    # claimed deliveries are taken over within seconds.
+    return serve_environment(
+        database_url, tmp_path, port, fetch_allow_hosts="127.0.0.1", job_worker="false",
+        webhook_worker="true", webhook_timeout_seconds="2",
+    )  # fmt: skip
 
 
 def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -116,7 +98,7 @@ def test_kill_9_during_a_batch_loses_no_issued_event(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
     started = time.monotonic()
-    port = _free_port()
+    port = free_port()
     env = _environment(fresh_database_url, tmp_path, port)
     log = tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
