@@ -15,15 +15,17 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import Settings
 from app.core.clock import FixedClock
-from app.main import create_app
+from app.main import SERVED_GC_THRESHOLDS, create_app
 from tests.conftest import TEST_PUBLIC_URL
 
 
 @pytest.fixture
 def unfrozen() -> Any:
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def _app(settings: Settings, clock: FixedClock, connection: Connection, *, freeze: bool) -> Any:
@@ -40,14 +42,17 @@ def test_the_served_app_freezes_what_is_alive_once_it_has_started(
     assert gc.get_freeze_count() == 0
     with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
         assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == SERVED_GC_THRESHOLDS
         assert client.get("/healthz").status_code == 200
 
 
 def test_other_apps_leave_the_collector_alone(
     settings: Settings, clock: FixedClock, connection: Connection, unfrozen: None
 ) -> None:
+    before = gc.get_threshold()
     with TestClient(_app(settings, clock, connection, freeze=False), base_url=TEST_PUBLIC_URL):
         assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
 
 
 @pytest.mark.parametrize("workers", [1, 2])
