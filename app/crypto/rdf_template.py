@@ -32,24 +32,20 @@ pyld's own problems (safe mode) depend only on keys, types and bound values, so 
 skeleton's are the document's. tests/crypto/test_rdf_template_differential.py compares the
 canonical N-Quads of both paths over 10,000 generated credentials.
 
-From its shape's second document on, a template also carries its canonicalization, prepared
+The document's side (shape, strings, skeleton) is rdf_shape's. From its shape's second
+document on, a template also carries its canonicalization, prepared
 (rdfc_template): a document is then canonicalized from its strings alone, without building its
 dataset (`Filled.canonical`).
 """
 
 from __future__ import annotations
 
-import math
-import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pyld.jsonld import _is_absolute_iri
-
 from app.core.cache import LruCache
-from app.crypto import rdfc_template
+from app.crypto import rdf_shape, rdfc_template
 from app.crypto.errors import JsonLdProcessingError
 from app.crypto.rdfc import CanonicalizationLimits, canonicalize_dataset
 
@@ -59,10 +55,6 @@ RunResult = tuple[Any, list[str]]
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 
-# Letters and digits only: valid inside IRIs, untouched by any escaping. Random per process,
-# and a document that contains it anyway takes pyld's path.
-_MARK = "lpslot" + uuid.uuid4().hex[:12]
-_SENTINEL = re.compile(_MARK + r"(\d+)x")
 MAX_ROUNDS = 6
 
 # Shape (kinds of leaves) -> leaves that must stay as they are; then (shape, their values) ->
@@ -88,10 +80,6 @@ _TEMPLATES: LruCache[tuple[Any, ...], tuple[_Template | None, int]] = LruCache(
 _MISSING: Any = object()
 
 
-class _NotTemplatable(Exception):
-    """The document's shape is outside what the template path handles."""
-
-
 # A component of a skeleton quad, and the leaf whose string replaces its "value" (or None).
 _Slot = tuple[dict[str, Any], int | None]
 # subject, its leaf, predicate, object, its leaf
@@ -112,134 +100,6 @@ class _Template:
     prepared: bool = False
 
 
-def _iri_parts(value: str, terms: frozenset[str]) -> tuple[str, str] | None:
-    """(prefix, "//" or "") when `value` is an IRI that expands to itself everywhere."""
-    if ":" not in value or value.startswith("_:") or value in terms or not _is_absolute_iri(value):
-        return None
-    prefix, _, suffix = value.partition(":")
-    if prefix in terms:
-        return None
-    return prefix, "//" if suffix.startswith("//") else ""
-
-
-# Strings under these keys steer expansion (type-scoped contexts, value objects' language,
-# direction and datatype) or can make a skeleton invalid: kept from the start, which only
-# saves rounds (any of them would be found bound anyway, or make the shape fall back).
-_KEPT_UNDER = frozenset({"type", "@type", "@language", "@direction", "@index", "@vocab", "@base"})
-
-
-class _Token:
-    """A structural mark in a shape key, never equal to a key or to a leaf's kind."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-_OBJECT, _ARRAY, _END, _NULL, _TEXT = (_Token(n) for n in ("{", "[", "]", "null", "text"))
-_Shape = tuple[Any, ...]
-
-
-def _leaves(
-    document: Mapping[str, Any], terms: frozenset[str]
-) -> tuple[_Shape, list[str], frozenset[int]]:
-    """The shape key, the strings in walk order, and the strings kept from the start.
-
-    The shape is the document as a flat tuple: structure marks, keys (the only plain strings
-    in it), each string's kind (`_TEXT`, or `("iri", prefix, "//" or "")`) and the other
-    scalars with their JSON type. Only plain JSON values are walked; anything else (tuples,
-    other mappings, NaN) is not templated, as pyld may read it differently.
-    """
-    leaves: list[str] = []
-    kept: set[int] = set()
-    tokens: list[Any] = []
-    append = tokens.append
-
-    def walk(value: Any, keep: bool) -> None:
-        kind = type(value)
-        if kind is str:
-            if _MARK in value:
-                raise _NotTemplatable
-            if keep:
-                kept.add(len(leaves))
-            leaves.append(value)
-            parts = _iri_parts(value, terms)
-            append(_TEXT if parts is None else ("iri", *parts))
-        elif kind is dict:
-            append(_OBJECT)
-            for key, item in value.items():
-                if type(key) is not str or key == "@context" or _MARK in key:
-                    raise _NotTemplatable
-                append(key)
-                walk(item, key in _KEPT_UNDER)
-            append(_END)
-        elif kind is list:
-            append(_ARRAY)
-            for item in value:
-                walk(item, keep)
-            append(_END)
-        elif value is None:
-            append(_NULL)
-        elif kind is bool or kind is int:
-            append((kind.__name__, value))
-        elif kind is float and math.isfinite(value):
-            append(("float", repr(value)))
-        else:
-            raise _NotTemplatable
-
-    context = document.get("@context")
-    if isinstance(context, list) and all(type(item) is str for item in context):
-        context_key: Any = tuple(context)
-    elif type(context) is str:
-        context_key = context
-    else:
-        raise _NotTemplatable
-    walk({key: item for key, item in document.items() if key != "@context"}, False)
-    return (context_key, *tokens), leaves, frozenset(kept)
-
-
-def _sentinel(index: int, value: str, terms: frozenset[str]) -> str:
-    parts = _iri_parts(value, terms)
-    if parts is None:
-        return f"{_MARK}{index}x"
-    return f"{parts[0]}:{parts[1]}{_MARK}{index}x"
-
-
-def _skeleton(
-    document: Mapping[str, Any], leaves: list[str], bound: frozenset[int], terms: frozenset[str]
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """The document with every leaf not in `bound` replaced, and its sentinels' leaves."""
-    counter = iter(range(len(leaves)))
-    sentinels: dict[str, int] = {}
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            index = next(counter)
-            if index in bound:
-                return value
-            sentinel = _sentinel(index, value, terms)
-            sentinels[sentinel] = index
-            return sentinel
-        if type(value) is dict:
-            return {key: walk(item) for key, item in value.items()}
-        if type(value) is list:
-            return [walk(item) for item in value]
-        return value
-
-    skeleton = {key: walk(item) for key, item in document.items() if key != "@context"}
-    return {"@context": document["@context"], **skeleton}, sentinels
-
-
-def _marked(text: Any) -> set[int]:
-    if not isinstance(text, str) or _MARK not in text:
-        return set()
-    return {int(number) for number in _SENTINEL.findall(text)}
-
-
 def _compile(
     dataset: Dataset, problems: list[str], sentinels: Mapping[str, int]
 ) -> tuple[_Template | None, set[int]]:
@@ -251,11 +111,11 @@ def _compile(
     literal_uses: dict[int, int] = {}
     iri_uses: set[int] = set()
     for problem in problems:
-        bad |= _marked(problem)
+        bad |= rdf_shape.marked(problem)
 
     def iri_slot(component: dict[str, Any], allowed: bool) -> _Slot:
         value = component.get("value")
-        marks = _marked(value)
+        marks = rdf_shape.marked(value)
         if not marks:
             return component, None
         if not isinstance(value, str):
@@ -271,21 +131,21 @@ def _compile(
 
     graphs = []
     for graph_name, triples in dataset.items():
-        bad |= _marked(graph_name)
+        bad |= rdf_shape.marked(graph_name)
         compiled = []
         for triple in triples:
             subject = iri_slot(triple["subject"], allowed=True)
             predicate = triple["predicate"]
-            bad |= _marked(predicate.get("value"))
+            bad |= rdf_shape.marked(predicate.get("value"))
             obj = triple["object"]
             if obj["type"] == "literal":
-                bad |= _marked(obj.get("datatype")) | _marked(obj.get("language"))
+                bad |= rdf_shape.marked(obj.get("datatype")) | rdf_shape.marked(obj.get("language"))
                 index = sentinels.get(obj["value"])
                 if index is not None and obj.get("datatype") != _XSD_DOUBLE:
                     literal_uses[index] = literal_uses.get(index, 0) + 1
                     obj_slot: _Slot = (obj, index)
                 else:
-                    bad |= _marked(obj["value"])
+                    bad |= rdf_shape.marked(obj["value"])
                     obj_slot = (obj, None)
             else:
                 obj_slot = iri_slot(obj, allowed=predicate.get("value") != _RDF_TYPE)
@@ -412,8 +272,8 @@ def fill(
     there).
     """
     try:
-        shape, leaves, kept = _leaves(document, terms)
-    except _NotTemplatable:
+        shape, leaves, kept = rdf_shape.leaves(document, terms)
+    except rdf_shape.NotTemplatable:
         return None
     learnt = _BOUND.get(shape)
     bound = learnt[0] if learnt is not None else kept
@@ -430,7 +290,7 @@ def fill(
             if skeleton_runs <= 0:
                 return None
             skeleton_runs -= 1
-            skeleton, sentinels = _skeleton(document, leaves, bound, terms)
+            skeleton, sentinels = rdf_shape.skeleton(document, leaves, bound, terms)
             try:
                 dataset, problems = run(skeleton)
             except JsonLdProcessingError:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from app.crypto import jsonld, rdf_template, rdfc, rdfc_template
+from app.crypto import jsonld, rdf_shape, rdf_template, rdfc, rdfc_template
 from app.crypto.errors import JsonLdProcessingError
 from app.crypto.jsonld import canonize
 
@@ -466,7 +466,7 @@ def test_documents_outside_the_template_path_take_pyld() -> None:
         "extra": "x",
     }
     assert canonize(inline, reuse_shape="signing") == canonize(inline)
-    mark = {"@context": CONTEXTS, "type": ["VerifiableCredential"], "name": rdf_template._MARK}
+    mark = {"@context": CONTEXTS, "type": ["VerifiableCredential"], "name": rdf_shape.MARK}
     assert canonize(mark, reuse_shape="signing") == canonize(mark)
 
 
