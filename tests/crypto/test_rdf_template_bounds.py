@@ -8,10 +8,7 @@ the caches together hold at most `_MAX_WEIGHT`.
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from app.crypto import rdf_template, rdfc_template
 from app.crypto.jsonld import canonize
@@ -49,15 +46,6 @@ def _large(alignments: int) -> dict[str, Any]:
             },
         },
     }
-
-
-@pytest.fixture
-def empty_caches() -> Iterator[None]:
-    rdf_template._BOUND.clear()
-    rdf_template._TEMPLATES.clear()
-    yield
-    rdf_template._BOUND.clear()
-    rdf_template._TEMPLATES.clear()
 
 
 def _cached_quads() -> int:

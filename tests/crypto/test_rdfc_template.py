@@ -9,7 +9,6 @@ it declines to prepare.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,13 +25,7 @@ CONTEXTS = [
 XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 
 
-@pytest.fixture(autouse=True)
-def empty_caches() -> Iterator[None]:
-    rdf_template._BOUND.clear()
-    rdf_template._TEMPLATES.clear()
-    yield
-    rdf_template._BOUND.clear()
-    rdf_template._TEMPLATES.clear()
+pytestmark = pytest.mark.usefixtures("empty_caches")
 
 
 def _filled(document: dict[str, Any]) -> rdf_template.Filled:

@@ -8,6 +8,7 @@ server side of a pooled connection and check which checkouts notice.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -26,9 +27,15 @@ def admin(database_url: str) -> Iterator[Engine]:
     made.dispose()
 
 
-def _pool(database_url: str, idle_seconds: float) -> Engine:
-    return make_engine(database_url, pool_size=1, max_overflow=0,
-                       ping_after_idle_seconds=idle_seconds)  # fmt: skip
+@contextmanager
+def _pool(database_url: str, idle_seconds: float) -> Iterator[Engine]:
+    """An engine of one pooled connection, disposed of afterwards."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=0,
+                         ping_after_idle_seconds=idle_seconds)  # fmt: skip
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _backend_pid(engine: Engine) -> int:
@@ -47,20 +54,16 @@ def _kill(admin: Engine, pid: int) -> None:
 def test_an_idle_connection_killed_on_the_server_is_replaced_before_use(
     database_url: str, admin: Engine
 ) -> None:
-    engine = _pool(database_url, idle_seconds=0)
-    try:
+    with _pool(database_url, idle_seconds=0) as engine:
         first = _backend_pid(engine)
         _kill(admin, first)
         assert _backend_pid(engine) != first
-    finally:
-        engine.dispose()
 
 
 def test_a_connection_used_a_moment_ago_is_handed_out_unpinged(
     database_url: str, admin: Engine
 ) -> None:
-    engine = _pool(database_url, idle_seconds=3600)
-    try:
+    with _pool(database_url, idle_seconds=3600) as engine:
         first = _backend_pid(engine)
         _kill(admin, first)
         # Not pinged: the dead connection reaches the statement, which fails (and the pool
@@ -68,28 +71,25 @@ def test_a_connection_used_a_moment_ago_is_handed_out_unpinged(
         with pytest.raises(OperationalError):
             _backend_pid(engine)
         assert _backend_pid(engine) != first
-    finally:
-        engine.dispose()
 
 
+def _pings_in_three_checkouts(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> int:
+    pings: list[object] = []
+    real = engine.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real(dbapi_connection)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    for _ in range(3):
+        _backend_pid(engine)
+    return len(pings)
+
+
+@pytest.mark.parametrize(("idle_seconds", "expected"), [(3600, 0), (0, 3)])
 def test_pings_only_connections_idle_longer_than_the_limit(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    idle_seconds: float, expected: int, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for idle_seconds, expected in ((3600, 0), (0, 3)):
-        engine = _pool(database_url, idle_seconds)
-        pings: list[object] = []
-        real = engine.dialect.do_ping
-
-        def counted(
-            dbapi_connection: object, real: object = real, pings: list[object] = pings
-        ) -> bool:
-            pings.append(dbapi_connection)
-            return real(dbapi_connection)  # type: ignore[operator,no-any-return]
-
-        monkeypatch.setattr(engine.dialect, "do_ping", counted)
-        try:
-            for _ in range(3):
-                _backend_pid(engine)
-            assert len(pings) == expected, idle_seconds
-        finally:
-            engine.dispose()
+    with _pool(database_url, idle_seconds) as engine:
+        assert _pings_in_three_checkouts(engine, monkeypatch) == expected
