@@ -1,15 +1,26 @@
-"""Every JSON request body of the service is strict JSON (see `app.core.strictjson`)."""
+"""Every JSON request body of the service is strict JSON (see `app.core.strictjson`).
+
+Checked here as a whole, or, for the routes that take their body with `spooled_body`, by the
+route itself member by member (`app.core.json_stream`), with the same strict decoder.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, BinaryIO, Final, cast
 
 import anyio
+from fastapi import Depends
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.strictjson import strictness_problem
 
+# Set in the scope by `spooled_body`: the route parses the body strictly, member by member.
+_STREAMED: Final = "learnproof.strict_json_streamed"
+_SPOOL_IN_MEMORY: Final = 1024 * 1024
 # Bodies larger than this are checked in a worker thread, off the event loop.
 _INLINE_BYTES: Final = 256 * 1024
 _JSON_MEDIA_TYPES: Final = (
@@ -46,7 +57,7 @@ class StrictJsonMiddleware:
 
         async def checked_receive() -> Message:
             message = await receive()
-            if message["type"] != "http.request":
+            if message["type"] != "http.request" or scope.get(_STREAMED):
                 return message
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
@@ -61,3 +72,29 @@ class StrictJsonMiddleware:
             return message
 
         await self.app(scope, checked_receive, send)
+
+
+async def spooled_body(request: Request) -> AsyncIterator[BinaryIO]:
+    """A FastAPI dependency: the request body in a spool file (memory up to 1 MiB, then a
+    temporary file), for a route that parses it member by member with `app.core.json_stream`.
+    The body is then never held whole, nor parsed here a second time.
+
+    Declared before the route's other dependencies, it is read before any of them opens a
+    database connection: a slow upload holds a socket and a spool file, never a connection
+    of the pool or an open transaction. Transport errors (413 over the size limit, the client
+    gone) are raised here, as for a body read whole.
+    """
+    request.scope[_STREAMED] = True
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        yield cast(BinaryIO, spool)
+
+
+def file_chunks(body: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A spooled body read back in chunks of ``size`` bytes."""
+    return iter(lambda: body.read(size), b"")
+
+
+SpooledBodyDep = Annotated[BinaryIO, Depends(spooled_body)]

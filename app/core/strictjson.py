@@ -47,17 +47,23 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# The one strict decoder: `loads` and `app.core.json_stream` (member by member) both use it.
+STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs,
+    parse_constant=_refuse_constant,
+    parse_float=_finite_float,
+)
+
+
 def loads(text: str | bytes | bytearray) -> Any:
     """json.loads that raises `StrictJsonError` for NaN/Infinity and duplicate keys.
 
     Other errors are json.loads' own (ValueError subclasses, RecursionError).
     """
-    return json.loads(
-        text,
-        object_pairs_hook=_unique_pairs,
-        parse_constant=_refuse_constant,
-        parse_float=_finite_float,
-    )
+    if not isinstance(text, str):
+        # json.loads' own detection of UTF-8/16/32 (RFC 8259 allows only UTF-8; kept as before).
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    return STRICT_DECODER.decode(text)
 
 
 def strictness_problem(body: bytes) -> str:

@@ -14,13 +14,14 @@ dead one's job within ``LEASE`` instead of minutes later.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import Clock
@@ -49,15 +50,18 @@ issue_items = chunk.issue_chunk
 
 
 def create_job(
-    session: Session, context: IssuerContext, items: list[dict[str, Any]], *, now: datetime,
+    session: Session, context: IssuerContext, items: Iterable[dict[str, Any]], *, now: datetime,
     actor: str, chunk_items: int,
 ) -> IssueJob:  # fmt: skip
+    """A pending job for ``items``, read from the iterable as they come (a body still
+    arriving): each chunk row is written as soon as its items are in, so only one chunk's
+    items are held at a time."""
     job = IssueJob(
         id=new_id(),
         issuer_id=context.issuer.id,
         actor=actor,
         status=JobStatus.pending,
-        total=len(items),
+        total=0,
         done_count=0,
         failed_count=0,
         # Items live in chunk rows (one per ``chunk_items`` items): a worker reads and writes one
@@ -69,10 +73,12 @@ def create_job(
     )
     session.add(job)
     session.flush()
-    session.add_all(
-        IssueJobChunk(job_id=job.id, start=start, items=items[start : start + chunk_items])
-        for start in range(0, len(items), chunk_items)
-    )
+    # Core INSERTs: ORM objects would stay in the session, holding every chunk's items.
+    insert_chunk = insert(IssueJobChunk)
+    pending = iter(items)
+    while part := list(itertools.islice(pending, chunk_items)):
+        session.execute(insert_chunk, [{"job_id": job.id, "start": job.total, "items": part}])
+        job.total += len(part)
     session.flush()
     return job
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from datetime import UTC, datetime
 from typing import Annotated, Final
 
@@ -10,7 +11,15 @@ from pydantic import TypeAdapter
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.core.urls import PublicUrls
-from app.credentials import batch_jobs, issuance_rows, reissue, service, successions, vc_api
+from app.credentials import (
+    batch_intake,
+    batch_jobs,
+    issuance_rows,
+    reissue,
+    service,
+    successions,
+    vc_api,
+)
 from app.credentials.models import Credential, JobStatus
 from app.credentials.schemas import (
     MAX_BATCH_ITEMS,
@@ -40,6 +49,7 @@ from app.dependencies import (
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
 from app.issuers import service as issuer_service
+from app.json_middleware import SpooledBodyDep, file_chunks
 from app.proofs.summary import summarise
 from app.status.dependencies import ListSigningDep
 from app.web.rendering import content_disposition, download_name
@@ -314,10 +324,19 @@ def vc_api_issue(
     "/v1/issuers/{slug}/credentials/batch",
     response_model=BatchResult,
     responses={202: {"model": JobAccepted, "description": "More than 1,000 items: a job"}},
+    # The body is spooled and read item by item (app/credentials/batch_intake.py), not parsed
+    # whole by FastAPI; its schema is still the one published.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BatchCreate.model_json_schema()}},
+        }
+    },
 )
 def issue_batch(
     slug: str,
-    body: BatchCreate,
+    # First: the body is spooled before any dependency takes a database connection.
+    body: SpooledBodyDep,
     session: SessionDep,
     keyring: KeyRingDep,
     principal: IssuerIssueDep,
@@ -330,9 +349,11 @@ def issue_batch(
     """Issue many credentials: up to 1,000 inline, more as a background job (202)."""
     context = issuer_service.load_context(session, slug, urls=urls)
     now = clock.now()
-    if len(body.items) > settings.batch_inline_items:
+    incoming = batch_intake.items(file_chunks(body))
+    items = batch_intake.first(incoming, settings.batch_inline_items)
+    if len(items) > settings.batch_inline_items:
         job = batch_jobs.create_job(
-            session, context, body.items, now=now, actor=principal.actor,
+            session, context, itertools.chain(items, incoming), now=now, actor=principal.actor,
             chunk_items=settings.batch_chunk_items,
         )  # fmt: skip
         accepted = JobAccepted(
@@ -341,7 +362,7 @@ def issue_batch(
         )  # fmt: skip
         return JSONResponse(accepted.model_dump(), status_code=202)
     results = batch_jobs.issue_items(
-        session, keyring, context, body.items, first_index=0, now=now,
+        session, keyring, context, items, first_index=0, now=now,
         actor=principal.actor, urls=urls,
         status_sessions=status_sessions,
     )  # fmt: skip
