@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core import strictjson
 from app.core.json_stream import JsonShapeError, array_members
@@ -162,3 +164,41 @@ def test_one_byte_chunks_cost_a_few_parses_of_a_member_not_one_per_byte(
 def test_an_integer_of_more_digits_than_python_converts_is_refused() -> None:
     with pytest.raises(JsonShapeError, match=r"items\[0\] is not accepted"):
         _members(b'{"items": [{"a": ' + b"1" * 5000 + b"}]}", most=1000)
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    members=st.lists(_VALUES, max_size=6),
+    cuts=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=10),
+    ascii_only=st.booleans(),
+    indent=st.none() | st.integers(min_value=0, max_value=2),
+)
+def test_any_json_read_member_by_member_is_the_whole_body_parse(
+    members: list[Any], cuts: list[int], ascii_only: bool, indent: int | None
+) -> None:
+    body = json.dumps({"items": members}, ensure_ascii=ascii_only, indent=indent).encode()
+
+    def chunks() -> Iterator[bytes]:
+        at, turn = 0, 0
+        while at < len(body):
+            size = cuts[turn % len(cuts)]
+            yield body[at : at + size]
+            at, turn = at + size, turn + 1
+
+    assert list(array_members(chunks(), field="items")) == strictjson.loads(body)["items"]
