@@ -176,3 +176,27 @@ def test_the_published_request_body_is_the_batch_schema(client: TestClient) -> N
     schema = operation["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["items"]
     assert schema["properties"]["items"]["maxItems"] == 50_000
+
+
+def test_the_strict_json_middleware_leaves_a_spooled_body_to_the_route(
+    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import json_middleware
+
+    checked: list[bytes] = []
+    original = json_middleware.strictness_problem
+
+    def counting(body: bytes) -> str:
+        checked.append(body)
+        return original(body)
+
+    monkeypatch.setattr(json_middleware, "strictness_problem", counting)
+    response = _post(world, client, json.dumps({"items": [_item(world, 0)]}).encode())
+    assert response.status_code == 200, response.text
+    # Parsed once, by the route: the middleware neither held nor parsed it.
+    assert checked == []
+    single = client.post(
+        f"/v1/issuers/{world.slug}/credentials", json=_item(world, 1), headers=world.issue_headers
+    )
+    assert single.status_code == 201, single.text
+    assert len(checked) == 1
