@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from app.core.strictjson import STRICT_DECODER, StrictJsonError
 
-_WHITESPACE: Final = " \t\n\r"
+_WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 # What may still follow a number's text: nothing but more of a number up to the chunk's end.
 _NUMBER_TAIL: Final = re.compile(r"[0-9.eE+-]*\Z")
 
@@ -66,8 +66,10 @@ class _Text:
     def skip_whitespace(self) -> str:
         """The next character that is not whitespace ("" at the end of the body)."""
         while True:
-            while self.pos < len(self.text) and self.text[self.pos] in _WHITESPACE:
-                self.pos += 1
+            # A regular expression, not a loop per character: pretty-printed bodies are
+            # mostly whitespace.
+            spaces = _WHITESPACE.match(self.text, self.pos)
+            self.pos = spaces.end() if spaces else self.pos
             if self.pos < len(self.text):
                 return self.text[self.pos]
             if not self.more():
