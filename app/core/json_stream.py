@@ -1,4 +1,4 @@
-"""The members of one JSON array, read from a body as it arrives, one member at a time.
+"""The members of one JSON array, read from a body chunk by chunk, one member at a time.
 
 A 50,000-item batch body is about 10 MB of JSON and 80 MB of Python objects once parsed
 whole. Read member by member, only the member being parsed and the chunk it came in are held,

@@ -53,9 +53,9 @@ def create_job(
     session: Session, context: IssuerContext, items: Iterable[dict[str, Any]], *, now: datetime,
     actor: str, chunk_items: int,
 ) -> IssueJob:  # fmt: skip
-    """A pending job for ``items``, read from the iterable as they come (a body still
-    arriving): each chunk row is written as soon as its items are in, so only one chunk's
-    items are held at a time."""
+    """A pending job for ``items``, taken from the iterable as they come (a body being
+    parsed item by item): each chunk row is written as soon as its items are in, so only one
+    chunk's items are held at a time."""
     job = IssueJob(
         id=new_id(),
         issuer_id=context.issuer.id,
