@@ -3,7 +3,7 @@
 One transaction per request: ``SessionDep`` (``app.dependencies``) opens a session, the
 route and its services only ``flush()``, and the dependency commits once the route returns
 (before the response is sent) or rolls back when it raises. Routes that only answer
-questions (verification) take ``ReadSessionDep`` instead: it never commits, and the database
+questions (verification) use ``read_session`` instead: it never commits, and the database
 refuses writes in it (``SET TRANSACTION READ ONLY`` on PostgreSQL, ``PRAGMA query_only`` on
 SQLite).
 """
@@ -58,7 +58,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 _SQLITE_LOCK_TIMEOUT = 15.0
 READ_ONLY_OPTION = "learnproof_read_only"
-"""Connection execution option that marks a read-only transaction (see ``get_read_session``)."""
+"""Connection execution option that marks a read-only transaction (see ``read_session``)."""
 
 
 def _configure_sqlite(engine: Engine) -> None:

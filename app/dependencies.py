@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -88,14 +89,7 @@ async def get_status_sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-async def get_read_sessions(request: Request) -> sessionmaker[Session] | None:
-    """Read-only sessions of the app's own engine (`make_read_sessionmaker`), if it has one."""
-    factory: sessionmaker[Session] | None = getattr(request.app.state, "read_sessions", None)
-    return factory
-
-
 SessionmakerDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
-ReadSessionsDep = Annotated[sessionmaker[Session] | None, Depends(get_read_sessions)]
 StatusSessionsDep = Annotated[sessionmaker[Session], Depends(get_status_sessions)]
 
 
@@ -132,13 +126,19 @@ class Verifying:
     urls: PublicUrls
     state: VerificationState
     keyring: KeyRing | None  # None until the lifespan has opened it
+    # A read-only session (`read_session`), opened and closed in the calling thread: the
+    # verification routes use one inside their worker thread, not as a dependency.
+    open_read_session: Callable[[], AbstractContextManager[Session]]
 
 
 async def get_verifying(request: Request) -> Verifying:
     state = request.app.state
+    factory: sessionmaker[Session] = state.sessionmaker
+    readers: sessionmaker[Session] | None = getattr(state, "read_sessions", None)
     return Verifying(
         settings=state.settings, clock=state.clock, urls=state.urls,
         state=verification_state(request.app), keyring=getattr(state, "keyring", None),
+        open_read_session=functools.partial(read_session, factory, readers),
     )  # fmt: skip
 
 
@@ -214,30 +214,27 @@ def _bound_read_session(factory: sessionmaker[Session]) -> Session:
     return session
 
 
-async def get_read_session(
-    factory: SessionmakerDep, readers: ReadSessionsDep
-) -> AsyncIterator[Session]:
-    """A session that never commits, for routes that only read; the database enforces it.
+@contextmanager
+def read_session(
+    factory: sessionmaker[Session], readers: sessionmaker[Session] | None
+) -> Iterator[Session]:
+    """A session that never commits, for questions that only read (verification); the
+    database enforces it. Blocking: opened and closed in the calling thread, which for the
+    verification routes is their worker thread (`Verifying.open_read_session`).
 
-    Async, and connected at its first statement (`make_read_sessionmaker`): a verification
-    whose documents are all cached opens no connection. Giving the connection back costs a
-    ROLLBACK in the threadpool, except on autocommit connections (PostgreSQL's readers),
-    where nothing is left to roll back and closing sends no statement.
+    From the app's read sessionmaker (`make_read_sessionmaker`) it connects at its first
+    statement: a verification whose documents are all cached opens no connection. Its end
+    costs a ROLLBACK, except on autocommit connections (PostgreSQL's readers), where nothing
+    is left to roll back and closing sends no statement.
     """
-    if readers is not None:
-        session = readers()
-    else:
-        session = await run_in_threadpool(_bound_read_session, factory)
+    session = readers() if readers is not None else _bound_read_session(factory)
     try:
         yield session
     finally:
         if session.in_transaction() and not session.info.get(AUTOCOMMIT_INFO):
-            await run_in_threadpool(_discard, session)
+            _discard(session)
         else:
             session.close()
-
-
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 async def get_http(request: Request) -> httpx.Client:

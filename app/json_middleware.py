@@ -1,7 +1,9 @@
 """Every JSON request body of the service is strict JSON (see `app.core.strictjson`).
 
-Checked here as a whole, or, for the routes that take their body with `spooled_body`, by the
-route itself member by member (`app.core.json_stream`), with the same strict decoder.
+Checked here as a whole, or by the route itself with the same strict decoder: member by
+member for the routes that take their body with `spooled_body` (`app.core.json_stream`),
+whole for the verification routes (`parsed_by_route`), which would otherwise parse every
+body twice.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.strictjson import strictness_problem
 
-# Set in the scope by `spooled_body`: the route parses the body strictly, member by member.
-_STREAMED: Final = "learnproof.strict_json_streamed"
+# Set in the scope by `parsed_by_route`: the route parses the body strictly itself.
+_ROUTE_PARSES: Final = "learnproof.body_parsed_by_route"
 _SPOOL_IN_MEMORY: Final = 1024 * 1024
 # Bodies larger than this are checked in a worker thread, off the event loop.
 _INLINE_BYTES: Final = 256 * 1024
@@ -57,7 +59,7 @@ class StrictJsonMiddleware:
 
         async def checked_receive() -> Message:
             message = await receive()
-            if message["type"] != "http.request" or scope.get(_STREAMED):
+            if message["type"] != "http.request" or scope.get(_ROUTE_PARSES):
                 return message
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
@@ -74,6 +76,12 @@ class StrictJsonMiddleware:
         await self.app(scope, checked_receive, send)
 
 
+def parsed_by_route(request: Request) -> None:
+    """Leave this request's body to its route, which parses it with `app.core.strictjson`'s
+    decoder and answers non-strict JSON with 400 itself. Call before reading the body."""
+    request.scope[_ROUTE_PARSES] = True
+
+
 async def spooled_body(request: Request) -> AsyncIterator[BinaryIO]:
     """A FastAPI dependency: the request body in a spool file (memory up to 1 MiB, then a
     temporary file), for a route that parses it member by member with `app.core.json_stream`.
@@ -84,7 +92,7 @@ async def spooled_body(request: Request) -> AsyncIterator[BinaryIO]:
     of the pool or an open transaction. Transport errors (413 over the size limit, the client
     gone) are raised here, as for a body read whole.
     """
-    request.scope[_STREAMED] = True
+    parsed_by_route(request)
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
         async for chunk in request.stream():
             spool.write(chunk)

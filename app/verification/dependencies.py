@@ -25,7 +25,7 @@ from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
-from app.dependencies import ReadSessionDep, SessionDep, VerifyingDep
+from app.dependencies import SessionDep, Verifying, VerifyingDep
 from app.errors import AppError
 from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
@@ -303,16 +303,14 @@ async def get_verifier(session: SessionDep, verifying: VerifyingDep) -> Verifier
     )
 
 
-async def get_read_verifier(session: ReadSessionDep, verifying: VerifyingDep) -> Verifier:
-    """The verifier of routes that only verify: its session cannot write (README "Verifying")."""
-    return _verifier(
-        session, verifying.settings, verifying.clock.now(), verifying.state, verifying.keyring
-    )
+def read_verifier(session: Session, verifying: Verifying, now: datetime) -> Verifier:
+    """The verifier of routes that only verify, over a read-only session (README
+    "Verifying"); built in the verification pool's thread (`app.verification.running`)."""
+    return _verifier(session, verifying.settings, now, verifying.state, verifying.keyring)
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
 """For routes that verify and then write in the request's one transaction (awards, CLR)."""
-ReadVerifierDep = Annotated[Verifier, Depends(get_read_verifier)]
 
 
 async def raw_body(request: Request) -> bytes:

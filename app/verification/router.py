@@ -12,8 +12,8 @@ from app.core.urls import PublicUrls
 from app.dependencies import VerifyingDep
 from app.errors import TooManyRequests
 from app.verification import request_bodies
-from app.verification.dependencies import RawBody, ReadVerifierDep
 from app.verification.report import Report
+from app.verification.running import run_verification
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
     PRESENTATION_REQUEST_BODY,
@@ -22,6 +22,7 @@ from app.verification.schemas import (
     PresentationReport,
     VerificationReport,
 )
+from app.verification.service import Verifier
 
 router = APIRouter(tags=["Verification"])
 
@@ -44,24 +45,18 @@ def _report_json(urls: PublicUrls, report: Report, *, include_credential: bool) 
     responses={422: {"model": VerificationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=VERIFY_REQUEST_BODY,
 )
-async def verify_credential(
-    request: Request,
-    raw: RawBody,
-    verifier: ReadVerifierDep,
-    verifying: VerifyingDep,
-) -> JSONResponse:
+async def verify_credential(request: Request, verifying: VerifyingDep) -> JSONResponse:
     """Verify a credential (JSON-LD, VC-JWT or enveloped): 200 if verified, else 422."""
     content_type = request.headers.get("content-type")
-    state, urls = verifying.state, verifying.urls
+    limits, urls = verifying.state.limits, verifying.urls
 
-    def work() -> tuple[dict[str, Any], bool]:
-        body = request_bodies.read_verify_request(raw, content_type, state.limits)
+    def work(raw: bytes, verifier: Verifier) -> JSONResponse:
+        body = request_bodies.read_verify_request(raw, content_type, limits)
         report = verifier.credential(body.credential)
         content = _report_json(urls, report, include_credential=body.return_credential)
-        return content, report.verified
+        return JSONResponse(content, status_code=200 if report.verified else 422)
 
-    content, verified = await state.pool.run(request, state.limits, work)
-    return JSONResponse(content, status_code=200 if verified else 422)
+    return await run_verification(request, verifying, work)
 
 
 @router.post(
@@ -70,18 +65,13 @@ async def verify_credential(
     responses={422: {"model": PresentationReport, "description": "Not verified"}, **_ERRORS},
     openapi_extra=PRESENTATION_REQUEST_BODY,
 )
-async def verify_presentation(
-    request: Request,
-    raw: RawBody,
-    verifier: ReadVerifierDep,
-    verifying: VerifyingDep,
-) -> JSONResponse:
+async def verify_presentation(request: Request, verifying: VerifyingDep) -> JSONResponse:
     """Verify a presentation's proof, challenge, domain and holder, then each credential."""
     content_type = request.headers.get("content-type")
-    state, urls = verifying.state, verifying.urls
+    limits, urls = verifying.state.limits, verifying.urls
 
-    def work() -> tuple[dict[str, Any], bool]:
-        body = request_bodies.read_presentation_request(raw, content_type, state.limits)
+    def work(raw: bytes, verifier: Verifier) -> JSONResponse:
+        body = request_bodies.read_presentation_request(raw, content_type, limits)
         report, credentials = verifier.presentation(
             body.presentation, challenge=body.challenge, domain=body.domain, signed=body.signed
         )
@@ -90,10 +80,9 @@ async def verify_presentation(
         content["credentials"] = [
             _report_json(urls, item, include_credential=True) for item in credentials
         ]
-        return content, report.verified
+        return JSONResponse(content, status_code=200 if report.verified else 422)
 
-    content, verified = await state.pool.run(request, state.limits, work)
-    return JSONResponse(content, status_code=200 if verified else 422)
+    return await run_verification(request, verifying, work)
 
 
 @router.post(
@@ -105,18 +94,13 @@ async def verify_presentation(
     },
     openapi_extra=BATCH_REQUEST_BODY,
 )
-async def verify_batch(
-    request: Request,
-    raw: RawBody,
-    verifier: ReadVerifierDep,
-    verifying: VerifyingDep,
-) -> JSONResponse:
+async def verify_batch(request: Request, verifying: VerifyingDep) -> JSONResponse:
     """Verify up to 1,000 credentials; one report each, in order (rate-limited per client)."""
     content_type = request.headers.get("content-type")
     state, urls = verifying.state, verifying.urls
     client = request.client.host if request.client else "unknown"
 
-    def work() -> dict[str, Any]:
+    def work(raw: bytes, verifier: Verifier) -> JSONResponse:
         body = request_bodies.read_batch_request(raw, content_type, state.limits)
         wait = state.limiter.take(client, cost=len(body.credentials))
         if wait:
@@ -131,6 +115,6 @@ async def verify_batch(
             _report_json(urls, verifier.credential(item), include_credential=include)
             for item in body.credentials
         ]
-        return {"results": results}
+        return JSONResponse({"results": results})
 
-    return JSONResponse(await state.pool.run(request, state.limits, work))
+    return await run_verification(request, verifying, work)

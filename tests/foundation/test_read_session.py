@@ -1,4 +1,4 @@
-"""``ReadSessionDep``: a session that never commits and that the database refuses to write in.
+"""``read_session``: a session that never commits and that the database refuses to write in.
 
 Both ways it is made: from the app's engine (`make_read_sessionmaker`, connected at the first
 statement; on PostgreSQL through `make_read_engine`'s autocommit, read-only connections) and
@@ -9,8 +9,8 @@ a second writer would wait for).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_read_engine, make_read_sessionmaker, make_sessionmaker
-from app.dependencies import get_read_session
+from app.dependencies import read_session as open_read_session
 
 
 @pytest.fixture
@@ -31,17 +31,18 @@ def readers(engine: Engine) -> Iterator[Engine | None]:
         made.dispose()
 
 
+_OPEN: dict[int, AbstractContextManager[Session]] = {}
+
+
 def _opened(factory: sessionmaker[Session], readers: sessionmaker[Session] | None) -> Session:
-    sessions = get_read_session(factory, readers)
-    session = asyncio.run(anext(sessions))
-    session.info["generator"] = sessions
+    manager = open_read_session(factory, readers)
+    session = manager.__enter__()
+    _OPEN[id(session)] = manager
     return session
 
 
 def _closed(session: Session) -> None:
-    sessions = session.info.pop("generator")
-    with pytest.raises(StopAsyncIteration):
-        asyncio.run(anext(sessions))
+    _OPEN.pop(id(session)).__exit__(None, None, None)
 
 
 @pytest.fixture(params=["lazy", "bound"])
@@ -51,7 +52,7 @@ def read_session(
     factory = make_read_sessionmaker(engine, readers) if request.param == "lazy" else None
     session = _opened(make_sessionmaker(engine), factory)
     yield session
-    if "generator" in session.info:
+    if id(session) in _OPEN:
         _closed(session)
 
 
