@@ -12,10 +12,10 @@ as `VerifyingDep`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Row, Select, select
@@ -34,6 +34,7 @@ from app.issuers import service as issuer_service
 from app.issuers.models import KeyStatus
 from app.issuers.service import IssuerContext
 from app.issuers.signing import KeyRing
+from app.json_middleware import parsed_by_route
 from app.status import service as status_service
 from app.verification.accreditation import AccreditationView
 from app.verification.did_documents import (
@@ -305,12 +306,39 @@ async def get_verifier(session: SessionDep, verifying: VerifyingDep) -> Verifier
 
 def read_verifier(session: Session, verifying: Verifying, now: datetime) -> Verifier:
     """The verifier of routes that only verify, over a read-only session (README
-    "Verifying"); built in the verification pool's thread (`app.verification.running`)."""
+    "Verifying"); built in the verification pool's thread (`run_verification`)."""
     return _verifier(session, verifying.settings, now, verifying.state, verifying.keyring)
 
 
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
 """For routes that verify and then write in the request's one transaction (awards, CLR)."""
+
+
+_T = TypeVar("_T")
+
+
+async def run_verification(
+    request: Request, verifying: Verifying, work: Callable[[bytes, Verifier], _T]
+) -> _T:
+    """`work(body, verifier)` in the verification pool, under the request's work budget.
+
+    The verification routes take one dependency (`VerifyingDep`) and hand their work here:
+    the body is read on the event loop, then one of the pool's threads opens the read-only
+    session, builds the verifier, runs the work and closes the session. FastAPI would solve
+    a body, a session and a verifier dependency anew for every request, and the strict-JSON
+    middleware would parse the body once more (README "Figures", night). The strictness
+    check stays: the route's own parse (`request_bodies`) uses the same strict decoder and
+    answers 400 the same way.
+    """
+    parsed_by_route(request)
+    raw = await request.body()
+    now = verifying.clock.now()
+
+    def run() -> _T:
+        with verifying.open_read_session() as session:
+            return work(raw, read_verifier(session, verifying, now))
+
+    return await verifying.state.pool.run(request, verifying.state.limits, run)
 
 
 async def raw_body(request: Request) -> bytes:

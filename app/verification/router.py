@@ -12,8 +12,8 @@ from app.core.urls import PublicUrls
 from app.dependencies import VerifyingDep
 from app.errors import TooManyRequests
 from app.verification import request_bodies
+from app.verification.dependencies import run_verification
 from app.verification.report import Report
-from app.verification.running import run_verification
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
     PRESENTATION_REQUEST_BODY,
