@@ -304,12 +304,6 @@ async def get_verifier(session: SessionDep, verifying: VerifyingDep) -> Verifier
     )
 
 
-def read_verifier(session: Session, verifying: Verifying, now: datetime) -> Verifier:
-    """The verifier of routes that only verify, over a read-only session (README
-    "Verifying"); built in the verification pool's thread (`run_verification`)."""
-    return _verifier(session, verifying.settings, now, verifying.state, verifying.keyring)
-
-
 VerifierDep = Annotated[Verifier, Depends(get_verifier)]
 """For routes that verify and then write in the request's one transaction (awards, CLR)."""
 
@@ -335,8 +329,12 @@ async def run_verification(
     now = verifying.clock.now()
 
     def run() -> _T:
+        # A read-only session: verification never writes (README "Verifying").
         with verifying.open_read_session() as session:
-            return work(raw, read_verifier(session, verifying, now))
+            verifier = _verifier(
+                session, verifying.settings, now, verifying.state, verifying.keyring
+            )
+            return work(raw, verifier)
 
     return await verifying.state.pool.run(request, verifying.state.limits, run)
 

@@ -10,7 +10,6 @@ a second writer would wait for).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -31,18 +30,15 @@ def readers(engine: Engine) -> Iterator[Engine | None]:
         made.dispose()
 
 
-_OPEN: dict[int, AbstractContextManager[Session]] = {}
-
-
 def _opened(factory: sessionmaker[Session], readers: sessionmaker[Session] | None) -> Session:
     manager = open_read_session(factory, readers)
     session = manager.__enter__()
-    _OPEN[id(session)] = manager
+    session.info["manager"] = manager
     return session
 
 
 def _closed(session: Session) -> None:
-    _OPEN.pop(id(session)).__exit__(None, None, None)
+    session.info.pop("manager").__exit__(None, None, None)
 
 
 @pytest.fixture(params=["lazy", "bound"])
@@ -52,7 +48,7 @@ def read_session(
     factory = make_read_sessionmaker(engine, readers) if request.param == "lazy" else None
     session = _opened(make_sessionmaker(engine), factory)
     yield session
-    if id(session) in _OPEN:
+    if "manager" in session.info:
         _closed(session)
 
 
