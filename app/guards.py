@@ -7,8 +7,9 @@ this API contains one, so such a request is refused up front for every route.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import Request
 from pydantic import AfterValidator, AwareDatetime
@@ -21,6 +22,11 @@ async def refuse_nul_in_url(request: Request) -> None:
     query = request.query_params.multi_items()
     if "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in query):
         raise BadRequest("The URL contains a NUL character (%00); no LearnProof value has one.")
+
+
+APP_GUARDS: Final[tuple[Callable[[Request], Awaitable[None]], ...]] = (refuse_nul_in_url,)
+"""The app-wide dependencies of every route (`create_app`); routes that solve their own
+dependencies (`VerificationRoute`) run these first."""
 
 
 def _in_utc(value: datetime) -> datetime:

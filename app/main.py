@@ -31,7 +31,7 @@ from app.db import make_engine, make_read_engine, make_read_sessionmaker, make_s
 from app.errors import install_error_handlers
 from app.frameworks.router import public_router as framework_documents_router
 from app.frameworks.router import router as frameworks_router
-from app.guards import refuse_nul_in_url
+from app.guards import APP_GUARDS
 from app.health.router import router as health_router
 from app.issuers.keystore import check_master_key, load_master_key
 from app.issuers.router import public_router as issuer_documents_router
@@ -189,7 +189,7 @@ def create_app(
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_nul_in_url)],
+        dependencies=[Depends(guard) for guard in APP_GUARDS],
         # Served by app/web/docs.py from the package's own assets (no CDN).
         docs_url=None,
         redoc_url=None,

@@ -12,7 +12,7 @@ from app.core.urls import PublicUrls
 from app.dependencies import VerifyingDep
 from app.errors import TooManyRequests
 from app.verification import request_bodies
-from app.verification.dependencies import run_verification
+from app.verification.dependencies import VerificationRoute, run_verification
 from app.verification.report import Report
 from app.verification.schemas import (
     BATCH_REQUEST_BODY,
@@ -24,7 +24,7 @@ from app.verification.schemas import (
 )
 from app.verification.service import Verifier
 
-router = APIRouter(tags=["Verification"])
+router = APIRouter(tags=["Verification"], route_class=VerificationRoute)
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
