@@ -19,13 +19,14 @@ from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.accreditation import service as accreditation_service
 from app.config import Settings
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
+from app.db import AUTOCOMMIT_INFO, DirectRead
 from app.dependencies import SessionDep, Verifying, VerifyingDep, get_verifying
 from app.errors import AppError
 from app.frameworks import alignment as framework_alignment
@@ -59,6 +60,7 @@ _HEAD_AND_SUCCESSOR: Final = select(
     status_service.HEAD.subquery(),
     credential_service.SUCCESSOR.scalar_subquery().label("successor"),
 )
+_DIRECT_HEAD_AND_SUCCESSOR: Final = DirectRead(_HEAD_AND_SUCCESSOR)
 
 
 def _revoked_method(context: IssuerContext, method_id: str) -> VerificationMethod | None:
@@ -111,14 +113,18 @@ class DatabaseDocuments:
         self._head: tuple[str, status_service.ListHead] | None = None
         self._successor: tuple[str, str | None] | None = None
 
-    def _read(
-        self, statement: Select[*tuple[Any, ...]], parameters: Mapping[str, Any]
-    ) -> Row[*tuple[Any, ...]] | None:
-        # Core execution: for these prebuilt indexed reads the ORM session's execution path
-        # costs more than the query. Pending rows of a writing request are flushed first, as
+    def _head_and_successor(self, parameters: Mapping[str, Any]) -> Sequence[Any] | None:
+        # A read-only autocommit session (PostgreSQL's readers) that has not connected yet
+        # reads on a pooled connection of its own: it has no transaction to share, and its
+        # Session and Core's execution cost more than the query. Otherwise Core execution on
+        # the session's connection, pending rows of a writing request flushed first, as
         # Session.execute would.
+        if self.session.info.get(AUTOCOMMIT_INFO) and not self.session.in_transaction():
+            bind = self.session.get_bind()
+            assert isinstance(bind, Engine)
+            return _DIRECT_HEAD_AND_SUCCESSOR.first(bind, parameters)
         self.session.flush()
-        return self.session.connection().execute(statement, parameters).first()
+        return self.session.connection().execute(_HEAD_AND_SUCCESSOR, parameters).first()
 
     def prefetch(self, credential_id: str, status_lists: Sequence[str]) -> None:
         """Read in one round trip what `status_list` (of the first of `status_lists` that is
@@ -136,7 +142,7 @@ class DatabaseDocuments:
             parameters = status_service.head_parameters(*parsed) if parsed else None
             if parameters is None:
                 continue
-            row = self._read(_HEAD_AND_SUCCESSOR, {**parameters, "credential_id": own_id})
+            row = self._head_and_successor({**parameters, "credential_id": own_id})
             if row is not None:  # else an unknown list: each question is asked on its own
                 self._head = url, status_service.ListHead(row[0], row[1], row[2])
                 self._successor = credential_id, row[3]
