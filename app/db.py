@@ -276,6 +276,8 @@ class DirectRead:
             values[name] = process(values[name])
         positions = compiled.positiontup
         arguments = tuple(values[name] for name in positions) if positions else values
+        # A connection the server dropped is not given out again: the pool's reset on its
+        # return (a rollback) fails, and the pool then discards it.
         connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
@@ -284,11 +286,6 @@ class DirectRead:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except engine.dialect.loaded_dbapi.Error as error:
-            # As Core does: a connection the server dropped must not go back to the pool.
-            if engine.dialect.is_disconnect(error, connection.dbapi_connection, None):
-                connection.invalidate(error)
-            raise
         finally:
             connection.close()
         return None if row is None else tuple(row)
