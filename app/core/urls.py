@@ -7,7 +7,7 @@ keeping the builder and the parser side by side is what guarantees it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 
@@ -16,9 +16,15 @@ class PublicUrls:
     """URLs under ``base`` (``LEARNPROOF_PUBLIC_URL``); ``parse_*`` answer None for others'."""
 
     base: str
+    # did:web:HOST[:PATH…]:issuers: made once, as every verification asks whether a DID is ours.
+    _did_prefix: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base", self.base.rstrip("/"))
+        parts = urlsplit(self.base)
+        segments = [quote(parts.netloc, safe="")]
+        segments += [quote(p, safe="") for p in parts.path.split("/") if p]
+        object.__setattr__(self, "_did_prefix", "did:web:" + ":".join([*segments, "issuers", ""]))
 
     @property
     def problems(self) -> str:
@@ -65,14 +71,11 @@ class PublicUrls:
     @property
     def did_prefix(self) -> str:
         """What every one of our issuers' DIDs starts with."""
-        return self.issuer_did("")
+        return self._did_prefix
 
     def issuer_did(self, slug: str) -> str:
         """did:web:HOST[:PATH…]:issuers:SLUG, the port percent-encoded as did:web requires."""
-        parts = urlsplit(self.base)
-        segments = [quote(parts.netloc, safe="")]
-        segments += [quote(p, safe="") for p in parts.path.split("/") if p]
-        return "did:web:" + ":".join([*segments, "issuers", slug])
+        return self._did_prefix + slug
 
     def parse_issuer_did(self, did: object) -> str | None:
         """The slug named by one of our issuers' DIDs (the issuer may not exist)."""

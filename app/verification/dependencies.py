@@ -12,13 +12,12 @@ as `VerifyingDep`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, TypeVar
 
-from fastapi import Depends, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import Depends, Request
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -27,11 +26,10 @@ from app.config import Settings
 from app.core.urls import PublicUrls
 from app.credentials import successions as credential_service
 from app.db import AUTOCOMMIT_INFO, DirectRead
-from app.dependencies import SessionDep, Verifying, VerifyingDep, get_verifying
+from app.dependencies import SessionDep, Verifying, VerifyingDep
 from app.errors import AppError
 from app.frameworks import alignment as framework_alignment
 from app.frameworks import service as framework_service
-from app.guards import APP_GUARDS
 from app.issuers import documents
 from app.issuers import service as issuer_service
 from app.issuers.models import KeyStatus
@@ -176,6 +174,14 @@ class DatabaseDocuments:
         context = self._context(did)
         if context is None:
             raise ResolutionError(f"{did} is not an issuer of this LearnProof service")
+        # The entry holds its context, so the id in the key cannot be reused while it lives.
+        cached = self.caches.methods.get(
+            (method_id, id(context)), lambda: (context, self._method(context, method_id))
+        )
+        return cached[1]
+
+    @staticmethod
+    def _method(context: IssuerContext, method_id: str) -> VerificationMethod:
         revoked = _revoked_method(context, method_id)
         if revoked is not None:
             return revoked
@@ -345,41 +351,6 @@ async def run_verification(
             return work(raw, verifier)
 
     return await verifying.state.pool.run(request, verifying.state.limits, run)
-
-
-class VerificationRoute(APIRoute):
-    """The verification routes' request handler: the app's guards, then the endpoint with its
-    one dependency (`VerifyingDep`), solved here.
-
-    FastAPI's own handler solves the dependency graph, reads and validates a body and
-    serialises the answer; these endpoints read their body themselves (`run_verification`)
-    and answer a ready `JSONResponse`, so for them it only cost time (README "Figures",
-    small hours). The declared signature still makes the OpenAPI description; one declaring
-    any other parameter fails when the app is built, not at its first request.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        dependant, endpoint = self.dependant, self.endpoint
-        solved = [(d.call, d.name) for d in dependant.dependencies]
-        fields = (dependant.path_params, dependant.query_params, dependant.header_params,
-                  dependant.cookie_params, dependant.body_params)  # fmt: skip
-        if (
-            len(solved) != 1
-            or solved[0][0] is not get_verifying
-            or dependant.request_param_name is None
-            or any(fields)
-        ):
-            raise TypeError(f"{self.path}: a VerificationRoute takes (Request, VerifyingDep)")
-        names = dependant.request_param_name, str(solved[0][1])
-
-        async def handle(request: Request) -> Response:
-            for guard in APP_GUARDS:
-                await guard(request)
-            arguments = {names[0]: request, names[1]: await get_verifying(request)}
-            response: Response = await endpoint(**arguments)
-            return response
-
-        return handle
 
 
 async def raw_body(request: Request) -> bytes:

@@ -15,6 +15,7 @@ import httpx
 from app.config import Settings
 from app.core.cache import TtlCache
 from app.issuers.service import IssuerContext
+from app.verification.did_documents import VerificationMethod
 from app.verification.fetch import Fetcher
 from app.verification.limits import VerifyLimits
 from app.verification.pool import VerificationPool
@@ -43,6 +44,11 @@ class OwnDocumentCaches:
     issuers: TtlCache[str, IssuerContext | None] = field(
         default_factory=lambda: TtlCache(0, copies=False)
     )
+    # Our keys as verification methods, each with the cached issuer context it was read
+    # from (keyed by that context's identity): reused only while that context is.
+    methods: TtlCache[tuple[str, int], tuple[IssuerContext, VerificationMethod]] = field(
+        default_factory=lambda: TtlCache(0, copies=False)
+    )
     # Whether any accrediting body is trusted at all: asked by every verification, and with
     # none (the common case) the answer needs no further query.
     any_accreditor: TtlCache[tuple[str, ...], bool] = field(default_factory=lambda: TtlCache(0))
@@ -52,6 +58,7 @@ class OwnDocumentCaches:
         return cls(
             levels=TtlCache(seconds),
             issuers=TtlCache(seconds, copies=False),
+            methods=TtlCache(seconds, copies=False),
             any_accreditor=TtlCache(seconds),
         )
 

@@ -56,3 +56,34 @@ def test_suspend_then_reinstate_shows_at_once(world: World) -> None:
 
     assert client.post(f"{path}/revoke", headers=world.revoke_headers).status_code == 200
     assert any(s.startswith("failed: revoked") for s in _status(client, vc))
+
+
+def _key_binding(client: TestClient, credential: Any) -> dict[str, Any]:
+    body = client.post("/credentials/verify", json={"verifiableCredential": credential}).json()
+    return next(c for c in body["checks"] if c["check"] == "key_binding")
+
+
+def test_a_cached_key_goes_with_its_issuer_context(
+    world: World, caching_state: VerificationState
+) -> None:
+    """Our keys, read as verification methods, are kept with the issuer context they came
+    from: once that context is read afresh (its cache time is over), so is the key."""
+    vc = world.issue()["credential"]
+    assert _key_binding(world.client, vc)["outcome"] == "passed"
+    assert world.client.post(
+        f"/v1/issuers/{world.slug}/keys", json={}, headers=world.admin
+    ).status_code == 201  # fmt: skip
+    kid = vc["proof"][0]["verificationMethod"].split("#")[1]
+    revoked = world.client.post(
+        f"/v1/issuers/{world.slug}/keys/{kid}/revoke",
+        json={"reason": "laptop stolen"},
+        headers=world.admin,
+    )
+    assert revoked.status_code == 200, revoked.text
+    # Within the cache time the context, and so the key, are the ones read before.
+    assert _key_binding(world.client, vc)["outcome"] == "passed"
+
+    caching_state.own_documents.issuers.clear()  # as when the cache time is over
+    binding = _key_binding(world.client, vc)
+    assert binding["outcome"] == "failed"
+    assert "laptop stolen" in binding["reason"]

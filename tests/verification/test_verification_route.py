@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from app.dependencies import VerifyingDep
-from app.verification.dependencies import VerificationRoute
+from app.verification.router import VerificationRoute
 
 VERIFYING = ["/credentials/verify", "/presentations/verify", "/v1/verify/batch"]
 
