@@ -8,6 +8,11 @@ spent, or the client has gone away, `check()` raises `WorkLimitExceeded` naming 
 
 CPU is measured with `time.thread_time()`, so the budget must be checked in the thread that
 created it (verification runs each request in one worker thread).
+
+Work may also be tried on the event loop first under a `LoopBudget`: a few milliseconds of
+CPU and no waiting at all. Code about to wait (a network fetch, a lock other threads hold)
+calls `about_to_wait()` first; under a `LoopBudget` that, or running out of its CPU, raises
+`WouldBlock`, and the caller runs the work again from the start in a thread.
 """
 
 from __future__ import annotations
@@ -32,6 +37,14 @@ class WorkLimitExceeded(Exception):
         super().__init__(reason)
         self.reason = reason
         self.setting = setting
+
+
+class WouldBlock(BaseException):
+    """Work tried on the event loop needs to wait, or more CPU than the loop may give it.
+
+    A BaseException, like asyncio's CancelledError: code that turns any `Exception` into a
+    result (the verifier's report) must not swallow it.
+    """
 
 
 class WorkBudget:
@@ -109,9 +122,7 @@ class WorkBudget:
         self._calls += 1
         if self._calls % _CLOCK_EVERY and not self._cancelled.is_set():
             return
-        reason = self.exhausted()
-        if reason:
-            raise WorkLimitExceeded(reason, setting=self._setting_for(reason))
+        self.check_now()
 
     def check_now(self) -> None:
         """Like `check()` but always reads the clocks (between whole units of work)."""
@@ -125,6 +136,20 @@ class WorkBudget:
         if self.wall_setting in reason:
             return self.wall_setting
         return None
+
+
+class LoopBudget(WorkBudget):
+    """The budget of work tried on the event loop: `cpu_seconds` of CPU and no waiting, else
+    `WouldBlock` (the work is then run again in a thread, under a `WorkBudget`)."""
+
+    __slots__ = ()
+
+    def __init__(self, *, cpu_seconds: float) -> None:
+        super().__init__(cpu_seconds=cpu_seconds, wall_seconds=cpu_seconds)
+
+    def check_now(self) -> None:
+        if self.cpu_used() > self.cpu_seconds:
+            raise WouldBlock(f"more than {self.cpu_seconds:g} s of CPU")
 
 
 _CURRENT: contextvars.ContextVar[WorkBudget | None] = contextvars.ContextVar(
@@ -142,6 +167,13 @@ def check() -> None:
     budget = _CURRENT.get()
     if budget is not None:
         budget.check()
+
+
+def about_to_wait(what: str) -> None:
+    """Say that the work will now wait (on the network, on a lock other threads hold):
+    `WouldBlock` when it runs under a `LoopBudget`, a no-op otherwise."""
+    if isinstance(_CURRENT.get(), LoopBudget):
+        raise WouldBlock(what)
 
 
 @contextmanager

@@ -242,6 +242,8 @@ _PYLD_LOCK = threading.RLock()
 
 def _acquire_pyld_lock() -> None:
     """Take the lock; a request waiting for it still stops at its deadline or disconnect."""
+    # Expansion may run long and the lock may be held by another thread: not on the loop.
+    budget.about_to_wait("JSON-LD processing")
     current = budget.current()
     if current is None:
         _PYLD_LOCK.acquire()

@@ -326,9 +326,14 @@ _T = TypeVar("_T")
 
 
 async def run_verification(
-    request: Request, verifying: Verifying, work: Callable[[bytes, Verifier], _T]
+    request: Request,
+    verifying: Verifying,
+    work: Callable[[bytes, Verifier], _T],
+    *,
+    loop_first: bool = False,
 ) -> _T:
-    """`work(body, verifier)` in the verification pool, under the request's work budget.
+    """`work(body, verifier)` in the verification pool, under the request's work budget;
+    with `loop_first`, tried on the event loop first (`VerificationPool.run`).
 
     The verification routes take one dependency (`VerifyingDep`) and hand their work here:
     the body is read on the event loop, then one of the pool's threads opens the read-only
@@ -350,7 +355,8 @@ async def run_verification(
             )
             return work(raw, verifier)
 
-    return await verifying.state.pool.run(request, verifying.state.limits, run)
+    state = verifying.state
+    return await state.pool.run(request, state.limits, run, loop_first=loop_first)
 
 
 async def raw_body(request: Request) -> bytes:

@@ -95,6 +95,7 @@ class Fetcher:
                 raise ResolutionError(cached)
             assert cached is not None
             return cached
+        work_budget.about_to_wait(f"fetching {url}")
         try:
             fetched, ttl = self._fetch(url, accept)
         except ResolutionError as error:

@@ -8,6 +8,13 @@ included); here it gets `LEARNPROOF_VERIFY_WORKERS` threads and at most
 Each request runs under a `WorkBudget` (CPU seconds, a wall-clock deadline), is cancelled
 when the client disconnects, and is charged to its client's CPU bucket afterwards (429 with
 Retry-After while the bucket is in debt).
+
+Work that is usually short (one credential of ours: cached documents, one indexed read) may
+be tried on the event loop first, under a `LoopBudget` of `LOOP_CPU_SECONDS`: the hop to a
+thread and back cost more CPU than such a verification's own checks (README "Figures", small
+hours). Whatever would wait (a fetch, JSON-LD processing) or run longer stops with
+`WouldBlock` and runs again, from the start, in the pool: verification writes nothing, so
+running it twice only costs the time of the first try.
 """
 
 from __future__ import annotations
@@ -21,13 +28,15 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from app.core.budget import WorkBudget, run_within
+from app.core.budget import LoopBudget, WorkBudget, WouldBlock, run_within
 from app.errors import ServiceUnavailable, TooManyRequests
 from app.verification.limits import VerifyLimits
 from app.verification.ratelimit import CpuBudgetLimiter
 
 _T = TypeVar("_T")
 DISCONNECT_POLL_SECONDS = 0.1
+LOOP_CPU_SECONDS = 0.01
+"""The most CPU one try on the event loop may take (every other request of the worker waits)."""
 
 
 class VerificationPool:
@@ -42,8 +51,16 @@ class VerificationPool:
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
-    async def run(self, request: Request, limits: VerifyLimits, work: Callable[[], _T]) -> _T:
-        """`work()` in the pool under a fresh budget; 429/503 problems when refused."""
+    async def run(
+        self,
+        request: Request,
+        limits: VerifyLimits,
+        work: Callable[[], _T],
+        *,
+        loop_first: bool = False,
+    ) -> _T:
+        """`work()` in the pool under a fresh budget; 429/503 problems when refused. With
+        `loop_first`, tried on the event loop first (see the module's docstring)."""
         client = request.client.host if request.client else "unknown"
         wait = self.cpu_limiter.wait(client)
         if wait:
@@ -54,6 +71,14 @@ class VerificationPool:
                 f"LEARNPROOF_VERIFY_CLIENT_CPU_PER_SECOND); retry in {seconds} s.",
                 headers={"Retry-After": str(seconds)},
             )
+        if loop_first:
+            tried = LoopBudget(cpu_seconds=min(LOOP_CPU_SECONDS, limits.cpu_seconds))
+            try:
+                return run_within(tried, work)
+            except WouldBlock:
+                pass
+            finally:
+                self.cpu_limiter.charge(client, tried.cpu_used())
         if self.in_flight >= self.capacity:
             raise ServiceUnavailable(
                 f"The verifier is busy ({self.in_flight} requests running or waiting, "

@@ -95,7 +95,8 @@ async def verify_credential(request: Request, verifying: VerifyingDep) -> JSONRe
         content = _report_json(urls, report, include_credential=body.return_credential)
         return JSONResponse(content, status_code=200 if report.verified else 422)
 
-    return await run_verification(request, verifying, work)
+    # One credential is usually short work: tried on the event loop first.
+    return await run_verification(request, verifying, work, loop_first=True)
 
 
 @router.post(
