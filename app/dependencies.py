@@ -129,6 +129,10 @@ class Verifying:
     # A read-only session (`read_session`), opened and closed in the calling thread: the
     # verification routes use one inside their worker thread, not as a dependency.
     open_read_session: Callable[[], AbstractContextManager[Session]]
+    # Whether those sessions read through connections of their own (PostgreSQL's readers),
+    # which no writer holds: only then may a verification read on the event loop, where
+    # waiting for a connection would stall every request of the process.
+    reads_apart: bool = False
 
 
 async def get_verifying(request: Request) -> Verifying:
@@ -139,6 +143,7 @@ async def get_verifying(request: Request) -> Verifying:
         settings=state.settings, clock=state.clock, urls=state.urls,
         state=verification_state(request.app), keyring=getattr(state, "keyring", None),
         open_read_session=functools.partial(read_session, factory, readers),
+        reads_apart=getattr(state, "reads_apart", False),
     )  # fmt: skip
 
 

@@ -131,6 +131,7 @@ def create_app(
         if engine is not None:
             readers = make_read_engine(settings.database_url, pool_size=settings.verify_workers + 4)
             app.state.read_sessions = make_read_sessionmaker(engine, readers)
+        app.state.reads_apart = readers is not None
         app.state.status_sessions = factory
         if engine is not None and engine.dialect.name != "sqlite":
             # Status indexes are reserved in short transactions of their own while the

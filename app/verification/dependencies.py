@@ -333,7 +333,9 @@ async def run_verification(
     loop_first: bool = False,
 ) -> _T:
     """`work(body, verifier)` in the verification pool, under the request's work budget;
-    with `loop_first`, tried on the event loop first (`VerificationPool.run`).
+    with `loop_first`, tried on the event loop first (`VerificationPool.run`) where the read
+    sessions have connections of their own (`Verifying.reads_apart`): on SQLite, writers
+    waiting for the database hold connections of the same pool.
 
     The verification routes take one dependency (`VerifyingDep`) and hand their work here:
     the body is read on the event loop, then one of the pool's threads opens the read-only
@@ -356,6 +358,7 @@ async def run_verification(
             return work(raw, verifier)
 
     state = verifying.state
+    loop_first = loop_first and verifying.reads_apart
     return await state.pool.run(request, state.limits, run, loop_first=loop_first)
 
 

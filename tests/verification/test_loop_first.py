@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from app import migrate
+from app.config import Settings
 from app.core import budget
 from app.crypto.data_integrity import add_proof
+from app.main import create_app
 from app.verification import pool as verification_pool
 from app.verification.state import VerificationState
+from tests.conftest import TEST_PUBLIC_URL
 from tests.credentials.factories import World
 from tests.support.remote_status import LIST_URL, NOW, V2, did_key_signer
 from tests.verification.conftest import FakeWeb
@@ -36,7 +41,12 @@ class Submissions:
 
 
 @pytest.fixture
-def submissions(app: FastAPI, verification_state: VerificationState) -> Submissions:
+def submissions(
+    app: FastAPI, client: TestClient, verification_state: VerificationState
+) -> Submissions:
+    """With read sessions apart from the writers', as `serve` has them on PostgreSQL (the
+    tests' sessions share the test's connection)."""
+    app.state.reads_apart = True
     return Submissions(verification_state)
 
 
@@ -98,6 +108,26 @@ def test_work_over_the_loops_cpu_goes_to_the_pool(
     monkeypatch.setattr(verification_pool, "LOOP_CPU_SECONDS", 1e-9)
     assert _verify(world, vc)["verified"] is True
     assert submissions.count == before + 1
+
+
+def test_without_read_connections_of_its_own_it_stays_in_the_pool(
+    app: FastAPI, world: World, submissions: Submissions
+) -> None:
+    """SQLite: writers waiting for the database hold connections of the readers' pool, and
+    a verification waiting for one on the event loop would stall the whole process."""
+    app.state.reads_apart = False
+    vc = world.issue()["credential"]
+    _verify(world, vc)
+    before = submissions.count
+    assert _verify(world, vc)["verified"] is True
+    assert submissions.count == before + 1
+
+
+def test_serve_reads_apart_on_postgresql_only(settings: Settings, fresh_database_url: str) -> None:
+    migrate.upgrade(fresh_database_url)
+    app = create_app(settings.model_copy(update={"database_url": fresh_database_url}))
+    with TestClient(app, base_url=TEST_PUBLIC_URL):
+        assert app.state.reads_apart is fresh_database_url.startswith("postgresql")
 
 
 def test_batches_and_presentations_use_the_pool(world: World, submissions: Submissions) -> None:
