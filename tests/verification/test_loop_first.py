@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,7 +19,9 @@ from app.core import budget
 from app.crypto.data_integrity import add_proof
 from app.main import create_app
 from app.verification import pool as verification_pool
+from app.verification.ratelimit import CpuBudgetLimiter
 from app.verification.state import VerificationState
+from bench.adversarial import blank_node_chains, many_names
 from tests.conftest import TEST_PUBLIC_URL
 from tests.credentials.factories import World
 from tests.support.remote_status import LIST_URL, NOW, V2, did_key_signer
@@ -160,3 +163,37 @@ def test_a_loop_budget_refuses_to_wait_and_to_run_long() -> None:
 def test_would_block_is_not_an_exception() -> None:
     """The verifier turns any Exception of a check into a failed check; not this one."""
     assert not issubclass(budget.WouldBlock, Exception)
+
+
+def test_hostile_credentials_tried_on_the_loop_end_in_the_pool(
+    world: World, submissions: Submissions
+) -> None:
+    """A blank-node chain needs JSON-LD processing: the loop's try stops at once, and the
+    pool's gives the same clear failure as before, never a 500."""
+    chain = world.client.post(
+        "/credentials/verify", json={"verifiableCredential": blank_node_chains(2, 400)}
+    )
+    assert chain.status_code == 422
+    checks = {c["check"]: c for c in chain.json()["checks"]}
+    assert "internal" not in checks
+    assert "look-alike blank nodes" in checks["proof"]["reason"]
+    assert submissions.count == 1
+
+
+def test_the_request_budget_and_the_clients_bucket_still_bound_it(
+    app: FastAPI, world: World, submissions: Submissions, verification_state: VerificationState
+) -> None:
+    verification_state.limits = replace(verification_state.limits, cpu_seconds=1e-9)
+    single = world.client.post("/credentials/verify", json={"verifiableCredential": many_names(50)})
+    assert single.status_code == 422
+    assert "LEARNPROOF_VERIFY_CPU_SECONDS" in single.json()["checks"][-1]["reason"]
+
+    verification_state.limits = replace(verification_state.limits, cpu_seconds=2)
+    verification_state.pool.cpu_limiter = CpuBudgetLimiter(capacity=1e-6, refill_per_second=1e-6)
+    vc = world.issue()["credential"]
+    first = world.client.post("/credentials/verify", json={"verifiableCredential": vc})
+    second = world.client.post("/credentials/verify", json={"verifiableCredential": vc})
+    assert first.status_code == 200
+    # The loop's CPU is charged to the client like the pool's.
+    assert second.status_code == 429
+    assert "LEARNPROOF_VERIFY_CLIENT_CPU_SECONDS" in second.json()["detail"]
