@@ -184,6 +184,22 @@ async def get_session(factory: SessionmakerDep) -> AsyncIterator[Session]:
         session.close()  # nothing begun: no connection to return, no I/O
 
 
+@contextmanager
+def session_in_thread(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """`get_session`'s transaction for a route solved wholly in one worker thread
+    (`app.credentials.issuance_router`): it commits when the block ends, or rolls back."""
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        _discard(session)
+        raise
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        _commit(session)
+    else:
+        session.close()
+
+
 def commits_in_route_thread(endpoint: Callable[P, R]) -> Callable[P, R]:
     """A sync route taking ``session: SessionDep`` whose commit runs in its own worker
     thread, right after it returns, instead of in a threadpool hop of its own.

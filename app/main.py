@@ -24,6 +24,7 @@ from app.connection_reuse import ConnectionReuseMiddleware
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
+from app.credentials.issuance_router import router as issuance_router
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
@@ -223,6 +224,7 @@ def create_app(
     # hides another.
     for router in (
         health_router,
+        issuance_router,
         verification_router,
         credentials_router,
         status_documents_router,

@@ -15,10 +15,12 @@ Routes pick one of the aliases below and never check bindings by hand:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any, Final
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth import service
 from app.auth.scopes import Scope
@@ -28,17 +30,30 @@ from app.errors import Unauthorized
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lp_…`")
 
 
+async def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
+    """The ``Authorization: Bearer`` credentials as the dependencies below read them."""
+    return await _bearer(request)
+
+
+def authenticate_bearer(
+    session: Session,
+    credentials: HTTPAuthorizationCredentials | None,
+    *,
+    now: datetime,
+    sessions: sessionmaker[Session],
+) -> service.Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
+    return service.authenticate(session, credentials.credentials, now=now, sessions=sessions)
+
+
 def _principal(
     clock: ClockDep,
     session: SessionDep,
     sessions: SessionmakerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> service.Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
-    return service.authenticate(
-        session, credentials.credentials, now=clock.now(), sessions=sessions
-    )
+    return authenticate_bearer(session, credentials, now=clock.now(), sessions=sessions)
 
 
 PrincipalDep = Annotated[service.Principal, Depends(_principal)]
@@ -58,11 +73,26 @@ def require_for_issuer(scope: Scope) -> Callable[..., Awaitable[service.Principa
     """The scope and, for a bound key, the issuer named by the ``{slug}`` path segment."""
 
     async def dependency(slug: str, principal: PrincipalDep) -> service.Principal:
-        principal.require(scope)
-        principal.require_issuer(slug)
-        return principal
+        return for_issuer(principal, scope, slug)
 
+    _ISSUER_SCOPES[dependency] = scope
     return dependency
+
+
+def for_issuer(principal: service.Principal, scope: Scope, slug: str) -> service.Principal:
+    principal.require(scope)
+    principal.require_issuer(slug)
+    return principal
+
+
+# Each ``require_for_issuer`` dependency with its scope, for a route that solves its own
+# dependencies (`app.credentials.issuance_router`) and must check exactly the same.
+_ISSUER_SCOPES: Final[dict[Callable[..., Awaitable[service.Principal]], Scope]] = {}
+
+
+def issuer_scope(dependency: Callable[..., Any]) -> Scope | None:
+    """The scope ``dependency`` checks, if it is one of ``require_for_issuer``'s."""
+    return _ISSUER_SCOPES.get(dependency)
 
 
 async def require_platform_admin(principal: PrincipalDep) -> service.Principal:

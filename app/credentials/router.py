@@ -3,18 +3,16 @@ from __future__ import annotations
 import base64
 import itertools
 from datetime import UTC, datetime
-from typing import Annotated, Final
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter
 
 from app.auth.dependencies import IssueDep, IssuerAdminDep, IssuerIssueDep, IssuerReadDep, ReadDep
 from app.core.urls import PublicUrls
 from app.credentials import (
     batch_intake,
     batch_jobs,
-    issuance_rows,
     reissue,
     service,
     successions,
@@ -27,7 +25,6 @@ from app.credentials.schemas import (
     BatchResult,
     BulkReissueAccepted,
     BulkReissueRequest,
-    CredentialCreate,
     CredentialIssued,
     CredentialPage,
     JobAccepted,
@@ -36,7 +33,6 @@ from app.credentials.schemas import (
 )
 from app.dependencies import (
     ClockDep,
-    IssuingDep,
     KeyRingDep,
     MetricsDep,
     SessionDep,
@@ -44,7 +40,6 @@ from app.dependencies import (
     SettingsDep,
     StatusSessionsDep,
     UrlsDep,
-    commits_in_route_thread,
 )
 from app.errors import BadRequest
 from app.guards import UtcQueryDatetime
@@ -78,65 +73,6 @@ def to_read(
         replaced_by=links.replaced_by if links else None,
         replaces=links.replaces if links else None,
     )
-
-
-_ISSUED: Final = TypeAdapter(CredentialIssued)
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Retries with the same key return the original credential",
-    ),
-]
-
-
-@router.post(
-    "/v1/issuers/{slug}/credentials",
-    status_code=201,
-    response_model=CredentialIssued,
-    responses={409: {"description": "Idempotency-Key or external_id reused with another body"}},
-)
-@commits_in_route_thread
-def issue_credential(
-    slug: str,
-    body: CredentialCreate,
-    session: SessionDep,
-    principal: IssuerIssueDep,
-    issuing: IssuingDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Issue an Open Badges 3.0 credential, signed as Data Integrity and as a VC-JWT."""
-    urls = issuing.urls
-    context, achievement = issuance_rows.load_issuance_context(
-        session, slug, body.achievement_id, urls=urls
-    )
-    issued = service.issue_credential(
-        session,
-        issuing.keyring,
-        context,
-        body,
-        idempotency_key=idempotency_key,
-        now=issuing.clock.now(),
-        actor=principal.actor,
-        urls=urls,
-        status_sessions=issuing.status_sessions,
-        achievement=achievement,
-    )
-    # The JSON FastAPI would write for ``response_model`` (the same serializer, by alias),
-    # written here in the route's thread: returning the model would cost the request one
-    # more threadpool hop, for FastAPI's validation of what it already is.
-    response = Response(
-        _ISSUED.dump_json(to_read(issued.record, slug, urls), by_alias=True),
-        status_code=201,
-        media_type="application/json",
-    )
-    if issued.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    else:
-        issuing.metrics.credentials_issued.inc()
-    return response
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:

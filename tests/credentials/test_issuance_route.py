@@ -1,0 +1,202 @@
+"""`IssuanceRoute` (POST /v1/issuers/{slug}/credentials, solved in one thread) answers as
+FastAPI's own handler of the same endpoint does: the same status and problem for every key,
+body, media type and header, in the same order (400 for the body's JSON, then 401/403 for
+the key, then one 422 for every invalid value); and a route it cannot solve fails when built.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.auth.dependencies import IssuerAdminDep, IssuerIssueDep, RevokeDep
+from app.auth.scopes import Scope
+from app.credentials.issuance_router import IssuanceRoute
+from app.credentials.issuance_router import router as issuance_router
+from app.credentials.models import Credential
+from app.credentials.schemas import CredentialCreate, CredentialIssued
+from app.dependencies import IssuingDep, SessionDep
+from app.guards import APP_GUARDS
+from tests.conftest import make_key
+from tests.credentials.factories import RECIPIENT, World
+
+PLAIN = "/plain"
+
+
+@pytest.fixture
+def plain(app: FastAPI) -> None:
+    """The same endpoint behind FastAPI's own request handler, under /plain."""
+    route = next(r for r in issuance_router.routes if isinstance(r, IssuanceRoute))
+    router = APIRouter()
+    router.add_api_route(
+        route.path, route.endpoint, methods=["POST"], status_code=201,
+        response_model=CredentialIssued,
+    )  # fmt: skip
+    app.include_router(router, prefix=PLAIN, dependencies=[Depends(g) for g in APP_GUARDS])
+
+
+def _answer(response: Any) -> tuple[int, Any]:
+    if response.status_code == 201:
+        return 201, sorted(response.json())
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+        body.pop("instance", None)
+    return response.status_code, body
+
+
+def _both(client: TestClient, path: str, content: bytes | None, headers: dict[str, str]) -> Any:
+    answers = [
+        _answer(client.post(prefix + path, content=content, headers=headers))
+        for prefix in ("", PLAIN)
+    ]
+    assert answers[0] == answers[1], (path, content, headers)
+    return answers[0]
+
+
+@pytest.mark.usefixtures("plain")
+def test_every_answer_is_fastapis_own(
+    world: World, client: TestClient, session: Session, admin_headers: dict[str, str]
+) -> None:
+    other = World(client, session, admin_headers, slug="other-platform", name="Other")
+    keys = {
+        "none": {},
+        "own": world.issue_headers,
+        "other tenant": other.issue_headers,
+        "revoke scope": world.revoke_headers,
+        "admin": admin_headers,
+        "unknown": {"Authorization": "Bearer lp_000000000000_nope"},
+        "malformed": {"Authorization": "Bearer nope"},
+        "basic": {"Authorization": "Basic dXNlcjpwYXNz"},
+        "empty bearer": {"Authorization": "Bearer "},
+    }
+    valid = {"achievement_id": world.achievement["id"], "recipient": RECIPIENT}
+    bodies: dict[str, bytes | None] = {
+        "valid": json.dumps(valid).encode(),
+        "empty object": b"{}",
+        "wrong types": json.dumps({"achievement_id": 5, "recipient": "x"}).encode(),
+        "extra field": json.dumps({**valid, "surprise": 1}).encode(),
+        "list": b"[]",
+        "string": b'"text"',
+        "null": b"null",
+        "number": b"0",
+        "NaN": b'{"achievement_id": NaN}',
+        "duplicate keys": b'{"recipient": {}, "recipient": {}}',
+        "truncated": b'{"achievement_id": ',
+        "empty": b"",
+        "none": None,
+        "deep": b"[" * 5_000 + b"]" * 5_000,
+        "unknown achievement": json.dumps({**valid, "achievement_id": "nope"}).encode(),
+        "control character": json.dumps({**valid, "recipient": {"name": "A\u0001"}}).encode(),
+    }
+    media_types = [
+        "application/json", "application/ld+json", "application/json; charset=utf-8",
+        "text/plain", "application/vc", None,
+    ]  # fmt: skip
+    seen: set[int] = set()
+    for key in keys.values():
+        for body_name, body in bodies.items():
+            for media_type in media_types:
+                if media_type not in ("application/json", None) and body_name != "valid":
+                    continue  # every body once as JSON; each media type with the valid one
+                headers = {**key, **({"Content-Type": media_type} if media_type else {})}
+                status, _problem = _both(client, f"/v1/issuers/{world.slug}/credentials", body,
+                                         headers)  # fmt: skip
+                seen.add(status)
+    # The table reached every kind of answer, or it compared less than it claims.
+    assert {201, 400, 401, 403, 404, 422} <= seen
+
+
+@pytest.mark.usefixtures("plain")
+def test_headers_and_body_are_refused_together_after_the_key(
+    world: World, client: TestClient
+) -> None:
+    long_key = {"Idempotency-Key": "k" * 201}
+    path = f"/v1/issuers/{world.slug}/credentials"
+    bad = json.dumps({"recipient": 5}).encode()
+    json_type = {"Content-Type": "application/json"}
+
+    status, problem = _both(client, path, bad, {**world.issue_headers, **long_key, **json_type})
+    assert status == 422
+    fields = {e["field"] for e in problem["errors"]}
+    assert {"Idempotency-Key", "achievement_id", "recipient"} <= {f.split(".")[-1] for f in fields}
+
+    assert _both(client, path, bad, {**long_key, **json_type})[0] == 401
+    assert _both(client, "/v1/issuers/nobody/credentials", bad,
+                 {**world.issue_headers, **json_type})[0] == 403  # fmt: skip
+
+
+def test_a_failed_issuance_writes_nothing(world: World, session: Session) -> None:
+    def counts() -> tuple[int, int]:
+        return (
+            session.scalar(select(func.count()).select_from(Credential)) or 0,
+            session.scalar(select(func.count()).select_from(AuditEvent)) or 0,
+        )
+
+    before = counts()
+    world.issue(expected=422, credits_earned=10_000)  # more than the achievement awards
+    world.issue(expected=404, achievement_id="missing")
+    assert counts() == before
+    world.issue()
+    assert counts() == (before[0] + 1, before[1] + 1)
+
+
+def test_a_nul_in_the_path_is_refused_first(world: World, client: TestClient) -> None:
+    response = client.post("/v1/issuers/a%00b/credentials", json={})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+def test_an_idempotent_retry_is_answered_through_the_route(world: World) -> None:
+    first = world.issue(headers={"Idempotency-Key": "retry-1"})
+    again = world.client.post(
+        f"/v1/issuers/{world.slug}/credentials",
+        json={"achievement_id": world.achievement["id"], "recipient": RECIPIENT},
+        headers={**world.issue_headers, "Idempotency-Key": "retry-1"},
+    )
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first["id"]
+
+
+def test_a_route_it_cannot_solve_fails_when_built() -> None:
+    router = APIRouter(route_class=IssuanceRoute)
+
+    def query(
+        slug: str, body: CredentialCreate, session: SessionDep, principal: IssuerIssueDep,
+        issuing: IssuingDep, page: int = 0,
+    ) -> Response:  # fmt: skip
+        raise AssertionError("never called")
+
+    def unbound(
+        slug: str, body: CredentialCreate, session: SessionDep, principal: RevokeDep,
+        issuing: IssuingDep,
+    ) -> Response:  # fmt: skip
+        raise AssertionError("never called")
+
+    def no_slug(
+        name: str, body: CredentialCreate, session: SessionDep, principal: IssuerAdminDep,
+        issuing: IssuingDep,
+    ) -> Response:  # fmt: skip
+        raise AssertionError("never called")
+
+    for endpoint, path in ((query, "/{slug}"), (unbound, "/{slug}"), (no_slug, "/{name}")):
+        with pytest.raises(TypeError, match="IssuanceRoute"):
+            router.add_api_route(path, endpoint, methods=["POST"])
+
+
+def test_a_key_of_another_scope_bound_elsewhere_is_refused(
+    world: World, client: TestClient, session: Session
+) -> None:
+    read_key = {"Authorization": f"Bearer {make_key(session, Scope.read, issuer=world.slug)}"}
+    response = client.post(
+        f"/v1/issuers/{world.slug}/credentials", json={"recipient": 1}, headers=read_key
+    )
+    assert response.status_code == 403
