@@ -20,6 +20,11 @@ from pathlib import Path
 
 import httpx
 
+# The checkout this bench belongs to. Served workers start as `python -c …` processes, which
+# put their working directory first on sys.path: started elsewhere (another checkout, a git
+# worktree) they would import that directory's `app`, not this one's.
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @dataclass(frozen=True)
 class Server:
@@ -145,15 +150,18 @@ def throwaway_server(
     if export_env:
         os.environ.update(settings)
     env = {**os.environ, **settings}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     learnproof = str(Path(sys.executable).parent / "learnproof")
-    subprocess.run([learnproof, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [learnproof, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
     made = subprocess.run(
         [learnproof, "apikey", "create", "--name", "bench", "--scope", "admin"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
     )  # fmt: skip
     headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     process = subprocess.Popen(
-        [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+        [learnproof, "serve", "--port", str(port), "--workers", str(workers)], env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("wb"),
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
