@@ -154,18 +154,6 @@ def test_a_nul_in_the_path_is_refused_first(world: World, client: TestClient) ->
     assert "NUL" in response.json()["detail"]
 
 
-def test_an_idempotent_retry_is_answered_through_the_route(world: World) -> None:
-    first = world.issue(headers={"Idempotency-Key": "retry-1"})
-    again = world.client.post(
-        f"/v1/issuers/{world.slug}/credentials",
-        json={"achievement_id": world.achievement["id"], "recipient": RECIPIENT},
-        headers={**world.issue_headers, "Idempotency-Key": "retry-1"},
-    )
-    assert again.status_code == 201
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.json()["id"] == first["id"]
-
-
 def test_a_route_it_cannot_solve_fails_when_built() -> None:
     router = APIRouter(route_class=IssuanceRoute)
 
