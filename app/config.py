@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     verify_max_presentation_values: int = Field(default=200_000, ge=100)
     verify_max_quads: int = Field(default=20_000, ge=100)
     verify_max_blank_nodes: int = Field(default=5_000, ge=10)
+    # Single issuances one worker process runs at once; more wait their turn on the event
+    # loop, in arrival order (README "How a single issuance runs").
+    issue_concurrency: int = Field(default=2, ge=1, le=256)
     # Verification runs in a pool of its own, so it cannot starve the rest of the service.
     verify_workers: int = Field(default=4, ge=1, le=256)
     verify_queue: int = Field(default=32, ge=0, le=10_000)

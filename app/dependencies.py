@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
 
+import anyio
 import httpx
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -103,13 +104,15 @@ class Issuing:
     clock: Clock
     status_sessions: sessionmaker[Session]
     metrics: Metrics
+    # The single issuances one process runs at once (`LEARNPROOF_ISSUE_CONCURRENCY`).
+    turns: anyio.CapacityLimiter
 
 
 async def get_issuing(request: Request) -> Issuing:
     state = request.app.state
     return Issuing(
         keyring=state.keyring, urls=state.urls, clock=state.clock,
-        status_sessions=state.status_sessions, metrics=state.metrics,
+        status_sessions=state.status_sessions, metrics=state.metrics, turns=state.issue_turns,
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio
 import httpx
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
@@ -143,6 +144,8 @@ def create_app(
             app.state.status_sessions = make_sessionmaker(reservations)
             reserve_in_blocks(app.state.status_sessions, RESERVATION_BLOCK)
         app.state.keyring = _open_keyring(settings, factory, app_clock)
+        # Made here, in the app's event loop: anyio's limiters belong to one loop.
+        app.state.issue_turns = anyio.CapacityLimiter(settings.issue_concurrency)
         worker = None
         if settings.job_worker:
             worker = JobWorker(

@@ -7,24 +7,32 @@ the key, then one 422 for every invalid value); and a route it cannot solve fail
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.models import AuditEvent
 from app.auth.dependencies import IssuerAdminDep, IssuerIssueDep, RevokeDep
 from app.auth.scopes import Scope
+from app.config import Settings
+from app.core.clock import FixedClock
+from app.credentials import issuance_router as issuance_router_module
 from app.credentials.issuance_router import IssuanceRoute
 from app.credentials.issuance_router import router as issuance_router
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate, CredentialIssued
 from app.dependencies import IssuingDep, SessionDep
+from app.errors import Unauthorized
 from app.guards import APP_GUARDS
-from tests.conftest import make_key
+from app.main import create_app
+from tests.conftest import TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import RECIPIENT, World
 
 PLAIN = "/plain"
@@ -188,3 +196,46 @@ def test_a_key_of_another_scope_bound_elsewhere_is_refused(
         f"/v1/issuers/{world.slug}/credentials", json={"recipient": 1}, headers=read_key
     )
     assert response.status_code == 403
+
+
+class _Overlap:
+    """Stands for the key check: notes how many requests were inside at once, waits long
+    enough for the others to arrive, then refuses the key (so no request uses the test's one
+    database connection, which concurrent sessions could not share)."""
+
+    def __init__(self) -> None:
+        self.inside, self.most = 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *_args: Any, **_kwargs: Any) -> Any:
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.05)
+        with self.lock:
+            self.inside -= 1
+        raise Unauthorized("counted")
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 3])
+def test_a_process_runs_at_most_its_issue_concurrency_at_once(
+    settings: Settings, clock: FixedClock, connection: Connection,
+    monkeypatch: pytest.MonkeyPatch, concurrency: int,
+) -> None:  # fmt: skip
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    capped = settings.model_copy(update={"issue_concurrency": concurrency})
+    app = create_app(capped, clock=clock, session_factory=factory)
+    overlap = _Overlap()
+    monkeypatch.setattr(issuance_router_module, "authenticate_bearer", overlap)
+    with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
+
+        def issue(_i: int) -> int:
+            body = {"achievement_id": "a", "recipient": RECIPIENT}
+            return client.post("/v1/issuers/s/credentials", json=body).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(issue, range(8)))
+    assert statuses == [401] * 8
+    assert overlap.most == concurrency
