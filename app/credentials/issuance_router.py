@@ -22,6 +22,7 @@ fails when the app is built.
 from __future__ import annotations
 
 import email.message
+import inspect
 import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Final
@@ -80,6 +81,7 @@ class IssuanceRoute(APIRoute):
         scope = issuer_scope(principal_dependency) if principal_dependency else None
         if (
             endpoint is None
+            or inspect.iscoroutinefunction(inspect.unwrap(endpoint))  # run in a thread below
             or scope is None
             or solved.keys() != {"session", "principal", "issuing"}
             or solved["session"] is not get_session

@@ -183,7 +183,14 @@ def test_a_route_it_cannot_solve_fails_when_built() -> None:
     ) -> Response:  # fmt: skip
         raise AssertionError("never called")
 
-    for endpoint, path in ((query, "/{slug}"), (unbound, "/{slug}"), (no_slug, "/{name}")):
+    async def not_sync(
+        slug: str, body: CredentialCreate, session: SessionDep, principal: IssuerIssueDep,
+        issuing: IssuingDep,
+    ) -> Response:  # fmt: skip
+        raise AssertionError("never called")
+
+    built = ((query, "/{slug}"), (unbound, "/{slug}"), (no_slug, "/{name}"), (not_sync, "/{slug}"))
+    for endpoint, path in built:
         with pytest.raises(TypeError, match="IssuanceRoute"):
             router.add_api_route(path, endpoint, methods=["POST"])
 
