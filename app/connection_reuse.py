@@ -13,33 +13,163 @@ Which response ends its connection is drawn at random (on average one in N): an 
 cannot tell one connection from another behind a proxy (the client address is the
 forwarded one). The response carries ``Connection: close``; HTTP/1.1 clients reconnect on
 their own.
+
+Under `serve --workers N` on Linux the processes also share their in-flight request counts
+(`WorkerLoads`), and a process answering while it has two or more requests in flight beyond
+the least busy other process ends that connection too. Its client reconnects, and the kernel
+(`SO_REUSEPORT`, `app.cli.workers`) gives the new connection to another process as often as
+not: measured with 16 clients and two workers, the random draw alone left the processes at 12
+and 4 requests in flight on average, a mean latency of 66 ms on one and 21 ms on the other for
+the same work, and the busier one set the p99.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+from ctypes import c_int64
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+SPREAD_MARGIN = 2
+"""A process ends a connection when it has this many requests in flight beyond the least busy
+other process: one more than the jitter of clients between two requests."""
+
+
+class WorkerLoads:
+    """The in-flight request counts of a server's worker processes, in memory they share.
+
+    Made by the supervisor before it starts its workers, and inherited by each of them when
+    it is spawned (the only way shared ctypes memory crosses to a spawned process). A worker
+    claims a slot (`claim`) and counts its requests in it; each slot has one writer, and the
+    others only read it, so no lock is needed past the claim. There are twice as many slots
+    as workers: a replacement worker starts before the one it replaces has stopped.
+    """
+
+    def __init__(self, workers: int) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self._counts: Any = spawn.RawArray(c_int64, 2 * workers)
+        self._owners: Any = spawn.RawArray(c_int64, 2 * workers)
+        self._claim_lock: Any = spawn.Lock()
+        self.slot = -1
+
+    def claim(self) -> bool:
+        """Take a free slot for this process: False if none.
+
+        Slots of processes that ended without releasing theirs (killed) are freed first, so
+        that their last counts do not pass for a live worker's.
+        """
+        with self._claim_lock:
+            for slot, owner in enumerate(self._owners):
+                if owner and not _alive(owner):
+                    self._owners[slot], self._counts[slot] = 0, 0
+            for slot, owner in enumerate(self._owners):
+                if owner == 0:
+                    self._owners[slot], self._counts[slot] = os.getpid(), 0
+                    self.slot = slot
+                    return True
+        return False
+
+    def release(self) -> None:
+        if self.slot >= 0:
+            with self._claim_lock:
+                self._owners[self.slot], self._counts[self.slot] = 0, 0
+            self.slot = -1
+
+    def enter(self) -> None:
+        self._counts[self.slot] += 1
+
+    def leave(self) -> None:
+        self._counts[self.slot] -= 1
+
+    def in_flight(self) -> int:
+        return int(self._counts[self.slot])
+
+    def busier_than_others(self) -> bool:
+        """Whether this process has `SPREAD_MARGIN` or more requests in flight beyond the
+        least busy other worker (False when it is the only one)."""
+        mine, least = self._counts[self.slot], None
+        for slot, owner in enumerate(self._owners):
+            if owner and slot != self.slot:
+                count = self._counts[slot]
+                least = count if least is None else min(least, count)
+        return least is not None and mine - least >= SPREAD_MARGIN
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_joined: WorkerLoads | None = None
+
+
+def join(loads: WorkerLoads) -> bool:
+    """In a worker process, before its app is built: count this process's requests in
+    `loads` (see `joined`). False if no slot was free."""
+    global _joined
+    if not loads.claim():
+        return False
+    _joined = loads
+    return True
+
+
+def joined() -> WorkerLoads | None:
+    """The loads this worker process joined, if it is one of `serve --workers N`'s."""
+    return _joined
+
 
 class ConnectionReuseMiddleware:
-    def __init__(self, app: ASGIApp, *, requests_per_connection: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, requests_per_connection: int, loads: WorkerLoads | None = None
+    ) -> None:
         self.app = app
         self.chance = 1 / requests_per_connection if requests_per_connection > 0 else 0.0
         # Not for security: only spreads reconnections.
         self.draw = random.Random()
+        self.loads = loads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.draw.random() >= self.chance:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        loads = self.loads
+        if loads is None:
+            if self.draw.random() < self.chance:
+                send = _closing(send)
+            await self.app(scope, receive, send)
+            return
+        closing = self.draw.random() < self.chance
 
-        async def closing_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"
-                ]
-                message = {**message, "headers": [*headers, (b"connection", b"close")]}
+        async def spreading_send(message: Message) -> None:
+            # Decided when the answer starts: the counts then are the freshest.
+            if message["type"] == "http.response.start" and (closing or loads.busier_than_others()):
+                message = _with_close(message)
             await send(message)
 
-        await self.app(scope, receive, closing_send)
+        loads.enter()
+        try:
+            await self.app(scope, receive, spreading_send)
+        finally:
+            loads.leave()
+
+
+def _with_close(message: Message) -> Message:
+    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
+    return {**message, "headers": [*headers, (b"connection", b"close")]}
+
+
+def _closing(send: Send) -> Send:
+    async def closing_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = _with_close(message)
+        await send(message)
+
+    return closing_send

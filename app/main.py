@@ -12,6 +12,7 @@ import httpx
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import connection_reuse
 from app.accreditation.router import public_router as accreditation_documents_router
 from app.accreditation.router import router as accreditation_router
 from app.achievements.router import public_router as achievement_documents_router
@@ -21,7 +22,7 @@ from app.auth.router import router as auth_router
 from app.clr.router import pages_router as clr_pages_router
 from app.clr.router import router as clr_router
 from app.config import Settings, load_settings
-from app.connection_reuse import ConnectionReuseMiddleware
+from app.connection_reuse import ConnectionReuseMiddleware, WorkerLoads
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
@@ -111,10 +112,12 @@ def create_app(
     clock: Clock | None = None,
     session_factory: sessionmaker[Session] | None = None,
     freeze_startup_heap: bool = False,
+    worker_loads: WorkerLoads | None = None,
 ) -> FastAPI:
     """Build the app; tests inject a clock and a session factory bound to their transaction.
 
-    `freeze_startup_heap`: see `create_served_app`.
+    `freeze_startup_heap`: see `create_served_app`. `worker_loads`: the in-flight counts
+    `serve --workers N`'s processes share (`app.connection_reuse`).
     """
     settings = settings or load_settings()
     configure_logging(as_json=settings.log_as_json)
@@ -219,7 +222,9 @@ def create_app(
     app.add_middleware(LocaleMiddleware)
     # Outermost: any response may end its connection.
     app.add_middleware(
-        ConnectionReuseMiddleware, requests_per_connection=settings.requests_per_connection
+        ConnectionReuseMiddleware,
+        requests_per_connection=settings.requests_per_connection,
+        loads=worker_loads,
     )
     # Each request is matched against the routers in this order, and every router passed
     # costs 5-30 us: the busiest routes come first (issuance, verification, the documents
@@ -287,4 +292,4 @@ def create_served_app() -> FastAPI:
     left behind (8-11 ms measured). Not for apps built in tests: one process builds many, and
     frozen cycles are never freed.
     """
-    return create_app(freeze_startup_heap=True)
+    return create_app(freeze_startup_heap=True, worker_loads=connection_reuse.joined())

@@ -8,6 +8,10 @@ its own socket to the same address with ``SO_REUSEPORT`` (Linux 3.9+), and the k
 new connections across the workers' sockets by a hash of their addresses (for the same
 reason Node's cluster module hands connections out from its primary process). Elsewhere
 `serve` keeps uvicorn's shared socket.
+
+The hash spreads connections, not work: the workers also share their in-flight request counts
+(`app.connection_reuse.WorkerLoads`), so that a busier worker ends connections until its
+clients have spread.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import sys
 from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import multiprocess
+
+from app import connection_reuse
 
 SPREADS_CONNECTIONS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 """Whether the kernel spreads connections across sockets bound with SO_REUSEPORT."""
@@ -45,15 +51,30 @@ def listening_socket(host: str, port: int, *, shared: bool = True) -> socket.soc
 
 
 class _OwnSocketWorker(multiprocess.Process):
-    """uvicorn's worker process, given a socket bound in the worker instead of the parent's."""
+    """uvicorn's worker process, given a socket bound in the worker instead of the parent's,
+    and the workers' shared loads."""
+
+    shared_loads: connection_reuse.WorkerLoads | None = None  # set by `run_workers`
+
+    def __init__(self, config: Config, sockets: list[socket.socket]) -> None:
+        # An instance attribute: the process object is what a spawned worker inherits.
+        self.loads = _OwnSocketWorker.shared_loads
+        super().__init__(config, sockets)
 
     def target(self, sockets: list[socket.socket] | None = None) -> None:  # in the worker
+        log = logging.getLogger("uvicorn.error")
         try:
             own = listening_socket(self.config.host, self.config.port)
         except OSError as error:
-            logging.getLogger("uvicorn.error").error(error)
+            log.error(error)
             sys.exit(STARTUP_FAILURE)
-        super().target([own])
+        if self.loads is not None and not connection_reuse.join(self.loads):
+            log.warning("no free load slot: this worker does not help spread clients")
+        try:
+            super().target([own])
+        finally:
+            if self.loads is not None:
+                self.loads.release()
 
 
 def run_workers(config: Config) -> None:
@@ -64,4 +85,5 @@ def run_workers(config: Config) -> None:
     # The supervisor creates its workers through this module-level name; it is rebound only
     # in the `serve` process, which runs nothing else.
     multiprocess.Process = _OwnSocketWorker  # type: ignore[misc]
+    _OwnSocketWorker.shared_loads = connection_reuse.WorkerLoads(config.workers)
     multiprocess.Multiprocess(config, sockets=[]).run()

@@ -4,6 +4,8 @@ clients of `learnproof serve --workers N` spread across its processes."""
 from __future__ import annotations
 
 import asyncio
+import copy
+import multiprocessing
 import random
 import socket
 import threading
@@ -16,7 +18,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
-from app.connection_reuse import ConnectionReuseMiddleware
+from app import connection_reuse
+from app.connection_reuse import ConnectionReuseMiddleware, WorkerLoads
 
 
 async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,3 +102,142 @@ def test_uvicorn_ends_the_connection_after_such_an_answer(served: int) -> None:
     answer = b"".join(received)
     assert answer.startswith(b"HTTP/1.1 200")
     assert b"connection: close" in answer.lower()
+
+
+# Under `serve --workers N` the processes share their in-flight counts (`WorkerLoads`), and
+# one with `SPREAD_MARGIN` or more requests beyond the least busy other ends connections.
+
+
+def _hold_in_worker(loads: WorkerLoads, ready: Any, done: Any, requests: int) -> None:
+    """A spawned worker: joins `loads`, has `requests` in flight until `done` is set."""
+    assert connection_reuse.join(loads)
+    for _ in range(requests):
+        loads.enter()
+    ready.set()
+    done.wait(30)
+    loads.release()
+
+
+@pytest.fixture
+def other_worker() -> Iterator[tuple[WorkerLoads, Any]]:
+    """Loads shared with a spawned process that holds 3 requests in flight."""
+    spawn = multiprocessing.get_context("spawn")
+    loads = WorkerLoads(2)
+    ready, done = spawn.Event(), spawn.Event()
+    process = spawn.Process(target=_hold_in_worker, args=(loads, ready, done, 3))
+    process.start()
+    try:
+        assert ready.wait(60), "the spawned worker did not start"
+        assert loads.claim()
+        yield loads, process
+    finally:
+        done.set()
+        process.join(30)
+        loads.release()
+
+
+def test_spawned_workers_see_each_others_counts(other_worker: tuple[WorkerLoads, Any]) -> None:
+    loads, _process = other_worker
+    # 3 in flight over there: this process is not busier until it has 5.
+    for expected in (False, False, False, False, True, True):
+        loads.enter()
+        assert loads.busier_than_others() is expected, loads.in_flight()
+    for _ in range(6):
+        loads.leave()
+    assert loads.in_flight() == 0
+
+
+def test_a_busier_worker_ends_the_connection_a_balanced_one_keeps_it(
+    other_worker: tuple[WorkerLoads, Any],
+) -> None:
+    loads, _process = other_worker
+    middleware = ConnectionReuseMiddleware(_answer, requests_per_connection=0, loads=loads)
+    # Each request counts itself: 1 against 3 keeps the connection.
+    assert _closing_headers(middleware, 3) == [[b"keep-alive"]] * 3
+    for _ in range(3):
+        loads.enter()  # three other requests of this process in flight: 4 against 3
+    assert _closing_headers(middleware, 1) == [[b"keep-alive"]]
+    loads.enter()  # 5 against 3
+    assert _closing_headers(middleware, 2) == [[b"close"]] * 2
+    for _ in range(4):
+        loads.leave()
+    assert loads.in_flight() == 0  # every request left its count, closed or not
+
+
+def test_a_failing_request_leaves_its_count(other_worker: tuple[WorkerLoads, Any]) -> None:
+    loads, _process = other_worker
+
+    async def failing(scope: Scope, receive: Receive, send: Send) -> None:
+        assert loads.in_flight() == 1
+        raise RuntimeError("boom")
+
+    middleware = ConnectionReuseMiddleware(failing, requests_per_connection=0, loads=loads)
+    with pytest.raises(RuntimeError):
+        _closing_headers(middleware, 1)
+    assert loads.in_flight() == 0
+
+
+def test_the_only_worker_is_never_busier() -> None:
+    loads = WorkerLoads(1)
+    assert loads.claim()
+    try:
+        for _ in range(50):
+            loads.enter()
+        assert not loads.busier_than_others()
+    finally:
+        loads.release()
+
+
+def test_slots_of_ended_processes_are_claimed_again_and_counted_from_zero() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    loads = WorkerLoads(1)  # two slots
+    ready, done = spawn.Event(), spawn.Event()
+    process = spawn.Process(target=_hold_in_worker, args=(loads, ready, done, 4))
+    process.start()
+    assert ready.wait(60)
+    assert loads.claim()  # the second slot
+    assert not WorkerLoads.claim(copy.copy(loads))  # both taken by live processes
+    process.kill()  # ended without releasing its slot or its counts
+    process.join(30)
+    other = copy.copy(loads)
+    assert other.claim()  # the dead process's slot
+    assert other.slot != loads.slot
+    assert other.in_flight() == 0
+    assert not loads.busier_than_others()
+    loads.enter()
+    loads.enter()
+    assert loads.busier_than_others()  # 2 against the reclaimed slot's 0, not the dead 4
+    other.release()
+    loads.release()
+    assert WorkerLoads.claim(copy.copy(loads))
+
+
+def test_a_claim_frees_every_slot_of_an_ended_process() -> None:
+    """A killed worker's slot after a free one: the next claim takes the free one and still
+    clears the dead one's counts, which would otherwise pass for an idle worker's."""
+    spawn = multiprocessing.get_context("spawn")
+    loads = WorkerLoads(2)  # four slots
+    holders = []
+    for requests in (1, 0):
+        ready, done = spawn.Event(), spawn.Event()
+        process = spawn.Process(target=_hold_in_worker, args=(loads, ready, done, requests))
+        process.start()
+        assert ready.wait(60)
+        holders.append((process, done))
+    (first, first_done), (second, second_done) = holders
+    first_done.set()
+    first.join(30)  # released its slot (0): free
+    second.kill()  # slot 1, its count 0, never released
+    second.join(30)
+    assert loads.claim()
+    assert loads.slot == 0
+    loads.enter()
+    loads.enter()
+    # Against a dead process's 0 this would say True.
+    assert not loads.busier_than_others()
+    loads.release()
+
+
+def test_without_loads_only_the_draw_closes() -> None:
+    middleware = ConnectionReuseMiddleware(_answer, requests_per_connection=0, loads=None)
+    assert _closing_headers(middleware, 20) == [[b"keep-alive"]] * 20

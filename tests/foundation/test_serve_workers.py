@@ -134,3 +134,93 @@ def test_serve_refuses_an_address_already_in_use(fresh_database_url: str, tmp_pa
         )  # fmt: skip
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def _worker_of(connection: socket.socket, port: int, workers: set[int]) -> int:
+    """The worker process holding the server's end of `connection`."""
+    client_port = connection.getsockname()[1]
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1], fields[2]
+        if int(local.rsplit(":", 1)[1], 16) == port and int(remote.rsplit(":", 1)[1], 16) == (
+            client_port
+        ):
+            inodes.add(fields[9])
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd)[8:-1] in inodes:
+                    return pid
+            except OSError:
+                continue
+    raise AssertionError(f"no worker holds the connection from port {client_port}")
+
+
+def _answer_of(connection: socket.socket) -> bytes:
+    """GET /healthz on `connection`: the answer's head (lower case), its body read past."""
+    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(4096)
+        assert chunk, f"the connection ended after {received!r}"
+        received += chunk
+    head, body = received.split(b"\r\n\r\n", 1)
+    head = head.lower()
+    assert head.startswith(b"http/1.1 200"), head
+    length = int(head.split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+    while len(body) < length:
+        body += connection.recv(4096)
+    return head
+
+
+def test_a_busier_worker_ends_connections_so_that_clients_spread(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """Three requests held in flight on one worker (their bodies not yet sent): that worker
+    ends the next connection it answers on, the idle one keeps its own. No random draw
+    (requests_per_connection=0), so only the shared counts can close."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+            env=_env(fresh_database_url, tmp_path, port), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    connections: list[socket.socket] = []
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
+        deadline = time.monotonic() + 120
+        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # The supervisor's children: the two workers and multiprocessing's resource tracker
+        # (of the lock the workers claim their load slots under).
+        workers = _children(process.pid)
+        by_worker: dict[int, list[socket.socket]] = {}
+        while len(connections) < 60 and not (
+            len(by_worker) == 2 and min(len(held) for held in by_worker.values()) >= 4
+        ):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            connections.append(connection)
+            assert b"connection: close" not in _answer_of(connection)
+            by_worker.setdefault(_worker_of(connection, port, workers), []).append(connection)
+        assert len(by_worker) == 2, by_worker
+        assert min(map(len, by_worker.values())) >= 4, by_worker
+        busy, idle = by_worker.values()
+        for connection in busy[:3]:
+            connection.sendall(
+                b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+            )
+        time.sleep(1)  # the three reach the app and wait for the rest of their bodies
+        assert b"connection: close" in _answer_of(busy[3])  # 4 in flight against 0
+        assert b"connection: close" not in _answer_of(idle[0])  # 1 against 3
+        assert b"connection: close" not in _answer_of(idle[1])
+    finally:
+        for connection in connections:
+            connection.close()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
