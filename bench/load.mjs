@@ -8,6 +8,11 @@
 //    "headers": {...}, "bodies": ["...", ...], "clients": 8, "expect": [200]}
 // and writes {"latencies_ms": [...], "seconds": s, "cpu_seconds": s, "statuses": {...},
 // "failures": ["first answers that were not expected", ...]} on stdout. Each body is sent once.
+//
+// With "warm": [...] those bodies are sent first by the same clients on the same kept-alive
+// connections, untimed apart from their own latencies ("warm_latencies_ms"); then "warmed" and
+// a newline is written on stdout, and the timed run starts when SIGUSR2 arrives (the caller
+// reads the servers' CPU clocks in between).
 import http from "node:http";
 
 const chunks = [];
@@ -16,10 +21,10 @@ const job = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 const target = new URL(job.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
 const expect = new Set(job.expect ?? [200]);
-const bodies = job.bodies.map((body) => Buffer.from(body, "utf8"));
-const latencies = new Array(bodies.length);
-const statuses = {};
-const failures = [];
+let bodies = [];
+let latencies = [];
+let statuses = {};
+let failures = [];
 let next = 0;
 
 function send(index) {
@@ -63,15 +68,39 @@ async function client() {
   }
 }
 
+async function phase(texts) {
+  bodies = texts.map((body) => Buffer.from(body, "utf8"));
+  latencies = new Array(bodies.length);
+  next = 0;
+  await Promise.all(Array.from({ length: job.clients }, client));
+  return latencies;
+}
+
+let warmLatencies = [];
+if (job.warm && job.warm.length) {
+  const resumed = new Promise((resolve) => process.once("SIGUSR2", resolve));
+  warmLatencies = await phase(job.warm);
+  if (failures.length) {
+    process.stdout.write(JSON.stringify({ failures, statuses }) + "\n");
+    process.exit(1);
+  }
+  statuses = {};
+  process.stdout.write("warmed\n");
+  // A signal listener alone does not keep Node's event loop alive.
+  const alive = setInterval(() => {}, 1000);
+  await resumed;
+  clearInterval(alive);
+}
 const cpuBefore = process.cpuUsage();
 const started = process.hrtime.bigint();
-await Promise.all(Array.from({ length: job.clients }, client));
+await phase(job.bodies);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuBefore);
 agent.destroy();
 process.stdout.write(
   JSON.stringify({
     latencies_ms: latencies,
+    warm_latencies_ms: warmLatencies,
     seconds,
     cpu_seconds: (cpu.user + cpu.system) / 1e6,
     statuses,
