@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Single issuances one worker process runs at once; more wait their turn on the event
     # loop, in arrival order (README "How a single issuance runs").
     issue_concurrency: int = Field(default=2, ge=1, le=256)
+    # `serve --workers N` (Linux): each worker process on a CPU of its own (app/cli/workers.py).
+    pin_workers: bool = True
     # Verification runs in a pool of its own, so it cannot starve the rest of the service.
     verify_workers: int = Field(default=4, ge=1, le=256)
     verify_queue: int = Field(default=32, ge=0, le=10_000)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+from collections import Counter
+from collections.abc import Sequence
 from ctypes import c_int64
 from typing import Any
 
@@ -39,21 +41,34 @@ other process: one more than the jitter of clients between two requests."""
 
 
 class WorkerLoads:
-    """The in-flight request counts of a server's worker processes, in memory they share.
+    """The in-flight request counts of a server's worker processes, in memory they share,
+    and (with `cpus`) the CPU each worker runs on.
 
     Made by the supervisor before it starts its workers, and inherited by each of them when
     it is spawned (the only way shared ctypes memory crosses to a spawned process). A worker
     claims a slot (`claim`) and counts its requests in it; each slot has one writer, and the
     others only read it, so no lock is needed past the claim. There are twice as many slots
     as workers: a replacement worker starts before the one it replaces has stopped.
+
+    `cpus`: the CPUs to place the workers on, one each (`app.cli.workers`); a worker claiming
+    a slot is given the one the fewest live workers are on, so a replacement takes the CPU of
+    the worker it replaces once that one has gone.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, cpus: Sequence[int] = ()) -> None:
         spawn = multiprocessing.get_context("spawn")
         self._counts: Any = spawn.RawArray(c_int64, 2 * workers)
         self._owners: Any = spawn.RawArray(c_int64, 2 * workers)
+        self._cpus: Any = spawn.RawArray(c_int64, [-1] * (2 * workers))
         self._claim_lock: Any = spawn.Lock()
+        self.placements = tuple(cpus)
         self.slot = -1
+
+    @property
+    def cpu(self) -> int | None:
+        """The CPU this process's slot was given, if the workers are placed."""
+        cpu = int(self._cpus[self.slot]) if self.slot >= 0 else -1
+        return None if cpu < 0 else cpu
 
     def claim(self) -> bool:
         """Take a free slot for this process: False if none.
@@ -64,18 +79,28 @@ class WorkerLoads:
         with self._claim_lock:
             for slot, owner in enumerate(self._owners):
                 if owner and not _alive(owner):
-                    self._owners[slot], self._counts[slot] = 0, 0
+                    self._free(slot)
             for slot, owner in enumerate(self._owners):
                 if owner == 0:
                     self._owners[slot], self._counts[slot] = os.getpid(), 0
+                    self._cpus[slot] = self._least_used_cpu()
                     self.slot = slot
                     return True
         return False
 
+    def _least_used_cpu(self) -> int:
+        if not self.placements:
+            return -1
+        used = Counter(cpu for owner, cpu in zip(self._owners, self._cpus, strict=True) if owner)
+        return min(self.placements, key=lambda cpu: used[cpu])  # the first of the least used
+
+    def _free(self, slot: int) -> None:
+        self._owners[slot], self._counts[slot], self._cpus[slot] = 0, 0, -1
+
     def release(self) -> None:
         if self.slot >= 0:
             with self._claim_lock:
-                self._owners[self.slot], self._counts[self.slot] = 0, 0
+                self._free(self.slot)
             self.slot = -1
 
     def enter(self) -> None:

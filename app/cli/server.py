@@ -8,7 +8,7 @@ import typer
 
 from app import migrate
 from app.cli.common import cli_session, cli_settings, open_keyring
-from app.cli.workers import SPREADS_CONNECTIONS, listening_socket, run_workers
+from app.cli.workers import SPREADS_CONNECTIONS, listening_socket, placements, run_workers
 from app.config import ConfigError
 from app.core.clock import SystemClock
 from app.demo import SLUG as DEMO_SLUG
@@ -54,7 +54,8 @@ def serve(
     except OSError as exc:
         typer.echo(f"error: cannot listen on {host}:{port}: {exc}", err=True)
         raise typer.Exit(2) from None
-    run_workers(uvicorn.Config("app.main:create_served_app", **options))
+    cpus = placements(workers) if settings.pin_workers else ()
+    run_workers(uvicorn.Config("app.main:create_served_app", **options), cpus=cpus)
 
 
 def demo() -> None:

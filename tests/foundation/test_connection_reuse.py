@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import multiprocessing
+import os
 import random
 import socket
 import threading
@@ -241,3 +242,50 @@ def test_a_claim_frees_every_slot_of_an_ended_process() -> None:
 def test_without_loads_only_the_draw_closes() -> None:
     middleware = ConnectionReuseMiddleware(_answer, requests_per_connection=0, loads=None)
     assert _closing_headers(middleware, 20) == [[b"keep-alive"]] * 20
+
+
+def _claim_in_worker(loads: WorkerLoads, placed: Any, done: Any) -> None:
+    """A spawned worker: claims a slot, reports its CPU, holds the slot until `done`."""
+    assert loads.claim()
+    placed.put((os.getpid(), loads.cpu))
+    done.wait(30)
+    loads.release()
+
+
+def test_each_worker_is_placed_on_the_cpu_fewest_live_workers_are_on() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    loads = WorkerLoads(2, cpus=(4, 7))
+    placed = spawn.Queue()
+    started = []
+    for _ in range(2):
+        done = spawn.Event()
+        process = spawn.Process(target=_claim_in_worker, args=(loads, placed, done))
+        process.start()
+        started.append((process, done))
+    try:
+        cpu_of = dict([placed.get(timeout=60), placed.get(timeout=60)])
+        assert set(cpu_of.values()) == {4, 7}
+        # A replacement started while both live shares the first of them (least used: tie).
+        assert loads.claim()
+        assert loads.cpu == 4
+        loads.release()
+        # One worker gone: its CPU is the least used one, whichever it was.
+        process, done = started[0]
+        done.set()
+        process.join(30)
+        assert loads.claim()
+        assert loads.cpu == cpu_of[process.pid]
+        loads.release()
+    finally:
+        for process, done in started:
+            done.set()
+            process.join(30)
+
+
+def test_without_cpus_no_worker_is_placed() -> None:
+    loads = WorkerLoads(2)
+    assert loads.claim()
+    try:
+        assert loads.cpu is None
+    finally:
+        loads.release()

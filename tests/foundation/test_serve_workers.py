@@ -8,6 +8,7 @@ and kept open, and /proc tells which worker process holds each one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.cli import workers as workers_module
 from app.cli.workers import SPREADS_CONNECTIONS
 from tests.support.serving import BIN, free_port, serve_environment
 
@@ -224,3 +226,78 @@ def test_a_busier_worker_ends_connections_so_that_clients_spread(
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def test_placements_are_the_allowed_cpus_if_there_is_one_per_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3, 1, 2})
+    assert workers_module.placements(2) == (1, 2, 3)
+    assert workers_module.placements(3) == (1, 2, 3)
+    assert workers_module.placements(4) == ()  # more workers than CPUs: the kernel places them
+
+
+def _allowed_cpus(pid: int) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Cpus_allowed_list:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no Cpus_allowed_list for {pid}")
+
+
+def _worker_cpus(tmp_path: Path, database_url: str, **settings: str) -> list[set[str]]:
+    """For each worker of a real `serve --workers 2`: the CPUs each of its threads may run on."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = serve_environment(database_url, tmp_path, port, job_worker="false",
+                            webhook_worker="false", **settings)  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
+        deadline = time.monotonic() + 120
+        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [pid for pid in _children(process.pid) if _listens(pid, port)]
+        assert len(workers) == 2, workers
+        return [
+            {_allowed_cpus(int(thread)) for thread in os.listdir(f"/proc/{pid}/task")}
+            for pid in workers
+        ]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _listens(pid: int, port: int) -> bool:
+    inodes = _sockets(port, "0A")
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd)[8:-1] in inodes:
+                return True
+    return False
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="placing two workers: two CPUs")
+def test_each_worker_runs_on_a_cpu_of_its_own(fresh_database_url: str, tmp_path: Path) -> None:
+    placed = _worker_cpus(tmp_path, fresh_database_url)
+    # Every thread of a worker (the event loop, the pools, uvicorn's health check) on one
+    # CPU, and the two workers on two different ones.
+    assert all(len(threads) == 1 for threads in placed), placed
+    cpus = [next(iter(threads)) for threads in placed]
+    assert all(cpu.isdigit() for cpu in cpus), cpus
+    assert len(set(cpus)) == 2, cpus
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="placing two workers: two CPUs")
+def test_workers_are_left_to_the_kernel_when_told_to(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    everywhere = _allowed_cpus(os.getpid())
+    placed = _worker_cpus(tmp_path, fresh_database_url, pin_workers="false")
+    assert placed == [{everywhere}, {everywhere}]
