@@ -85,15 +85,17 @@ class _OwnSocketWorker(multiprocess.Process):
 
 def placements(workers: int) -> tuple[int, ...]:
     """The CPUs to run `workers` worker processes on, one each: those this process may use,
-    if there are at least as many as workers; none (the kernel places them) otherwise.
+    if there are exactly as many as workers; none (the kernel places them) otherwise.
 
     A worker runs Python under one GIL, so it uses about one CPU however many threads it has.
     Left to the kernel, the workers moved between the CPUs they share with the database and
-    the clients, and lost their caches: pinned, single issuance ran 7 % less CPU per request
-    and 12 % more requests per second with two workers on two CPUs (README "Figures").
+    the clients, and lost their caches: pinned, single issuance ran 3-7 % less CPU per request
+    and 7-13 % more requests per second with two workers on two CPUs (README "Figures"). With
+    fewer workers than CPUs they are left to the kernel: pinned to the first ones, two `serve`s
+    on one machine would share those and leave the others idle.
     """
     allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    return tuple(allowed) if len(allowed) >= workers else ()
+    return tuple(allowed) if len(allowed) == workers else ()
 
 
 def _run_on(cpu: int) -> None:
