@@ -91,8 +91,33 @@ class WorkerLoads:
     def _least_used_cpu(self) -> int:
         if not self.placements:
             return -1
-        used = Counter(cpu for owner, cpu in zip(self._owners, self._cpus, strict=True) if owner)
-        return min(self.placements, key=lambda cpu: used[cpu])  # the first of the least used
+        return min(self.placements, key=self._used().__getitem__)  # the first of the least used
+
+    def _used(self) -> Counter[int]:
+        """How many live workers are on each CPU."""
+        return Counter(
+            cpu
+            for owner, cpu in zip(self._owners, self._cpus, strict=True)
+            if owner and (owner == os.getpid() or _alive(owner))
+        )
+
+    def move_if_crowded(self) -> int | None:
+        """If another worker shares this one's CPU while one of the placements has none, take
+        that one: the CPU to move to, or None.
+
+        A replacement worker is placed while the worker it replaces still runs, so both can
+        end up on one CPU; once the old one has gone, one of them moves here.
+        """
+        if self.slot < 0 or not self.placements:
+            return None
+        with self._claim_lock:
+            used = self._used()
+            if used[self._cpus[self.slot]] < 2:
+                return None
+            idle = next((cpu for cpu in self.placements if used[cpu] == 0), None)
+            if idle is not None:
+                self._cpus[self.slot] = idle
+            return idle
 
     def _free(self, slot: int) -> None:
         self._owners[slot], self._counts[slot], self._cpus[slot] = 0, 0, -1

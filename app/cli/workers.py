@@ -21,6 +21,8 @@ import logging
 import os
 import socket
 import sys
+import threading
+import time
 
 from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
@@ -73,9 +75,11 @@ class _OwnSocketWorker(multiprocess.Process):
         if self.loads is not None:
             if not connection_reuse.join(self.loads):
                 log.warning("no free load slot: this worker does not help spread clients")
-            elif (cpu := self.loads.cpu) is not None:
-                _run_on(cpu)
+            elif (cpu := self.loads.cpu) is not None and _run_on(cpu):
                 log.info("worker process %d runs on CPU %d", os.getpid(), cpu)
+                threading.Thread(
+                    target=_keep_placed, args=(self.loads,), name="placement", daemon=True
+                ).start()
         try:
             super().target([own])
         finally:
@@ -98,11 +102,32 @@ def placements(workers: int) -> tuple[int, ...]:
     return tuple(allowed) if len(allowed) == workers else ()
 
 
-def _run_on(cpu: int) -> None:
-    """Pin every thread of this process to `cpu`; threads started later inherit it."""
-    for thread in os.listdir("/proc/self/task"):
-        with contextlib.suppress(ProcessLookupError):  # a thread that has just ended
-            os.sched_setaffinity(int(thread), {cpu})
+def _run_on(cpu: int) -> bool:
+    """Pin every thread of this process to `cpu` (threads started later inherit it); False,
+    with a warning, where the system refuses (the worker then runs wherever the kernel puts
+    it)."""
+    try:
+        for thread in os.listdir("/proc/self/task"):
+            with contextlib.suppress(ProcessLookupError):  # a thread that has just ended
+                os.sched_setaffinity(int(thread), {cpu})
+    except OSError as error:
+        logging.getLogger("uvicorn.error").warning("cannot pin worker to CPU %d: %s", cpu, error)
+        return False
+    return True
+
+
+PLACEMENT_CHECK_SECONDS = 2.0
+
+
+def _keep_placed(loads: connection_reuse.WorkerLoads) -> None:
+    """Every few seconds: move to an idle CPU if this worker shares its own with another
+    (after a replacement, `WorkerLoads.move_if_crowded`)."""
+    while True:
+        time.sleep(PLACEMENT_CHECK_SECONDS)
+        if (cpu := loads.move_if_crowded()) is not None and _run_on(cpu):
+            logging.getLogger("uvicorn.error").info(
+                "worker process %d moved to CPU %d", os.getpid(), cpu
+            )
 
 
 def run_workers(config: Config, *, cpus: tuple[int, ...] = ()) -> None:

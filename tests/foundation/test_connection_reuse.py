@@ -289,3 +289,33 @@ def test_without_cpus_no_worker_is_placed() -> None:
         assert loads.cpu is None
     finally:
         loads.release()
+
+
+def test_a_replacement_sharing_a_cpu_moves_once_the_replaced_worker_has_gone() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    loads = WorkerLoads(2, cpus=(4, 7))
+    placed = spawn.Queue()
+    started = []
+    for _ in range(2):
+        done = spawn.Event()
+        process = spawn.Process(target=_claim_in_worker, args=(loads, placed, done))
+        process.start()
+        started.append((process, done))
+    try:
+        cpu_of = dict([placed.get(timeout=60), placed.get(timeout=60)])
+        assert loads.claim()  # the replacement, placed while both still run: on 4, with one
+        assert loads.cpu == 4
+        assert loads.move_if_crowded() is None  # no CPU is idle yet
+        on_seven = next(p for p, done in started if cpu_of[p.pid] == 7)
+        for process, done in started:
+            if process is on_seven:
+                done.set()
+                process.join(30)
+        assert loads.move_if_crowded() == 7
+        assert loads.cpu == 7
+        assert loads.move_if_crowded() is None  # alone on 7 now
+    finally:
+        loads.release()
+        for process, done in started:
+            done.set()
+            process.join(30)

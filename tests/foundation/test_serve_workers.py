@@ -302,3 +302,45 @@ def test_workers_are_left_to_the_kernel_when_told_to(
     everywhere = _allowed_cpus(os.getpid())
     placed = _worker_cpus(tmp_path, fresh_database_url, pin_workers="false")
     assert placed == [{everywhere}, {everywhere}]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) != 2, reason="two workers placed: two CPUs")
+def test_workers_restarted_one_by_one_end_on_cpus_of_their_own(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """SIGHUP: uvicorn starts each replacement before it stops the worker it replaces, so a
+    replacement is first placed beside a live worker; it moves once that one has gone."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = serve_environment(fresh_database_url, tmp_path, port, job_worker="false",
+                            webhook_worker="false")  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
+        deadline = time.monotonic() + 120
+        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        before = {pid for pid in _children(process.pid) if _listens(pid, port)}
+        assert len(before) == 2
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 180
+        placed: list[str] = []
+        while time.monotonic() < deadline:
+            now = {pid for pid in _children(process.pid) if _listens(pid, port)}
+            if len(now) == 2 and not now & before:
+                placed = [_allowed_cpus(pid) for pid in now]
+                if len(set(placed)) == 2:
+                    break
+            time.sleep(0.5)
+        assert len(set(placed)) == 2, (placed, log.read_text()[-2000:])
+        assert "moved to CPU" in log.read_text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
