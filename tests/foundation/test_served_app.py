@@ -68,7 +68,7 @@ def test_serve_runs_the_served_factory(
     )
     monkeypatch.setattr(
         "app.cli.server.run_workers",
-        lambda config: apps.append((config.app, config.factory, config.workers)),
+        lambda config, **_placed: apps.append((config.app, config.factory, config.workers)),
     )
     result = CliRunner().invoke(cli, ["serve", "--port", "0", "--workers", str(workers)])
     assert result.exit_code == 0, result.output
