@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -252,7 +253,20 @@ def _claim_in_worker(loads: WorkerLoads, placed: Any, done: Any) -> None:
     loads.release()
 
 
-def test_each_worker_is_placed_on_the_cpu_fewest_live_workers_are_on() -> None:
+@dataclass
+class PlacedWorker:
+    process: Any
+    done: Any
+    cpu: int
+
+    def stop(self) -> None:
+        self.done.set()
+        self.process.join(30)
+
+
+@pytest.fixture
+def placed_workers() -> Iterator[tuple[WorkerLoads, list[PlacedWorker]]]:
+    """Loads placing workers on CPUs 4 and 7, and two spawned workers that claimed a slot."""
     spawn = multiprocessing.get_context("spawn")
     loads = WorkerLoads(2, cpus=(4, 7))
     placed = spawn.Queue()
@@ -264,22 +278,27 @@ def test_each_worker_is_placed_on_the_cpu_fewest_live_workers_are_on() -> None:
         started.append((process, done))
     try:
         cpu_of = dict([placed.get(timeout=60), placed.get(timeout=60)])
-        assert set(cpu_of.values()) == {4, 7}
-        # A replacement started while both live shares the first of them (least used: tie).
-        assert loads.claim()
-        assert loads.cpu == 4
-        loads.release()
-        # One worker gone: its CPU is the least used one, whichever it was.
-        process, done = started[0]
-        done.set()
-        process.join(30)
-        assert loads.claim()
-        assert loads.cpu == cpu_of[process.pid]
-        loads.release()
+        yield loads, [PlacedWorker(p, done, cpu_of[p.pid]) for p, done in started]
     finally:
+        loads.release()
         for process, done in started:
             done.set()
             process.join(30)
+
+
+def test_each_worker_is_placed_on_the_cpu_fewest_live_workers_are_on(
+    placed_workers: tuple[WorkerLoads, list[PlacedWorker]],
+) -> None:
+    loads, (first, second) = placed_workers
+    assert {first.cpu, second.cpu} == {4, 7}
+    # A replacement started while both live shares the first of them (least used: tie).
+    assert loads.claim()
+    assert loads.cpu == 4
+    loads.release()
+    # One worker gone: its CPU is the least used one, whichever it was.
+    first.stop()
+    assert loads.claim()
+    assert loads.cpu == first.cpu
 
 
 def test_without_cpus_no_worker_is_placed() -> None:
@@ -291,31 +310,14 @@ def test_without_cpus_no_worker_is_placed() -> None:
         loads.release()
 
 
-def test_a_replacement_sharing_a_cpu_moves_once_the_replaced_worker_has_gone() -> None:
-    spawn = multiprocessing.get_context("spawn")
-    loads = WorkerLoads(2, cpus=(4, 7))
-    placed = spawn.Queue()
-    started = []
-    for _ in range(2):
-        done = spawn.Event()
-        process = spawn.Process(target=_claim_in_worker, args=(loads, placed, done))
-        process.start()
-        started.append((process, done))
-    try:
-        cpu_of = dict([placed.get(timeout=60), placed.get(timeout=60)])
-        assert loads.claim()  # the replacement, placed while both still run: on 4, with one
-        assert loads.cpu == 4
-        assert loads.move_if_crowded() is None  # no CPU is idle yet
-        on_seven = next(p for p, done in started if cpu_of[p.pid] == 7)
-        for process, done in started:
-            if process is on_seven:
-                done.set()
-                process.join(30)
-        assert loads.move_if_crowded() == 7
-        assert loads.cpu == 7
-        assert loads.move_if_crowded() is None  # alone on 7 now
-    finally:
-        loads.release()
-        for process, done in started:
-            done.set()
-            process.join(30)
+def test_a_replacement_sharing_a_cpu_moves_once_the_replaced_worker_has_gone(
+    placed_workers: tuple[WorkerLoads, list[PlacedWorker]],
+) -> None:
+    loads, workers = placed_workers
+    assert loads.claim()  # the replacement, placed while both still run: on 4, with one
+    assert loads.cpu == 4
+    assert loads.move_if_crowded() is None  # no CPU is idle yet
+    next(worker for worker in workers if worker.cpu == 7).stop()
+    assert loads.move_if_crowded() == 7
+    assert loads.cpu == 7
+    assert loads.move_if_crowded() is None  # alone on 7 now

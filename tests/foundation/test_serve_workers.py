@@ -15,6 +15,8 @@ import socket
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,10 +29,11 @@ from tests.support.serving import BIN, free_port, serve_environment
 pytestmark = pytest.mark.skipif(not SPREADS_CONNECTIONS, reason="SO_REUSEPORT spreading: Linux")
 
 
-def _env(database_url: str, tmp_path: Path, port: int) -> dict[str, str]:
-    # Every connection stays open (app/connection_reuse.py would end some).
+def _env(database_url: str, tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
+    # Every connection stays open unless ended on purpose (app/connection_reuse.py draws some).
     return serve_environment(database_url, tmp_path, port, job_worker="false",
-                             webhook_worker="false", requests_per_connection="0")  # fmt: skip
+                             webhook_worker="false", requests_per_connection="0",
+                             **settings)  # fmt: skip
 
 
 def _children(pid: int) -> set[int]:
@@ -86,42 +89,59 @@ def _wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path) 
     raise AssertionError(f"serve did not start: {log.read_text()[-2000:]}")
 
 
-def test_connections_spread_across_the_workers(fresh_database_url: str, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Served:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+
+@contextlib.contextmanager
+def _serving(database_url: str, tmp_path: Path, **settings: str) -> Iterator[Served]:
+    """A real `serve --workers 2` on a free port, once both workers listen (each binds its
+    own socket; the first may answer before the second has started); stopped after."""
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
             [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-            env=_env(fresh_database_url, tmp_path, port), stdout=out, stderr=subprocess.STDOUT,
+            env=_env(database_url, tmp_path, port, **settings), stdout=out,
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
-    connections: list[socket.socket] = []
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
-        # The first worker may answer before the second has started: wait for two
-        # listening sockets (each worker binds its own).
         deadline = time.monotonic() + 120
         while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(_sockets(port, "0A")) == 2  # one per worker, not one shared
-        workers = _children(process.pid)
-        for _ in range(40):
-            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
-            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert connection.recv(4096).startswith(b"HTTP/1.1 200")
-            connections.append(connection)
-        held = _holder_of_each_connection(port, workers)
-        assert sum(held.values()) == 40, held
-        # Binomial(40, 1/2): below 5 on one side has a chance under one in ten million.
-        assert len(held) == 2, held
-        assert min(held.values()) >= 5, held
+        yield Served(process, port, log)
     finally:
-        for connection in connections:
-            connection.close()
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def test_connections_spread_across_the_workers(fresh_database_url: str, tmp_path: Path) -> None:
+    connections: list[socket.socket] = []
+    with _serving(fresh_database_url, tmp_path) as served:
+        port = served.port
+        assert len(_sockets(port, "0A")) == 2  # one per worker, not one shared
+        workers = _children(served.process.pid)
+        try:
+            for _ in range(40):
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+                connections.append(connection)
+            held = _holder_of_each_connection(port, workers)
+        finally:
+            for connection in connections:
+                connection.close()
+    assert sum(held.values()) == 40, held
+    # Binomial(40, 1/2): below 5 on one side has a chance under one in ten million.
+    assert len(held) == 2, held
+    assert min(held.values()) >= 5, held
 
 
 def test_serve_refuses_an_address_already_in_use(fresh_database_url: str, tmp_path: Path) -> None:
@@ -182,50 +202,36 @@ def test_a_busier_worker_ends_connections_so_that_clients_spread(
     """Three requests held in flight on one worker (their bodies not yet sent): that worker
     ends the next connection it answers on, the idle one keeps its own. No random draw
     (requests_per_connection=0), so only the shared counts can close."""
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-            env=_env(fresh_database_url, tmp_path, port), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     connections: list[socket.socket] = []
-    try:
-        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
-        deadline = time.monotonic() + 120
-        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+    with _serving(fresh_database_url, tmp_path) as served:
+        port = served.port
         # The supervisor's children: the two workers and multiprocessing's resource tracker
         # (of the lock the workers claim their load slots under).
-        workers = _children(process.pid)
+        workers = _children(served.process.pid)
         by_worker: dict[int, list[socket.socket]] = {}
-        while len(connections) < 60 and not (
-            len(by_worker) == 2 and min(len(held) for held in by_worker.values()) >= 4
-        ):
-            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
-            connections.append(connection)
-            assert b"connection: close" not in _answer_of(connection)
-            by_worker.setdefault(_worker_of(connection, port, workers), []).append(connection)
-        assert len(by_worker) == 2, by_worker
-        assert min(map(len, by_worker.values())) >= 4, by_worker
-        busy, idle = by_worker.values()
-        for connection in busy[:3]:
-            connection.sendall(
-                b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n"
-                b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
-            )
-        time.sleep(1)  # the three reach the app and wait for the rest of their bodies
-        assert b"connection: close" in _answer_of(busy[3])  # 4 in flight against 0
-        assert b"connection: close" not in _answer_of(idle[0])  # 1 against 3
-        assert b"connection: close" not in _answer_of(idle[1])
-    finally:
-        for connection in connections:
-            connection.close()
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            while len(connections) < 60 and not (
+                len(by_worker) == 2 and min(len(held) for held in by_worker.values()) >= 4
+            ):
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                connections.append(connection)
+                assert b"connection: close" not in _answer_of(connection)
+                by_worker.setdefault(_worker_of(connection, port, workers), []).append(connection)
+            assert len(by_worker) == 2, by_worker
+            assert min(map(len, by_worker.values())) >= 4, by_worker
+            busy, idle = by_worker.values()
+            for connection in busy[:3]:
+                connection.sendall(
+                    b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                )
+            time.sleep(1)  # the three reach the app and wait for the rest of their bodies
+            assert b"connection: close" in _answer_of(busy[3])  # 4 in flight against 0
+            assert b"connection: close" not in _answer_of(idle[0])  # 1 against 3
+            assert b"connection: close" not in _answer_of(idle[1])
+        finally:
+            for connection in connections:
+                connection.close()
 
 
 def test_placements_are_the_allowed_cpus_if_there_is_one_per_worker(
@@ -247,32 +253,13 @@ def _allowed_cpus(pid: int) -> str:
 
 def _worker_cpus(tmp_path: Path, database_url: str, **settings: str) -> list[set[str]]:
     """For each worker of a real `serve --workers 2`: the CPUs each of its threads may run on."""
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = serve_environment(database_url, tmp_path, port, job_worker="false",
-                            webhook_worker="false", **settings)  # fmt: skip
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
-        deadline = time.monotonic() + 120
-        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        workers = [pid for pid in _children(process.pid) if _listens(pid, port)]
+    with _serving(database_url, tmp_path, **settings) as served:
+        workers = [pid for pid in _children(served.process.pid) if _listens(pid, served.port)]
         assert len(workers) == 2, workers
         return [
             {_allowed_cpus(int(thread)) for thread in os.listdir(f"/proc/{pid}/task")}
             for pid in workers
         ]
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _listens(pid: int, port: int) -> bool:
@@ -310,20 +297,8 @@ def test_workers_restarted_one_by_one_end_on_cpus_of_their_own(
 ) -> None:
     """SIGHUP: uvicorn starts each replacement before it stops the worker it replaces, so a
     replacement is first placed beside a live worker; it moves once that one has gone."""
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = serve_environment(fresh_database_url, tmp_path, port, job_worker="false",
-                            webhook_worker="false")  # fmt: skip
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        _wait_until_serving(f"http://127.0.0.1:{port}", process, log)
-        deadline = time.monotonic() + 120
-        while len(_sockets(port, "0A")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+    with _serving(fresh_database_url, tmp_path) as served:
+        process, port = served.process, served.port
         before = {pid for pid in _children(process.pid) if _listens(pid, port)}
         assert len(before) == 2
         process.send_signal(signal.SIGHUP)
@@ -336,11 +311,5 @@ def test_workers_restarted_one_by_one_end_on_cpus_of_their_own(
                 if len(set(placed)) == 2:
                     break
             time.sleep(0.5)
-        assert len(set(placed)) == 2, (placed, log.read_text()[-2000:])
-        assert "moved to CPU" in log.read_text()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        assert len(set(placed)) == 2, (placed, served.log.read_text()[-2000:])
+        assert "moved to CPU" in served.log.read_text()
