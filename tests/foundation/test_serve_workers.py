@@ -296,7 +296,10 @@ def test_workers_restarted_one_by_one_end_on_cpus_of_their_own(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
     """SIGHUP: uvicorn starts each replacement before it stops the worker it replaces, so a
-    replacement is first placed beside a live worker; it moves once that one has gone."""
+    replacement is first placed beside a live worker. When that is the worker it replaces,
+    nothing moves; when it is the other one (about half the restarts: which worker claimed
+    which CPU first is a race), the replacement moves once the replaced worker has gone. The
+    move itself is tested without the race in test_connection_reuse.py."""
     with _serving(fresh_database_url, tmp_path) as served:
         process, port = served.process, served.port
         before = {pid for pid in _children(process.pid) if _listens(pid, port)}
@@ -312,4 +315,3 @@ def test_workers_restarted_one_by_one_end_on_cpus_of_their_own(
                     break
             time.sleep(0.5)
         assert len(set(placed)) == 2, (placed, served.log.read_text()[-2000:])
-        assert "moved to CPU" in served.log.read_text()
