@@ -67,9 +67,11 @@ class Settings(BaseSettings):
     verify_max_presentation_values: int = Field(default=200_000, ge=100)
     verify_max_quads: int = Field(default=20_000, ge=100)
     verify_max_blank_nodes: int = Field(default=5_000, ge=10)
-    # Single issuances one worker process runs at once; more wait their turn on the event
-    # loop, in arrival order (README "How a single issuance runs").
-    issue_concurrency: int = Field(default=2, ge=1, le=256)
+    # Single issuances one worker process runs at once (alone or as a group); more wait their
+    # turn on the event loop, in arrival order, and then run as a group of at most
+    # `issue_group_size` in one transaction (README "How a single issuance runs").
+    issue_concurrency: int = Field(default=1, ge=1, le=256)
+    issue_group_size: int = Field(default=8, ge=1, le=64)
     # `serve --workers N` (Linux): each worker process on a CPU of its own (app/cli/workers.py).
     pin_workers: bool = True
     # Verification runs in a pool of its own, so it cannot starve the rest of the service.

@@ -226,6 +226,23 @@ def make_read_sessionmaker(engine: Engine, readers: Engine | None = None) -> ses
     return make_sessionmaker(engine.execution_options(**options))
 
 
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict of ``session.info`` that lives as long as the session's current transaction.
+
+    For reads every request of a group commit repeats (`app.credentials.issuance_groups`):
+    the same API key, the same issuer. A later transaction of the session starts with an
+    empty one, so nothing read is reused past the snapshot it was read in. Outside a
+    transaction nothing is kept.
+    """
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    held: tuple[object, dict[Any, Any]] | None = session.info.get(name)
+    if held is None or held[0] is not transaction:
+        held = session.info[name] = (transaction, {})
+    return held[1]
+
+
 @contextmanager
 def committed(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session committed when the block ends, rolled back when it raises."""

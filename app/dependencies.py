@@ -12,9 +12,8 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
-import anyio
 import httpx
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,14 +22,12 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.core.clock import Clock
 from app.core.urls import PublicUrls
+from app.credentials.issuance_groups import IssuanceGroups
 from app.db import AUTOCOMMIT_INFO, READ_ONLY_OPTION
 from app.issuers.signing import KeyRing
 from app.observability import Metrics
 from app.verification.state import VerificationState, build_verification_state
 from app.webhooks.delivery import Deliverer
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 async def get_settings(request: Request) -> Settings:
@@ -104,15 +101,15 @@ class Issuing:
     clock: Clock
     status_sessions: sessionmaker[Session]
     metrics: Metrics
-    # The single issuances one process runs at once (`LEARNPROOF_ISSUE_CONCURRENCY`).
-    turns: anyio.CapacityLimiter
+    # Runs the single issuances of this process, alone or in groups (`issuance_groups`).
+    groups: IssuanceGroups
 
 
 async def get_issuing(request: Request) -> Issuing:
     state = request.app.state
     return Issuing(
         keyring=state.keyring, urls=state.urls, clock=state.clock,
-        status_sessions=state.status_sessions, metrics=state.metrics, turns=state.issue_turns,
+        status_sessions=state.status_sessions, metrics=state.metrics, groups=state.issue_groups,
     )  # fmt: skip
 
 
@@ -172,8 +169,7 @@ async def get_session(factory: SessionmakerDep) -> AsyncIterator[Session]:
 
     Async on purpose: opening a session does no I/O (it connects at its first statement),
     so only the commit or rollback pays a hop to the threadpool, where a sync generator
-    paid one to enter and one to leave. A route that began no transaction, or whose commit
-    already ran in its own thread (``commits_in_route_thread``), pays none.
+    paid one to enter and one to leave. A route that began no transaction pays none.
     """
     session = factory()
     try:
@@ -185,43 +181,6 @@ async def get_session(factory: SessionmakerDep) -> AsyncIterator[Session]:
         await run_in_threadpool(_commit, session)
     else:
         session.close()  # nothing begun: no connection to return, no I/O
-
-
-@contextmanager
-def session_in_thread(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """`get_session`'s transaction for a route solved wholly in one worker thread
-    (`app.credentials.issuance_router`): it commits when the block ends, or rolls back."""
-    session = factory()
-    try:
-        yield session
-    except BaseException:
-        _discard(session)
-        raise
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
-        _commit(session)
-    else:
-        session.close()
-
-
-def commits_in_route_thread(endpoint: Callable[P, R]) -> Callable[P, R]:
-    """A sync route taking ``session: SessionDep`` whose commit runs in its own worker
-    thread, right after it returns, instead of in a threadpool hop of its own.
-
-    The transaction and its end are the session dependency's as for every route (a failure,
-    the commit's included, still rolls back there); only the thread changes. Each hop costs
-    the event loop a thread wake-up and the GIL hand-offs, a sizeable part of a short
-    request's CPU (README "Figures", single issuance).
-    """
-
-    @functools.wraps(endpoint)
-    def route(*args: P.args, **kwargs: P.kwargs) -> R:
-        result = endpoint(*args, **kwargs)
-        session = kwargs["session"]
-        assert isinstance(session, Session), "commits_in_route_thread needs session=SessionDep"
-        session.commit()
-        return result
-
-    return route
 
 
 # scope="function": the commit runs when the route returns, before the response is

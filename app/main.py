@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-import anyio
 import httpx
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +25,7 @@ from app.connection_reuse import ConnectionReuseMiddleware, WorkerLoads
 from app.core.clock import Clock, SystemClock
 from app.credentials.batch_jobs import JobWorker
 from app.credentials.expiry import lifecycle_tasks
+from app.credentials.issuance_groups import IssuanceGroups
 from app.credentials.issuance_router import router as issuance_router
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
@@ -147,8 +147,11 @@ def create_app(
             app.state.status_sessions = make_sessionmaker(reservations)
             reserve_in_blocks(app.state.status_sessions, RESERVATION_BLOCK)
         app.state.keyring = _open_keyring(settings, factory, app_clock)
-        # Made here, in the app's event loop: anyio's limiters belong to one loop.
-        app.state.issue_turns = anyio.CapacityLimiter(settings.issue_concurrency)
+        # Made here, in the app's event loop: anyio's limiters (and asyncio's events) belong
+        # to one loop.
+        app.state.issue_groups = IssuanceGroups(
+            factory, turns=settings.issue_concurrency, group_size=settings.issue_group_size
+        )
         worker = None
         if settings.job_worker:
             worker = JobWorker(

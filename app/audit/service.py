@@ -57,6 +57,11 @@ def record(
     return entry
 
 
+def queued(session: Session) -> int:
+    """How many events the session's transaction has queued (not yet written)."""
+    return len(session.info.get(_PENDING, ()))
+
+
 def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
     while transaction is not None:
         if transaction is ancestor:

@@ -8,10 +8,11 @@ same order in one hop:
 
 1. the app's guards (`APP_GUARDS`), then the body is read, so transport errors, size limits
    and non-strict JSON (400) come first, as before;
-2. in the worker thread, in the request's one transaction: the API key, its scope and its
-   issuer binding (401/403), before anything of the body is validated;
+2. in the worker thread, in the request's transaction (its own, or its group's:
+   `issuance_groups`): the API key, its scope and its issuer binding (401/403), before
+   anything of the body is validated;
 3. the path, header and body values validated by FastAPI's own fields (one 422 naming every
-   problem, as FastAPI's handler raises it), then the route.
+   problem, as FastAPI's handler raises it), then the route; the commit follows.
 
 A body FastAPI would not read as JSON (no or another media type, empty, unparseable) goes
 to FastAPI's own handler, whose answers for those are the contract. The declared signature
@@ -27,12 +28,12 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Final
 
-import anyio.to_thread
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from app.auth.dependencies import (
     IssuerIssueDep,
@@ -45,14 +46,13 @@ from app.credentials import issuance_rows, service
 from app.credentials.router import to_read
 from app.credentials.schemas import CredentialCreate, CredentialIssued
 from app.dependencies import (
+    Issuing,
     IssuingDep,
     SessionDep,
-    commits_in_route_thread,
     get_clock,
     get_issuing,
     get_session,
     get_sessionmaker,
-    session_in_thread,
 )
 from app.guards import APP_GUARDS
 
@@ -67,6 +67,14 @@ def _read_as_json(content_type: str | None) -> bool:
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
+
+
+def _counted(issuing: Issuing, response: Response) -> Response:
+    """Counts a credential once its transaction has committed (a group that is rolled back
+    runs its requests again)."""
+    if response.status_code == 201 and "Idempotent-Replayed" not in response.headers:
+        issuing.metrics.credentials_issued.inc()
+    return response
 
 
 class IssuanceRoute(APIRoute):
@@ -104,8 +112,9 @@ class IssuanceRoute(APIRoute):
             raise TypeError(f"{self.path}: an IssuanceRoute names its issuer by {{slug}}")
 
         async def handle(request: Request) -> Response:
+            issuing = await get_issuing(request)
             if not _read_as_json(request.headers.get("content-type")):
-                return await fastapi_handler(request)
+                return _counted(issuing, await fastapi_handler(request))
             for guard in APP_GUARDS:
                 await guard(request)
             raw = await request.body()
@@ -115,34 +124,32 @@ class IssuanceRoute(APIRoute):
             except Exception:  # undecodable, or nested past the recursion limit
                 body = None
             if body is None:
-                return await fastapi_handler(request)  # its own answer (the body is cached)
+                # FastAPI's own answer (the body is cached).
+                return _counted(issuing, await fastapi_handler(request))
             credentials = await bearer_credentials(request)
             factory, clock = await get_sessionmaker(request), await get_clock(request)
-            issuing = await get_issuing(request)
             slug = request.path_params[slug_field]
 
-            def run() -> Response:
-                with session_in_thread(factory) as session:
-                    principal = authenticate_bearer(
-                        session, credentials, now=clock.now(), sessions=factory
-                    )
-                    for_issuer(principal, scope, slug)
-                    values, errors = request_params_to_args(path_fields, request.path_params)
-                    headers, header_errors = request_params_to_args(header_fields, request.headers)
-                    value, body_errors = body_field.validate(body, {}, loc=("body",))
-                    errors = [*errors, *header_errors, *body_errors]
-                    if errors:
-                        raise RequestValidationError(errors, body=body)
-                    response: Response = endpoint(
-                        **values, **headers, **{body_field.name: value}, session=session,
-                        principal=principal, issuing=issuing,
-                    )  # fmt: skip
-                    return response
+            def work(session: Session) -> Response:
+                principal = authenticate_bearer(
+                    session, credentials, now=clock.now(), sessions=factory
+                )
+                for_issuer(principal, scope, slug)
+                values, errors = request_params_to_args(path_fields, request.path_params)
+                headers, header_errors = request_params_to_args(header_fields, request.headers)
+                value, body_errors = body_field.validate(body, {}, loc=("body",))
+                errors = [*errors, *header_errors, *body_errors]
+                if errors:
+                    raise RequestValidationError(errors, body=body)
+                response: Response = endpoint(
+                    **values, **headers, **{body_field.name: value}, session=session,
+                    principal=principal, issuing=issuing,
+                )  # fmt: skip
+                return response
 
-            # At most `turns` at once per process, the rest waiting here in arrival order:
-            # interleaved under the GIL, sixteen took 2.6-3 times their median at the 99th
-            # percentile, and queued again on the audit chain's row lock (README "Figures").
-            return await anyio.to_thread.run_sync(run, limiter=issuing.turns)
+            # Alone, or with the requests waiting beside it in one transaction: one commit for
+            # the group (app/credentials/issuance_groups.py, README "Figures").
+            return _counted(issuing, await issuing.groups.run(work))
 
         return handle
 
@@ -167,7 +174,6 @@ IdempotencyKey = Annotated[
     response_model=CredentialIssued,
     responses={409: {"description": "Idempotency-Key or external_id reused with another body"}},
 )
-@commits_in_route_thread
 def issue_credential(
     slug: str,
     body: CredentialCreate,
@@ -203,6 +209,4 @@ def issue_credential(
     )
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    else:
-        issuing.metrics.credentials_issued.inc()
     return response

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, make_transient_to_detached
 from app.achievements.models import Achievement
 from app.core.urls import PublicUrls
 from app.credentials.models import Credential
+from app.db import transaction_memo
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer, SigningKey
 from app.issuers.service import IssuerContext
@@ -35,9 +36,13 @@ def load_issuance_context(
     The branding images (data: URLs, possibly large) are left out: issuance does not use
     them, and they would be repeated on every key's row.
     """
-    rows = session.execute(
-        _context_statement(), {"slug": slug, "achievement_id": achievement_id}
-    ).all()
+    # Read once per transaction: a group of issuances (one transaction) shares the read.
+    known = transaction_memo(session, _CONTEXTS_READ)
+    rows = known.get((slug, achievement_id))
+    if rows is None:
+        rows = known[slug, achievement_id] = session.execute(
+            _context_statement(), {"slug": slug, "achievement_id": achievement_id}
+        ).all()
     if not rows:
         return issuer_service.load_context(session, slug, urls=urls), None  # its NotFound
     issuer, achievement, subscribed, _key = rows[0]
@@ -45,6 +50,9 @@ def load_issuance_context(
         webhook_events.none_subscribed(session, issuer.id)
     keys = [key for *_rest, key in rows if key is not None]
     return IssuerContext(issuer=issuer, keys=keys, did=urls.issuer_did(slug)), achievement
+
+
+_CONTEXTS_READ: Final = "learnproof_issuance_contexts_read"
 
 
 @functools.cache

@@ -232,7 +232,8 @@ def test_a_process_runs_at_most_its_issue_concurrency_at_once(
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    capped = settings.model_copy(update={"issue_concurrency": concurrency})
+    # Groups of one: a group would begin its transaction on the test's one connection.
+    capped = settings.model_copy(update={"issue_concurrency": concurrency, "issue_group_size": 1})
     app = create_app(capped, clock=clock, session_factory=factory)
     overlap = _Overlap()
     monkeypatch.setattr(issuance_router_module, "authenticate_bearer", overlap)

@@ -1,0 +1,395 @@
+"""Group commit (`app/credentials/issuance_groups.py`): the requests that wait run together in
+one transaction, and each still gets the outcome it would have had alone.
+
+The groups run on the test's one connection (sessions join it as savepoints), with one turn,
+so one group at a time uses it. A first request holds the turn until the others have
+queued, which makes the next group deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.audit import service as audit_service
+from app.audit.models import AuditEvent
+from app.auth.scopes import Scope
+from app.config import Settings
+from app.core.clock import FixedClock
+from app.credentials import issuance_router as issuance_router_module
+from app.credentials.issuance_groups import IssuanceGroups
+from app.credentials.models import Credential
+from app.errors import Conflict, ServiceUnavailable
+from app.main import create_app
+from tests.conftest import TEST_PUBLIC_URL, make_key
+from tests.credentials.factories import RECIPIENT, World
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+Work = Callable[[Session], Any]
+
+
+@pytest.fixture
+def factory(connection: Connection) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+class Log:
+    """Which session each piece of work ran in, in order."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[str, int]] = []
+        self.lock = threading.Lock()
+        self.numbers = itertools.count()
+
+    def note(self, name: str, session: Session) -> None:
+        with self.lock:
+            # Numbered, not id(): a session closed before the next opens may share its id.
+            self.runs.append((name, session.info.setdefault("test_number", next(self.numbers))))
+
+
+def audited(log: Log, name: str, *, fail: Exception | None = None) -> Work:
+    """Work that records an audit event (a write, at commit), then fails if told to."""
+
+    def work(session: Session) -> str:
+        log.note(name, session)
+        audit_service.record(session, actor="test", action=f"test.{name}", now=NOW)
+        if fail is not None:
+            raise fail
+        return name
+
+    return work
+
+
+def refused(log: Log, name: str, error: Exception) -> Work:
+    """Work that reads, then fails before writing anything (a 401, 404, 409 or 422)."""
+
+    def work(session: Session) -> str:
+        log.note(name, session)
+        session.execute(select(func.count()).select_from(AuditEvent))
+        raise error
+
+    return work
+
+
+def stored_actions(session: Session) -> set[str]:
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("test.%")))
+    return {action.removeprefix("test.") for action in actions}
+
+
+def run_behind_a_first(
+    factory: sessionmaker[Session], works: list[Work], *, group_size: int = 8,
+    cancel: set[int] = frozenset(),  # type: ignore[assignment]
+) -> list[Any]:  # fmt: skip
+    """Queue ``works`` while a first request holds the one turn, then let it go: they run
+    as the next group(s). Returns each one's result or exception (None when cancelled)."""
+
+    async def scenario() -> list[Any]:
+        groups = IssuanceGroups(factory, turns=1, group_size=group_size)
+        started, release = threading.Event(), threading.Event()
+
+        def first(_session: Session) -> str:
+            started.set()
+            release.wait(10)
+            return "first"
+
+        holder = asyncio.create_task(groups.run(first))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        tasks = [asyncio.create_task(groups.run(work)) for work in works]
+        await asyncio.sleep(0)  # each queues itself
+        for index in cancel:
+            tasks[index].cancel()
+        release.set()
+        assert await holder == "first"
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        # A cancelled waiter's request still runs: wait until the turn is free.
+        while groups._running:  # noqa: SLF001
+            await asyncio.sleep(0.001)
+        return [None if isinstance(r, asyncio.CancelledError) else r for r in results]
+
+    return asyncio.run(scenario())
+
+
+def test_waiting_requests_commit_together(factory: sessionmaker[Session], session: Session) -> None:
+    log = Log()
+    results = run_behind_a_first(factory, [audited(log, name) for name in "abcde"])
+    assert results == list("abcde")
+    assert len({ident for _name, ident in log.runs}) == 1  # one session: one transaction
+    assert [name for name, _ident in log.runs] == list("abcde")  # in arrival order
+    assert stored_actions(session) == set("abcde")
+    assert audit_service.verify_chain(session).intact
+
+
+def test_a_group_is_at_most_group_size(factory: sessionmaker[Session], session: Session) -> None:
+    log = Log()
+    results = run_behind_a_first(factory, [audited(log, n) for n in "abcde"], group_size=2)
+    assert results == list("abcde")
+    sessions = [ident for _name, ident in log.runs]
+    assert sessions[0] == sessions[1] != sessions[2] == sessions[3] != sessions[4]
+    assert stored_actions(session) == set("abcde")
+
+
+def test_a_request_refused_before_writing_fails_alone(
+    factory: sessionmaker[Session], session: Session
+) -> None:
+    log = Log()
+    conflict = Conflict("already used")
+    works = [audited(log, "a"), refused(log, "b", conflict), audited(log, "c")]
+    results = run_behind_a_first(factory, works)
+    assert results == ["a", conflict, "c"]
+    # The group went on: every request ran once, in the one transaction.
+    assert len(log.runs) == 3
+    assert len({ident for _name, ident in log.runs}) == 1
+    assert stored_actions(session) == {"a", "c"}
+
+
+def test_a_request_failing_after_it_wrote_sends_its_group_to_run_alone(
+    factory: sessionmaker[Session], session: Session
+) -> None:
+    log = Log()
+    works = [audited(log, "a"), audited(log, "b", fail=RuntimeError("late")), audited(log, "c")]
+    results = run_behind_a_first(factory, works)
+    assert results[0] == "a"
+    assert results[2] == "c"
+    assert isinstance(results[1], RuntimeError)
+    # a and b ran in the group, then every request again, each in a session of its own.
+    assert [name for name, _ident in log.runs] == ["a", "b", "a", "b", "c"]
+    alone = [ident for _name, ident in log.runs[2:]]
+    assert len(set(alone)) == 3
+    assert log.runs[0][1] not in alone
+    # Nothing of b, nor a second a: the group's transaction was rolled back.
+    assert stored_actions(session) == {"a", "c"}
+    assert session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.a")
+    ) == 1  # fmt: skip
+    assert audit_service.verify_chain(session).intact
+
+
+def test_a_statement_that_is_not_a_select_counts_as_a_write(
+    factory: sessionmaker[Session], session: Session
+) -> None:
+    log = Log()
+
+    def updates_then_fails(session: Session) -> str:
+        log.note("b", session)
+        session.execute(text("UPDATE audit_chain_head SET id = id WHERE 1 = 0"))
+        raise Conflict("after an update")
+
+    results = run_behind_a_first(factory, [audited(log, "a"), updates_then_fails])
+    assert results[0] == "a"
+    assert isinstance(results[1], Conflict)
+    assert [name for name, _ident in log.runs] == ["a", "b", "a", "b"]
+    assert stored_actions(session) == {"a"}
+
+
+def test_a_database_error_sends_its_group_to_run_alone(
+    factory: sessionmaker[Session], session: Session
+) -> None:
+    log = Log()
+
+    def bad_select(session: Session) -> str:
+        log.note("b", session)
+        session.execute(text("SELECT no_such_column FROM audit_chain_head"))
+        return "unreachable"
+
+    results = run_behind_a_first(factory, [audited(log, "a"), bad_select, audited(log, "c")])
+    assert results[0] == "a"
+    assert results[2] == "c"
+    assert "no_such_column" in str(results[1])
+    assert [name for name, _ident in log.runs] == ["a", "b", "a", "b", "c"]
+    assert stored_actions(session) == {"a", "c"}
+
+
+def test_a_failed_group_commit_runs_each_request_alone(
+    factory: sessionmaker[Session], session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = Log()
+    failed: list[int] = []
+    commit = Session.commit
+
+    def fail_the_first_commit_of_two(self: Session) -> None:
+        if not failed and len({ident for _name, ident in log.runs}) == 1 and len(log.runs) > 1:
+            failed.append(1)
+            raise RuntimeError("the database went away")
+        commit(self)
+
+    monkeypatch.setattr(Session, "commit", fail_the_first_commit_of_two)
+    results = run_behind_a_first(factory, [audited(log, n) for n in "abc"])
+    assert failed
+    assert results == list("abc")
+    assert [name for name, _ident in log.runs] == list("abcabc")
+    assert stored_actions(session) == set("abc")
+    assert audit_service.verify_chain(session).intact
+
+
+def test_each_request_runs_in_its_own_context(factory: sessionmaker[Session]) -> None:
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+
+    async def scenario() -> list[str]:
+        groups = IssuanceGroups(factory, turns=1, group_size=8)
+
+        async def one(ident: str) -> str:
+            request_id.set(ident)
+            await asyncio.sleep(0)
+            return await groups.run(lambda _session: request_id.get())
+
+        return await asyncio.gather(*(one(f"r{i}") for i in range(6)))
+
+    assert asyncio.run(scenario()) == [f"r{i}" for i in range(6)]
+
+
+def test_a_request_whose_client_went_away_is_still_issued(
+    factory: sessionmaker[Session], session: Session
+) -> None:
+    log = Log()
+    results = run_behind_a_first(factory, [audited(log, n) for n in "abc"], cancel={1})
+    assert results == ["a", None, "c"]
+    assert stored_actions(session) == set("abc")
+
+
+def test_requests_left_when_the_loop_stops_are_refused(factory: sessionmaker[Session]) -> None:
+    async def scenario() -> list[Any]:
+        groups = IssuanceGroups(factory, turns=1, group_size=1)
+        started, release = threading.Event(), threading.Event()
+
+        def first(_session: Session) -> str:
+            started.set()
+            release.wait(10)
+            return "first"
+
+        holder = asyncio.create_task(groups.run(first))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        waiting = asyncio.create_task(groups.run(lambda _session: "second"))
+        await asyncio.sleep(0)
+        (drain,) = groups._drains  # noqa: SLF001
+        drain.cancel()  # as the loop's shutdown does
+        release.set()
+        return await asyncio.gather(holder, waiting, return_exceptions=True)
+
+    first, second = asyncio.run(scenario())
+    assert first == "first"  # it ran to its end: its thread is not abandoned
+    assert isinstance(second, ServiceUnavailable)
+
+
+def _issued_count(client: TestClient) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("learnproof_credentials_issued_total "):
+            return float(line.split()[1])
+    raise AssertionError("no learnproof_credentials_issued_total in /metrics")
+
+
+def test_two_tenants_issuing_at_once_each_get_their_own_answers(
+    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    # One turn: the groups share the test's one connection.
+    capped = settings.model_copy(update={"issue_concurrency": 1, "issue_group_size": 16})
+    app = create_app(capped, clock=clock, session_factory=factory)
+    together: list[tuple[int, bool]] = []
+    run_together = IssuanceGroups._together  # noqa: SLF001
+
+    def noted(self: IssuanceGroups, group: list[Any]) -> bool:
+        ran = run_together(self, group)
+        together.append((len(group), ran))
+        return ran
+
+    monkeypatch.setattr(IssuanceGroups, "_together", noted)
+    with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
+        admin = {"Authorization": f"Bearer {make_key(session, Scope.admin)}"}
+        a = World(client, session, admin, slug="a-platform", name="A")
+        b = World(client, session, admin, slug="b-platform", name="B")
+        plain_a = {"achievement_id": a.achievement["id"], "recipient": RECIPIENT}
+        plain_b = {"achievement_id": b.achievement["id"], "recipient": RECIPIENT}
+        other_learner = {**RECIPIENT, "name": "Grace Hopper"}
+        forged = a.issue_headers["Authorization"].rsplit("_", 1)[0] + "_" + "x" * 43
+        # (who, issuer, body, extra headers, expected status)
+        requests: list[tuple[World, World, dict[str, Any], dict[str, str], int]] = [
+            (a, a, plain_a, {}, 201),
+            (b, b, plain_b, {}, 201),
+            (a, a, plain_a, {"Idempotency-Key": "k-1"}, 201),
+            (a, a, plain_a, {"Idempotency-Key": "k-1"}, 201),  # the same again: a replay
+            (b, a, plain_b, {}, 403),  # B's key, A's issuer
+            (a, a, {**plain_a, "achievement_id": b.achievement["id"]}, {}, 404),  # B's
+            (a, a, {**plain_a, "external_id": "x-1"}, {}, 0),  # one of these two: 201,
+            (a, a, {**plain_a, "external_id": "x-1", "recipient": other_learner}, {}, 0),  # 409
+            (b, b, {**plain_b, "credits_earned": "many"}, {}, 422),
+            (b, b, {**plain_b, "external_id": "x-1"}, {}, 201),  # B's own x-1
+            (a, a, plain_a, {"Authorization": forged}, 401),  # A's key prefix, not its secret
+        ]
+        groups = app.state.issue_groups
+        queued = threading.Event()
+        real = issuance_router_module.authenticate_bearer
+
+        def held_first(*args: Any, **kwargs: Any) -> Any:
+            # The first request holds the turn until every other one is waiting.
+            if not queued.is_set():
+                deadline = time.monotonic() + 10
+                while len(groups._waiting) < len(requests) and time.monotonic() < deadline:  # noqa: SLF001
+                    time.sleep(0.002)
+                queued.set()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(issuance_router_module, "authenticate_bearer", held_first)
+        before = _issued_count(client)
+
+        def send(request: tuple[World, World, dict[str, Any], dict[str, str], int]) -> Any:
+            who, issuer, body, headers, _expected = request
+            return client.post(
+                f"/v1/issuers/{issuer.slug}/credentials", json=body,
+                headers={**who.issue_headers, **headers},
+            )  # fmt: skip
+
+        first = {**plain_a, "recipient": other_learner}
+        with ThreadPoolExecutor(max_workers=len(requests) + 1) as pool:
+            held = pool.submit(send, (a, a, first, {}, 201))
+            while not groups._running:  # noqa: SLF001
+                time.sleep(0.002)
+            answers = list(pool.map(send, requests))
+        assert held.result().status_code == 201
+        expected = [r[-1] for r in requests]
+        assert [a.status_code if e else 0 for a, e in zip(answers, expected, strict=True)] == (
+            expected
+        ), [r.text for r in answers]
+        # The first alone, then all the others in one transaction.
+        assert together == [(len(requests), True)]
+        replayed = [r.headers.get("Idempotent-Replayed") for r in answers[2:4]]
+        assert answers[2].json()["id"] == answers[3].json()["id"]
+        assert replayed.count("true") == 1
+        # Whichever of the two with external_id x-1 came first was issued; the other names it.
+        x_1 = sorted(answers[6:8], key=lambda r: r.status_code)
+        assert [r.status_code for r in x_1] == [201, 409]
+        assert x_1[0].json()["id"] in x_1[1].json()["detail"]
+        # Each tenant's credentials are its own, stored and verifiable.
+        sent = [
+            (a, held.result()),
+            *((r[1], answer) for r, answer in zip(requests, answers, strict=True)),
+        ]
+        issued = [(issuer, r.json()) for issuer, r in sent if r.status_code == 201]
+        assert _issued_count(client) - before == len({c["id"] for _i, c in issued}) == 6
+        for issuer, credential in issued:
+            assert credential["issuer"] == issuer.slug
+            assert credential["credential"]["issuer"]["id"].endswith(f":{issuer.slug}")
+            assert session.get(Credential, credential["id"]) is not None
+            report = client.post(
+                "/credentials/verify", json={"verifiableCredential": credential["credential"]}
+            ).json()
+            assert report["verified"] is True, report
+        assert audit_service.verify_chain(session).intact
