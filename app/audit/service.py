@@ -7,17 +7,20 @@ on. Appending at commit time keeps the lock for milliseconds instead of for the 
 request (a batch chunk signs 100 credentials), so instances sharing one PostgreSQL do not
 queue behind each other's signing. On PostgreSQL a transaction with one event (every
 single-credential request) does the lock, the chaining and the head update in one statement
-(``_append_in_one_statement``). Events queued inside a savepoint that rolls back (a failed
+(``_append_in_one_statement``), and one with a few (a group of single issuances) locks the
+head, then inserts them all and moves the head in one more (``_append_many_in_two_statements``).
+Events queued inside a savepoint that rolls back (a failed
 batch item) are dropped with it, exactly as the rows they describe.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import LargeBinary, bindparam, event, select, text
+from sqlalchemy import LargeBinary, TextClause, bindparam, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.audit import chain
@@ -95,10 +98,14 @@ def _append_queued(session: Session) -> None:
     queue: list[_Queued] = session.info.pop(_PENDING, [])
     if not queue:
         return
-    if len(queue) == 1 and session.get_bind().dialect.name == "postgresql":
-        split = _split_content(queue[0][0])
-        if split is not None:
-            _append_in_one_statement(session, queue[0][0], *split)
+    if session.get_bind().dialect.name == "postgresql":
+        if len(queue) == 1:
+            split = _split_content(queue[0][0])
+            if split is not None:
+                _append_in_one_statement(session, queue[0][0], *split)
+                return
+        elif len(queue) <= _MANY_AT_MOST:
+            _append_many_in_two_statements(session, [entry for entry, _transaction in queue])
             return
     head = session.scalar(
         select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
@@ -196,6 +203,76 @@ def _append_in_one_statement(
     if row is None:
         raise RuntimeError("the audit chain head row is missing; run `learnproof db upgrade`")
     entry.id, entry.prev_hash, entry.entry_hash = row
+
+
+# A group of single issuances (app/credentials/issuance_groups.py) queues one event each;
+# a batch chunk's hundreds take the ORM's path above.
+_MANY_AT_MOST: Final = 64
+
+_LOCK_HEAD: Final = text("SELECT last_hash FROM audit_chain_head WHERE id = :head_id FOR UPDATE")
+
+
+@functools.lru_cache(maxsize=_MANY_AT_MOST)
+def _append_many_statement(count: int) -> TextClause:
+    """Insert ``count`` chained entries and move the head, in one statement. The entries are
+    inserted in the order of their ``ord`` (so their ids follow the chain) and their ids come
+    back in that order."""
+    rows = ", ".join(
+        f"(CAST(:occurred_at_{n} AS TIMESTAMPTZ), :actor_{n}, :action_{n}, :issuer_slug_{n}, "
+        f":credential_id_{n}, :details_{n}, :prev_hash_{n}, :entry_hash_{n}, {n})"
+        for n in range(count)
+    )
+    columns = (
+        "occurred_at, actor, action, issuer_slug, credential_id, details, prev_hash, entry_hash"
+    )
+    return text(
+        f"""
+        WITH entry AS (
+            INSERT INTO audit_event ({columns})
+            SELECT occurred_at, actor, action, issuer_slug, credential_id,
+                   CAST(details AS JSON), prev_hash, entry_hash
+            FROM (VALUES {rows}) AS given({columns}, ord)
+            ORDER BY ord
+            RETURNING id
+        )
+        UPDATE audit_chain_head
+        SET last_event_id = (SELECT max(id) FROM entry), last_hash = :last_hash
+        WHERE audit_chain_head.id = :head_id
+        RETURNING (SELECT array_agg(id ORDER BY id) FROM entry)
+        """
+    ).bindparams(*(bindparam(f"occurred_at_{n}", type_=UTCDateTime()) for n in range(count)))
+
+
+def _append_many_in_two_statements(session: Session, entries: list[AuditEvent]) -> None:
+    """PostgreSQL, a few events: lock the head, chain them here, then insert them all and move
+    the head in one statement (the ORM's flush of each entry and of the head cost a tenth of
+    a grouped issuance's CPU)."""
+    session.flush()  # the transaction's other rows first, outside the lock
+    previous = session.execute(_LOCK_HEAD, {"head_id": HEAD_ID}).scalar_one_or_none()
+    if previous is None:
+        raise RuntimeError("the audit chain head row is missing; run `learnproof db upgrade`")
+    params: dict[str, Any] = {"head_id": HEAD_ID}
+    for n, entry in enumerate(entries):
+        entry.prev_hash = previous
+        entry.entry_hash = previous = chain.entry_hash(
+            prev_hash=previous,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
+            action=entry.action,
+            issuer_slug=entry.issuer_slug,
+            credential_id=entry.credential_id,
+            details=entry.details,
+        )
+        params.update({
+            f"occurred_at_{n}": entry.occurred_at, f"actor_{n}": entry.actor,
+            f"action_{n}": entry.action, f"issuer_slug_{n}": entry.issuer_slug,
+            f"credential_id_{n}": entry.credential_id, f"details_{n}": json.dumps(entry.details),
+            f"prev_hash_{n}": entry.prev_hash, f"entry_hash_{n}": entry.entry_hash,
+        })  # fmt: skip
+    params["last_hash"] = previous
+    ids = session.execute(_append_many_statement(len(entries)), params).scalar_one()
+    for entry, ident in zip(entries, ids, strict=True):
+        entry.id = ident
 
 
 def list_events(

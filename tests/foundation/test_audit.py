@@ -170,7 +170,8 @@ def test_single_and_multi_event_commits_from_two_instances_keep_one_chain(
 
     def work(index: int) -> None:
         with factories[index % 2]() as session:
-            for i in range(1 if index % 3 else 2):
+            # One event, a few (two statements on PostgreSQL) or more than 64 (the ORM's).
+            for i in range((1, 2, 5, 1, 70)[index % 5]):
                 details = {"i": index, "text": f"é\n{index}", "nested": {"b": [1, None]}}
                 service.record(session, actor=f"w{index}", action=f"a{i}", now=now,
                                issuer_slug="uni" if i else None, details=details)  # fmt: skip
@@ -190,14 +191,42 @@ def test_single_and_multi_event_commits_from_two_instances_keep_one_chain(
         for engine in engines:
             engine.dispose()
     assert report.intact, report.describe()
-    assert report.entries == 60 + 20
+    assert report.entries == 12 * (1 + 2 + 5 + 1 + 70)
     assert report_after.intact
-    assert report_after.entries == 81
+    assert report_after.entries == report.entries + 1
     assert (single.entry_hash, single.id) == (last_hash, head.last_event_id)
     assert single.entry_hash == chain.entry_hash(
         prev_hash=single.prev_hash, occurred_at=now, actor="one", action="last",
         issuer_slug=None, credential_id=None, details={},
     )  # fmt: skip
+
+
+def test_every_append_path_keeps_one_chain(session: Session, now: datetime) -> None:
+    # On PostgreSQL: one event in one statement, up to 64 in two, more through the ORM.
+    sizes = (1, 2, 5, 64, 65, 1, 3)
+    before = service.verify_chain(session).entries
+    recorded: list[AuditEvent] = []
+    for size in sizes:
+        for i in range(size):
+            details = {"n": i, "text": f"é\n{size}", "nested": {"b": [1, None]}}
+            recorded.append(
+                service.record(session, actor=f"s{size}", action=f"a{i}", now=now,
+                               issuer_slug="uni" if i % 2 else None, details=details)
+            )  # fmt: skip
+        session.commit()
+    report = service.verify_chain(session)
+    assert report.intact, report.describe()
+    assert report.entries == before + sum(sizes)
+    # What each entry was given is what was stored, in chain (id) order.
+    assert [e.id for e in recorded] == sorted(e.id for e in recorded)
+    stored = {e.id: e for e in service.list_events(session, after=recorded[0].id - 1, limit=500)}
+    for entry in recorded:
+        row = stored[entry.id]
+        assert (row.prev_hash, row.entry_hash, row.action) == (
+            entry.prev_hash, entry.entry_hash, entry.action
+        )  # fmt: skip
+    head = session.get_one(AuditChainHead, service.HEAD_ID)
+    assert (head.last_event_id, head.last_hash) == (recorded[-1].id, recorded[-1].entry_hash)
 
 
 def test_migration_chains_existing_entries(fresh_database_url: str) -> None:
