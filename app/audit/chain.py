@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS = "0" * 64
 
@@ -45,6 +45,41 @@ def canonical_content(
 
 def entry_hash(**fields: Any) -> str:
     return hashlib.sha256(canonical_content(**fields)).hexdigest()
+
+
+class Content(Protocol):
+    """What an entry's hash covers besides the previous hash (a stored or a new entry)."""
+
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def issuer_slug(self) -> str | None: ...
+    @property
+    def credential_id(self) -> str | None: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+
+
+def hash_after(previous: str, entry: Content) -> str:
+    """The hash of ``entry`` linked after an entry whose hash is ``previous``."""
+    return hashlib.sha256(content_after(previous, entry)).hexdigest()
+
+
+def content_after(previous: str, entry: Content) -> bytes:
+    """The canonical content of ``entry`` linked after the hash ``previous``."""
+    return canonical_content(
+        prev_hash=previous,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        issuer_slug=entry.issuer_slug,
+        credential_id=entry.credential_id,
+        details=entry.details,
+    )
 
 
 @dataclass(frozen=True)
@@ -87,15 +122,7 @@ def check(
                 "(an entry before it was removed, reordered or altered)"
             )
             return ChainReport(False, count, previous, entry.id, reason)
-        computed = entry_hash(
-            prev_hash=previous,
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            action=entry.action,
-            issuer_slug=entry.issuer_slug,
-            credential_id=entry.credential_id,
-            details=entry.details,
-        )
+        computed = hash_after(previous, entry)
         if entry.entry_hash != computed:
             reason = "its content does not match its entry_hash (the entry was altered)"
             return ChainReport(False, count, previous, entry.id, reason)

@@ -65,6 +65,14 @@ def queued(session: Session) -> int:
     return len(session.info.get(_PENDING, ()))
 
 
+def _link(entries: list[AuditEvent], previous: str) -> str:
+    """Chain ``entries`` in order after the hash ``previous``; returns the last one's hash."""
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.entry_hash = previous = chain.hash_after(previous, entry)
+    return previous
+
+
 def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
     while transaction is not None:
         if transaction is ancestor:
@@ -112,20 +120,9 @@ def _append_queued(session: Session) -> None:
     )
     if head is None:
         raise RuntimeError("the audit chain head row is missing; run `learnproof db upgrade`")
-    previous = head.last_hash
-    for entry, _transaction in queue:
-        entry.prev_hash = previous
-        entry.entry_hash = chain.entry_hash(
-            prev_hash=previous,
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            action=entry.action,
-            issuer_slug=entry.issuer_slug,
-            credential_id=entry.credential_id,
-            details=entry.details,
-        )
-        session.add(entry)
-        previous = entry.entry_hash
+    entries = [entry for entry, _transaction in queue]
+    previous = _link(entries, head.last_hash)
+    session.add_all(entries)
     session.flush()
     head.last_event_id, head.last_hash = queue[-1][0].id, previous
 
@@ -164,15 +161,7 @@ _APPEND_ONE: Final = text(
 def _split_content(entry: AuditEvent) -> tuple[bytes, bytes] | None:
     """The entry's canonical content around its ``prev_hash`` (the last key in sorted order),
     or None if the format ever stops ending with it."""
-    content = chain.canonical_content(
-        prev_hash=chain.GENESIS,
-        occurred_at=entry.occurred_at,
-        actor=entry.actor,
-        action=entry.action,
-        issuer_slug=entry.issuer_slug,
-        credential_id=entry.credential_id,
-        details=entry.details,
-    )
+    content = chain.content_after(chain.GENESIS, entry)
     if not content.endswith(_TAIL):
         return None
     return content[: -len(_PLACEHOLDER) - 2], content[-2:]
@@ -251,25 +240,14 @@ def _append_many_in_two_statements(session: Session, entries: list[AuditEvent]) 
     previous = session.execute(_LOCK_HEAD, {"head_id": HEAD_ID}).scalar_one_or_none()
     if previous is None:
         raise RuntimeError("the audit chain head row is missing; run `learnproof db upgrade`")
-    params: dict[str, Any] = {"head_id": HEAD_ID}
+    params: dict[str, Any] = {"head_id": HEAD_ID, "last_hash": _link(entries, previous)}
     for n, entry in enumerate(entries):
-        entry.prev_hash = previous
-        entry.entry_hash = previous = chain.entry_hash(
-            prev_hash=previous,
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            action=entry.action,
-            issuer_slug=entry.issuer_slug,
-            credential_id=entry.credential_id,
-            details=entry.details,
-        )
         params.update({
             f"occurred_at_{n}": entry.occurred_at, f"actor_{n}": entry.actor,
             f"action_{n}": entry.action, f"issuer_slug_{n}": entry.issuer_slug,
             f"credential_id_{n}": entry.credential_id, f"details_{n}": json.dumps(entry.details),
             f"prev_hash_{n}": entry.prev_hash, f"entry_hash_{n}": entry.entry_hash,
         })  # fmt: skip
-    params["last_hash"] = previous
     ids = session.execute(_append_many_statement(len(entries)), params).scalar_one()
     for entry, ident in zip(entries, ids, strict=True):
         entry.id = ident

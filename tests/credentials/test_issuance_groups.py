@@ -90,6 +90,24 @@ def stored_actions(session: Session) -> set[str]:
     return {action.removeprefix("test.") for action in actions}
 
 
+class Holder:
+    """A first request that holds the one turn until released."""
+
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, _session: Session) -> str:
+        self.started.set()
+        self.release.wait(10)
+        return "first"
+
+    async def hold(self, groups: IssuanceGroups) -> asyncio.Task[str]:
+        task = asyncio.create_task(groups.run(self))
+        while not self.started.is_set():
+            await asyncio.sleep(0.001)
+        return task
+
+
 def run_behind_a_first(
     factory: sessionmaker[Session], works: list[Work], *, group_size: int = 8,
     cancel: set[int] = frozenset(),  # type: ignore[assignment]
@@ -99,21 +117,13 @@ def run_behind_a_first(
 
     async def scenario() -> list[Any]:
         groups = IssuanceGroups(factory, turns=1, group_size=group_size)
-        started, release = threading.Event(), threading.Event()
-
-        def first(_session: Session) -> str:
-            started.set()
-            release.wait(10)
-            return "first"
-
-        holder = asyncio.create_task(groups.run(first))
-        while not started.is_set():
-            await asyncio.sleep(0.001)
+        first = Holder()
+        holder = await first.hold(groups)
         tasks = [asyncio.create_task(groups.run(work)) for work in works]
         await asyncio.sleep(0)  # each queues itself
         for index in cancel:
             tasks[index].cancel()
-        release.set()
+        first.release.set()
         assert await holder == "first"
         results = await asyncio.gather(*tasks, return_exceptions=True)
         # A cancelled waiter's request still runs: wait until the turn is free.
@@ -264,21 +274,13 @@ def test_a_request_whose_client_went_away_is_still_issued(
 def test_requests_left_when_the_loop_stops_are_refused(factory: sessionmaker[Session]) -> None:
     async def scenario() -> list[Any]:
         groups = IssuanceGroups(factory, turns=1, group_size=1)
-        started, release = threading.Event(), threading.Event()
-
-        def first(_session: Session) -> str:
-            started.set()
-            release.wait(10)
-            return "first"
-
-        holder = asyncio.create_task(groups.run(first))
-        while not started.is_set():
-            await asyncio.sleep(0.001)
+        first = Holder()
+        holder = await first.hold(groups)
         waiting = asyncio.create_task(groups.run(lambda _session: "second"))
         await asyncio.sleep(0)
         (drain,) = groups._drains  # noqa: SLF001
         drain.cancel()  # as the loop's shutdown does
-        release.set()
+        first.release.set()
         return await asyncio.gather(holder, waiting, return_exceptions=True)
 
     first, second = asyncio.run(scenario())
