@@ -7,7 +7,7 @@ them (up to `LEARNPROOF_ISSUE_GROUP_SIZE`) run one after the other in one worker
 one transaction, which commits once. Each request of a group saves a commit, the audit
 chain's lock and append (one for the group), and the reads the group shares
 (`app.db.transaction_memo`: the API key, the issuer and achievement). With 16 clients that
-was about a fifth of the CPU of a request (README "Figures").
+was about a quarter of the CPU of a request (README "Figures", mid morning).
 
 Every request keeps its own outcome, as if it had run alone:
 
