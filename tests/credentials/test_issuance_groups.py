@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import service as audit_service
@@ -31,6 +32,7 @@ from app.core.clock import FixedClock
 from app.credentials import issuance_router as issuance_router_module
 from app.credentials.issuance_groups import IssuanceGroups
 from app.credentials.models import Credential
+from app.db import make_engine, make_sessionmaker
 from app.errors import Conflict, ServiceUnavailable
 from app.main import create_app
 from tests.conftest import TEST_PUBLIC_URL, make_key
@@ -395,3 +397,63 @@ def test_two_tenants_issuing_at_once_each_get_their_own_answers(
             ).json()
             assert report["verified"] is True, report
         assert audit_service.verify_chain(session).intact
+
+
+def test_two_processes_groups_crossing_on_unique_keys_end_without_hanging(
+    fresh_database_url: str,
+) -> None:
+    """Two workers' groups insert the same two unique keys in crossing order (two retries of
+    the same Idempotency-Keys, say): PostgreSQL ends the deadlock by failing one statement,
+    whose group then runs alone; the other group commits. Nothing waits forever."""
+    engine = make_engine(fresh_database_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("one SQLite writer at a time: two groups never hold rows at once")
+    try:
+        with engine.begin() as setup:
+            setup.execute(text("CREATE TABLE crossing (k text PRIMARY KEY)"))
+        factory = make_sessionmaker(engine)
+        both_inserted = threading.Barrier(2, timeout=10)
+
+        def insert(key: str, *, then_wait: bool) -> Work:
+            waited: list[bool] = []
+
+            def work(session: Session) -> str:
+                session.execute(text("INSERT INTO crossing VALUES (:k)"), {"k": key})
+                if then_wait and not waited:  # only the first time: not when run alone
+                    waited.append(True)
+                    both_inserted.wait()
+                return key
+
+            return work
+
+        async def scenario() -> list[Any]:
+            first, second = (IssuanceGroups(factory, turns=1, group_size=8) for _ in range(2))
+            holders = [Holder(), Holder()]
+            held = [
+                await holder.hold(groups)
+                for holder, groups in zip(holders, (first, second), strict=True)
+            ]
+            works = [
+                (first, insert("k1", then_wait=True)), (first, insert("k2", then_wait=False)),
+                (second, insert("k2", then_wait=True)), (second, insert("k1", then_wait=False)),
+            ]  # fmt: skip
+            tasks = [asyncio.create_task(groups.run(work)) for groups, work in works]
+            await asyncio.sleep(0)
+            for holder in holders:
+                holder.release.set()
+            await asyncio.gather(*held)
+            return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+
+        results = asyncio.run(scenario())
+        with engine.connect() as check:
+            stored = set(check.scalars(text("SELECT k FROM crossing")))
+    finally:
+        engine.dispose()
+    assert stored == {"k1", "k2"}
+    committed, alone = (
+        (results[:2], results[2:]) if results[0] == "k1" else (results[2:], results[:2])
+    )
+    assert committed in (["k1", "k2"], ["k2", "k1"])
+    # The other group ran again alone: each of its inserts now meets the committed key.
+    assert all(isinstance(r, IntegrityError) for r in alone), alone
