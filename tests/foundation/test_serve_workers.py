@@ -264,7 +264,11 @@ def _worker_cpus(tmp_path: Path, database_url: str, **settings: str) -> list[set
 
 def _listens(pid: int, port: int) -> bool:
     inodes = _sockets(port, "0A")
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # it has just exited (a worker replaced by SIGHUP, say)
+        return False
+    for fd in fds:
         with contextlib.suppress(OSError):
             if os.readlink(fd)[8:-1] in inodes:
                 return True
