@@ -3,10 +3,15 @@ reference JavaScript stack (@digitalbazaar/vc, tests/interop/verify-di.mjs) on t
 The API load comes from `bench/load.mjs` (Node's http client, N keep-alive connections).
 
     .venv/bin/python bench/verify.py [--credentials 200] [--clients 8] [--workers 2]
-        [--postgresql] [--peer]
+        [--postgresql] [--peer] [--rounds 5]
 
 ``--peer`` runs the reference stack in the same run and prints the ratio of the API's
-JSON-LD rate (``--clients`` clients) to the reference stack's steady verify rate.
+JSON-LD rate (``--clients`` clients) to the reference stack's steady verify rate. The two
+are measured in ``--rounds`` alternating rounds of about the same length (the API on every
+credential, the reference stack on as many as it verifies in about that time), and the
+ratio is that of the rates summed over the rounds: a shared machine's speed can change
+between two measurements seconds apart (README "Figures", the host probe), and a ratio of
+two single phases taken at different moments says as much about that as about either side.
 
 Uses a throw-away SQLite database unless LEARNPROOF_DATABASE_URL is set, a uvicorn server on
 127.0.0.1 for the API figures, and Node for the reference figure (skipped if absent). Status
@@ -98,13 +103,12 @@ def _seed(
 
 def bench_api(
     server: Server, documents: list[dict[str, Any]], tokens: list[str], clients: int
-) -> dict[str, float]:
+) -> None:
     """Rates through the API, load from `bench/load.mjs` (Node): its client costs the shared
     cores far less than httpx's would."""
     url = f"{server.base_url}/credentials/verify"
     # Warm every worker: contexts, shapes, schemas, the status list cache.
     load.run(url, [{"verifiableCredential": d} for d in documents[:16]], clients=4)
-    rates: dict[str, float] = {}
     for label, inputs, workers in (
         ("API JSON-LD, 1 client ", documents, 1),
         (f"API JSON-LD, {clients} clients", documents, clients),
@@ -121,8 +125,6 @@ def bench_api(
               f"backends {1000 * database / len(inputs):.2f} ms, load generator "
               f"{1000 * result.cpu_seconds / len(inputs):.2f} ms; server CPU by process, "
               f"busiest first: {busiest_share(processes, after)}")  # fmt: skip
-        rates[label] = result.rate
-    return rates
 
 
 def bench_in_process(documents: list[dict[str, Any]], tokens: list[str]) -> None:
@@ -167,7 +169,9 @@ def _timed_each(action: Callable[[Any], None], inputs: list[Any]) -> list[float]
     return samples
 
 
-def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any]) -> float | None:
+def bench_reference(
+    documents: list[dict[str, Any]], did_document: dict[str, Any], *, quiet: bool = False
+) -> float | None:
     """The reference stack's steady verify rate: one Node process, JIT and caches warmed on
     50 credentials first (as our server is warmed), the rest timed inside Node."""
     from tests.interop.node import NodeHarnessError, run_node
@@ -186,13 +190,50 @@ def bench_reference(documents: list[dict[str, Any]], did_document: dict[str, Any
         print(f"reference JS stack: skipped ({error})")
         return None
     verified = sum(1 for r in result["results"] if r["verified"])
+    if verified != len(documents):
+        raise RuntimeError(f"the reference stack verified {verified} of {len(documents)}")
     rate = len(documents) / result["seconds"]
+    if quiet:
+        return rate
     print(
         f"reference JS (verify-di.mjs, no status): {rate:8.1f} verifications/s after a warm-up "
         f"of {warmup}; {len(items) / wall:.1f}/s with Node's start "
         f"({verified}/{len(documents)} verified)"
     )
     return rate
+
+
+def bench_ratio(
+    server: Server,
+    documents: list[dict[str, Any]],
+    did_document: dict[str, Any],
+    clients: int,
+    rounds: int,
+) -> None:
+    """The API against the reference stack in alternating rounds of about the same length."""
+    url = f"{server.base_url}/credentials/verify"
+    bodies = [{"verifiableCredential": d} for d in documents]
+    ours = [0, 0.0]
+    theirs = [0, 0.0]
+    peer_count = min(len(documents), 200)
+    for number in range(1, rounds + 1):
+        api = load.run(url, bodies, clients=clients)
+        # About as long as the API round, at the rate the reference stack had so far.
+        if theirs[1]:
+            peer_count = int(min(len(documents), max(50, api.seconds * theirs[0] / theirs[1])))
+        peer = bench_reference(documents[:peer_count], did_document, quiet=True)
+        if peer is None:
+            return
+        ours[0] += len(bodies)
+        ours[1] += api.seconds
+        theirs[0] += peer_count
+        theirs[1] += peer_count / peer
+        print(f"  round {number}: API {api.rate:7.1f}/s over {api.seconds:.1f} s, reference "
+              f"{peer:6.1f}/s over {peer_count / peer:.1f} s: {api.rate / peer:.2f}x")  # fmt: skip
+    rate, peer_rate = ours[0] / ours[1], theirs[0] / theirs[1]
+    print(f"ratio: POST /credentials/verify ({clients} clients) / reference = "
+          f"{rate / peer_rate:.2f}x ({rate:.1f}/s against {peer_rate:.1f}/s, {rounds} "
+          "alternating rounds)")  # fmt: skip
 
 
 def main() -> None:
@@ -202,6 +243,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL db")
     parser.add_argument("--peer", action="store_true", help="the reference JS stack and ratio")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating API/reference rounds for the ratio"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -218,12 +262,10 @@ def main() -> None:
             documents, tokens, did_document = _seed(client, args.credentials)
         print(f"database: {server.backend}, {args.workers} server worker(s)")
         bench_in_process(documents, tokens)
-        rates = bench_api(server, documents, tokens, args.clients)
-    peer = bench_reference(documents, did_document) if args.peer else None
-    if peer:
-        ours = rates[f"API JSON-LD, {args.clients} clients"]
-        print(f"ratio: POST /credentials/verify ({args.clients} clients) / reference = "
-              f"{ours / peer:.2f}x")  # fmt: skip
+        bench_api(server, documents, tokens, args.clients)
+        if args.peer:
+            bench_reference(documents, did_document)
+            bench_ratio(server, documents, did_document, args.clients, max(1, args.rounds))
     print(f"load average at the end {os.getloadavg()}")
 
 
