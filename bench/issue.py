@@ -3,7 +3,7 @@ single-request latency under 16 clients; with ``--peer``, the reference JavaScri
 Data Integrity issue rate on the same credentials, in the same run, and the ratio.
 
     .venv/bin/python bench/issue.py [--postgresql] [--workers 2] [--batch 2000] [--peer]
-        [--sign N] [--requests N] [--clients 16]
+        [--rounds 5] [--sign N] [--requests N] [--clients 16]
 
 Uses a throw-away SQLite database unless ``--postgresql`` (a throw-away database on
 LEARNPROOF_TEST_PG_URL's server, default postgres@127.0.0.1:5432) or LEARNPROOF_DATABASE_URL
@@ -12,6 +12,12 @@ once the batch answer (sent after the commit: stored with its status entries, it
 readable) is back; each batch request opens its own connection. Single requests come from
 `bench/load.mjs` (Node's http client, one keep-alive connection per client). Prints figures;
 asserts nothing.
+
+With ``--peer`` the batch ratio is measured in ``--rounds`` alternating rounds of about the
+same length (``--batch`` credentials over HTTP, then the reference stack signing as many as
+it signs in about that time), and is the ratio of the rates summed over the rounds: a shared
+machine's speed can change between two measurements seconds apart (README "Figures", the
+host probe).
 """
 
 from __future__ import annotations
@@ -155,9 +161,11 @@ def _item(achievement_id: str, i: int) -> dict[str, Any]:
 
 
 def bench_batch(
-    server: Server, achievement_id: str, total: int, chunk: int, in_flight: int
-) -> float:
-    """Credentials/s of ``total`` credentials posted as inline batches of ``chunk``."""
+    server: Server, achievement_id: str, total: int, chunk: int, in_flight: int,
+    *, first: int = 0, quiet: bool = False,
+) -> tuple[int, float]:  # fmt: skip
+    """Credentials issued and seconds taken, ``total`` credentials (numbered from ``first``)
+    posted as inline batches of ``chunk``."""
 
     def post(items: list[dict[str, Any]]) -> int:
         # A connection per request, as a client sending a few large requests would open:
@@ -169,13 +177,14 @@ def bench_batch(
             issued: int = response.json()["issued"]
             return issued
 
-    # Warm every worker process (contexts, keys, the credential's shape) outside the
-    # measurement: eight small batches, four at a time, each on its own connection.
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(post, [[_item(achievement_id, -1 - i)] for i in range(8)]))
+    if not quiet:
+        # Warm every worker process (contexts, keys, the credential's shape) outside the
+        # measurement: eight small batches, four at a time, each on its own connection.
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(post, [[_item(achievement_id, -1 - i)] for i in range(8)]))
     batches = [
-        [_item(achievement_id, i) for i in range(start, min(start + chunk, total))]
-        for start in range(0, total, chunk)
+        [_item(achievement_id, i) for i in range(start, min(start + chunk, first + total))]
+        for start in range(first, first + total, chunk)
     ]
     processes = server.cpu_by_process()
     started = time.perf_counter()
@@ -185,6 +194,8 @@ def bench_batch(
     after = server.cpu_by_process()
     cpu = sum(after.values()) - sum(processes.values())
     rate = issued / elapsed
+    if quiet:
+        return issued, elapsed
     print(
         f"POST /v1/issuers/{{slug}}/credentials/batch, {total} credentials in batches of "
         f"{chunk}, {in_flight} in flight, {server.workers} server worker(s), {server.backend}:"
@@ -196,10 +207,10 @@ def bench_batch(
             f"{issued / cpu:.1f} credentials per CPU-second (the database's own CPU not counted)"
         )
         print(f"  server CPU by process, busiest first: {busiest_share(processes, after)}")
-    return rate
+    return issued, elapsed
 
 
-def bench_peer(server: Server, count: int) -> float | None:
+def bench_peer(server: Server, count: int, *, quiet: bool = False) -> float | None:
     """The reference stack's DI issue rate (Node, one process) on our own credentials."""
     from tests.interop.node import NodeHarnessError, run_node
 
@@ -221,6 +232,8 @@ def bench_peer(server: Server, count: int) -> float | None:
         print(f"reference JS stack: skipped ({error})")
         return None
     rate = len(unsigned) / result["seconds"]
+    if quiet:
+        return rate
     print(
         f"reference JS stack (@digitalbazaar/vc issue, eddsa-rdfc-2022, one Node process), "
         f"{len(unsigned)} of the same credentials: {rate:.1f}/s signing alone, "
@@ -233,6 +246,39 @@ def bench_peer(server: Server, count: int) -> float | None:
             "CPU-second, start and warm-up included"
         )
     return rate
+
+
+def bench_ratio(server: Server, achievement_id: str, args: argparse.Namespace) -> None:
+    """Batch issuance against the reference stack in alternating rounds of about the same
+    length, the first round being the one printed above in full."""
+    ours = list(bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight))
+    peer_count = min(args.batch, 500)
+    peer = bench_peer(server, peer_count)
+    if peer is None:
+        return
+    theirs = [peer_count, peer_count / peer]
+    print(f"  round 1: batch {ours[0] / ours[1]:7.1f}/s, reference {peer:6.1f}/s: "
+          f"{ours[0] / ours[1] / peer:.2f}x")  # fmt: skip
+    for number in range(2, args.rounds + 1):
+        issued, seconds = bench_batch(
+            server, achievement_id, args.batch, args.chunk, args.in_flight,
+            first=number * 1_000_000, quiet=True,
+        )  # fmt: skip
+        # About as long as the batch round, at the rate the reference stack had so far.
+        peer_count = int(min(500, max(50, seconds * theirs[0] / theirs[1])))
+        peer = bench_peer(server, peer_count, quiet=True)
+        if peer is None:
+            return
+        ours[0] += issued
+        ours[1] += seconds
+        theirs[0] += peer_count
+        theirs[1] += peer_count / peer
+        print(f"  round {number}: batch {issued / seconds:7.1f}/s, reference {peer:6.1f}/s: "
+              f"{issued / seconds / peer:.2f}x")  # fmt: skip
+    rate, peer_rate = ours[0] / ours[1], theirs[0] / theirs[1]
+    print(f"ratio: batch issuance over HTTP / reference DI issue = {rate / peer_rate:.2f}x "
+          f"({rate:.1f}/s against {peer_rate:.1f}/s, {args.rounds} alternating "
+          "rounds)")  # fmt: skip
 
 
 def bench_api(server: Server, achievement_id: str, requests: int, clients: int) -> None:
@@ -294,6 +340,9 @@ def main() -> None:
     parser.add_argument(
         "--peer", action="store_true", help="also run the reference JS stack and print ratios"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating batch/reference rounds for the ratio"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -306,14 +355,13 @@ def main() -> None:
         server = stack.enter_context(throwaway_server(workers=args.workers, database_url=url))
         with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=30) as client:
             achievement_id = _setup(client)
-        rate = peer = None
-        if args.batch:
-            rate = bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight)
-            peer = bench_peer(server, min(args.batch, 500)) if args.peer else None
+        if args.batch and args.peer:
+            args.rounds = max(1, args.rounds)
+            bench_ratio(server, achievement_id, args)
+        elif args.batch:
+            bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight)
         if args.requests:
             bench_api(server, achievement_id, args.requests, args.clients)
-    if peer and rate:
-        print(f"ratio: batch issuance over HTTP / reference DI issue = {rate / peer:.2f}x")
     print(f"load average at the end {os.getloadavg()}")
 
 
