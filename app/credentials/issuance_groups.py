@@ -7,7 +7,10 @@ them (up to `LEARNPROOF_ISSUE_GROUP_SIZE`) run one after the other in one worker
 one transaction, which commits once. Each request of a group saves a commit, the audit
 chain's lock and append (one for the group), and the reads the group shares
 (`app.db.transaction_memo`: the API key, the issuer and achievement). With 16 clients that
-was about a quarter of the CPU of a request (README "Figures", mid morning).
+was about a quarter of the CPU of a request (README "Figures", mid morning). On PostgreSQL the
+rows of the requests that carry no Idempotency-Key or external id are also written together,
+in one round trip just before the commit (`issuance_rows.defer_rows`, README "Figures",
+noon).
 
 Every request keeps its own outcome, as if it had run alone:
 
@@ -16,10 +19,11 @@ Every request keeps its own outcome, as if it had run alone:
   or 422 all come before the first write) gets its error, and the group goes on: it left
   nothing in the transaction;
 - a request that fails after it wrote (a statement other than a SELECT, a pending ORM
-  change, a queued audit event), or with a database error, and a commit that fails, roll
-  the whole group back. Each of its requests then runs again alone, in a transaction of
-  its own, which gives exactly the answer it would have had without grouping. That costs at
-  most the group's work twice, and never leaves a half-written record.
+  change, a queued audit event, rows held back for the commit), or with a database error,
+  and a commit that fails, roll the whole group back. Each of its requests then runs again
+  alone, in a transaction of its own, which gives exactly the answer it would have had
+  without grouping. That costs at most the group's work twice, and never leaves a
+  half-written record.
 
 Each request runs in its own `contextvars` context (request id, locale), copied when it
 arrived. A request whose client goes away is still issued (it was accepted), as before.
@@ -43,6 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import service as audit_service
+from app.credentials import issuance_rows
 from app.errors import ServiceUnavailable
 
 log = logging.getLogger("learnproof.issuance")
@@ -73,6 +78,7 @@ def _footprint(session: Session, connection: Connection) -> tuple[int, ...]:
         len(session.dirty),
         len(session.deleted),
         audit_service.queued(session),
+        issuance_rows.deferred(session),
     )
 
 
@@ -192,6 +198,8 @@ class IssuanceGroups:
         with self._sessions() as session:
             try:
                 connection = session.connection()  # begun here, so its writes are counted
+                # The rows of requests with nothing unique to race on are written together.
+                issuance_rows.defer_rows(session)
                 for request in group:
                     before = _footprint(session, connection)
                     try:

@@ -2,8 +2,10 @@
 
 Issuer, keys, the named achievement and whether webhooks are subscribed come from one
 statement (`load_issuance_context`); the credential and its status entries are written with
-Core INSERTs (`store_issued`), on PostgreSQL in one statement. README "Figures" (single
-issuance) says what each saved.
+Core INSERTs (`store_issued`), on PostgreSQL in one statement. In a group commit
+(`app.credentials.issuance_groups`) on PostgreSQL, the rows of the requests that have nothing
+unique to lose a race on are held back (`defer_rows`) and written together, in one round trip,
+just before the commit. README "Figures" (single issuance) says what each saved.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Final, cast
 
-from sqlalchemy import Insert, Select, Table, bindparam, insert, select, union_all
+from sqlalchemy import Insert, Select, Table, bindparam, event, insert, select, union_all
 from sqlalchemy.orm import Session, defer, make_transient_to_detached
 
 from app.achievements.models import Achievement
@@ -107,9 +109,16 @@ def _insert_with_entries(count: int) -> Insert:
     return insert(_STATUS_ENTRIES).from_select(["credential_id", *_ENTRY_VALUES], chosen)
 
 
-def store_issued(session: Session, record: Credential, entries: list[dict[str, Any]]) -> None:
+def store_issued(
+    session: Session, record: Credential, entries: list[dict[str, Any]], *,
+    deferrable: bool = False,
+) -> None:  # fmt: skip
     """Insert one credential and its status entries with Core INSERTs, then attach the
     record to the session as if a flush had written it.
+
+    ``deferrable``: nothing of the transaction reads these rows back before its commit (the
+    credential has no Idempotency-Key or external id another request could look up), so in a
+    transaction that `defer_rows` they are only queued, and written with the others at commit.
 
     The unit of work's flush cost more CPU than signing a credential; what it would write
     here is fixed (new rows, nothing to order or to update), so the rows are inserted
@@ -128,9 +137,50 @@ def store_issued(session: Session, record: Credential, entries: list[dict[str, A
         params = {f"c_{key}": value for key, value in row.items()}
         for number, entry in enumerate(entries):
             params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
-        session.execute(_insert_with_entries(len(entries)), params)
+        held = transaction_memo(session, _DEFERRED).get("rows") if deferrable else None
+        if held is not None:
+            held.append((len(entries), params))
+        else:
+            session.execute(_insert_with_entries(len(entries)), params)
     else:
         session.execute(insert(_CREDENTIALS), [row])
         session.execute(insert(_STATUS_ENTRIES), entries)
     make_transient_to_detached(record)
     session.add(record)
+
+
+_DEFERRED: Final = "learnproof_issued_rows_deferred"
+
+
+def defer_rows(session: Session) -> None:
+    """Until the session's current transaction ends, hold back the rows of deferrable
+    issuances (PostgreSQL) and write them all just before it commits.
+
+    For a group commit: written one by one, each credential cost its own statement, its own
+    round trip and PostgreSQL's per-statement work; together they are one `executemany` per
+    number of status entries, which psycopg sends in one pipeline (README "Figures").
+    """
+    transaction_memo(session, _DEFERRED)["rows"] = []
+
+
+def deferred(session: Session) -> int:
+    """How many issuances' rows the current transaction holds back: a write of the request
+    that queued one, as much as a statement it ran (group commit's footprint)."""
+    return len(transaction_memo(session, _DEFERRED).get("rows", ()))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_deferred(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint is released (another request's): the rows wait for the commit
+    held: list[tuple[int, dict[str, Any]]] = transaction_memo(session, _DEFERRED).get("rows", [])
+    if not held:
+        return
+    # The entries reference status list rows: anything still pending is written first.
+    session.flush()
+    by_entries: dict[int, list[dict[str, Any]]] = {}
+    for count, params in held:
+        by_entries.setdefault(count, []).append(params)
+    held.clear()
+    for count, rows in by_entries.items():
+        session.execute(_insert_with_entries(count), rows)

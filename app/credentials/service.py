@@ -149,6 +149,7 @@ def issue_credential(
         record = sign_and_store(
             session, keyring, context, achievement_record, draft, idempotency_key=None,
             fingerprint=fingerprint, now=now, urls=urls, status_sessions=status_sessions,
+            deferrable=True,
         )  # fmt: skip
     else:
         try:
@@ -255,8 +256,11 @@ def sign_and_store(
     now: datetime,
     urls: PublicUrls,
     status_sessions: sessionmaker[Session] | None,
+    deferrable: bool = False,
 ) -> Credential:
-    """Allocate status entries, sign (Data Integrity and VC-JWT) and store; only flushes."""
+    """Allocate status entries, sign (Data Integrity and VC-JWT) and store; only flushes.
+
+    ``deferrable``: see `issuance_rows.store_issued`."""
     credential_id = new_id()
     url = credential_url(urls, credential_id)
     status, entries = status_service.reserve_entries(
@@ -296,7 +300,7 @@ def sign_and_store(
         idempotency_key=idempotency_key, request_hash=fingerprint, document=signed, jwt=token,
         now=now,
     )  # fmt: skip
-    issuance_rows.store_issued(session, record, entries)
+    issuance_rows.store_issued(session, record, entries, deferrable=deferrable)
     return record
 
 

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,11 +31,14 @@ from app.auth.scopes import Scope
 from app.config import Settings
 from app.core.clock import FixedClock
 from app.credentials import issuance_router as issuance_router_module
+from app.credentials import issuance_rows
 from app.credentials.issuance_groups import IssuanceGroups
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
 from app.errors import Conflict, ServiceUnavailable
 from app.main import create_app
+from app.status.allocation import reserve_in_blocks
+from app.status.models import StatusEntry
 from tests.conftest import TEST_PUBLIC_URL, make_key
 from tests.credentials.factories import RECIPIENT, World
 
@@ -297,16 +301,18 @@ def _issued_count(client: TestClient) -> float:
     raise AssertionError("no learnproof_credentials_issued_total in /metrics")
 
 
-def test_two_tenants_issuing_at_once_each_get_their_own_answers(
-    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    factory = sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+# An issuance sent through the API: the issuer's slug, the body, the headers.
+Sent = tuple[str, dict[str, Any], dict[str, str]]
+
+
+def _one_turn_app(settings: Settings, clock: FixedClock, factory: sessionmaker[Session]) -> FastAPI:
     # One turn: the groups share the test's one connection.
     capped = settings.model_copy(update={"issue_concurrency": 1, "issue_group_size": 16})
-    app = create_app(capped, clock=clock, session_factory=factory)
+    return create_app(capped, clock=clock, session_factory=factory)
+
+
+def _note_groups(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """(size, whether it committed together) of each group of more than one request."""
     together: list[tuple[int, bool]] = []
     run_together = IssuanceGroups._together  # noqa: SLF001
 
@@ -316,6 +322,169 @@ def test_two_tenants_issuing_at_once_each_get_their_own_answers(
         return ran
 
     monkeypatch.setattr(IssuanceGroups, "_together", noted)
+    return together
+
+
+def send_as_one_group(
+    client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch, first: Sent,
+    requests: list[Sent],
+) -> tuple[Any, list[Any]]:  # fmt: skip
+    """Send ``first``, and ``requests`` while it holds the one turn: they then run as one
+    group (the app's group size permitting). Returns the answers."""
+    groups = app.state.issue_groups
+    queued = threading.Event()
+    real = issuance_router_module.authenticate_bearer
+
+    def held_first(*args: Any, **kwargs: Any) -> Any:
+        # The first request holds the turn until every other one is waiting.
+        if not queued.is_set():
+            deadline = time.monotonic() + 10
+            while len(groups._waiting) < len(requests) and time.monotonic() < deadline:  # noqa: SLF001
+                time.sleep(0.002)
+            queued.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(issuance_router_module, "authenticate_bearer", held_first)
+
+    def send(sent: Sent) -> Any:
+        slug, body, headers = sent
+        return client.post(f"/v1/issuers/{slug}/credentials", json=body, headers=headers)
+
+    with ThreadPoolExecutor(max_workers=len(requests) + 1) as pool:
+        held = pool.submit(send, first)
+        while not groups._running:  # noqa: SLF001
+            time.sleep(0.002)
+        answers = list(pool.map(send, requests))
+    return held.result(), answers
+
+
+def _plain_issuance_inserts(connection: Connection) -> list[int]:
+    """The number of rows of each statement that writes a credential with its entries."""
+    rows: list[int] = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def noted(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+        executemany: bool,
+    ) -> None:  # fmt: skip
+        if statement.lstrip().startswith("WITH issued_credential"):
+            rows.append(len(parameters) if executemany else 1)
+
+    return rows
+
+
+def test_a_groups_plain_issuances_are_written_together_at_its_commit(
+    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    if connection.dialect.name != "postgresql":
+        pytest.skip("held back on PostgreSQL only: SQLite writes each credential at once")
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = _one_turn_app(settings, clock, factory)
+    together = _note_groups(monkeypatch)
+    inserts = _plain_issuance_inserts(connection)
+    with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
+        admin = {"Authorization": f"Bearer {make_key(session, Scope.admin)}"}
+        a = World(client, session, admin, slug="a-platform", name="A")
+        suspendable = a.create_achievement(name="Suspendable", suspendable=True)
+        plain = {"achievement_id": a.achievement["id"], "recipient": RECIPIENT}
+        two_lists = {**plain, "achievement_id": suspendable["id"]}
+        keyed = {**a.issue_headers, "Idempotency-Key": "k-1"}
+        requests: list[Sent] = [
+            (a.slug, plain, a.issue_headers),
+            (a.slug, two_lists, a.issue_headers),
+            (a.slug, plain, keyed),  # a unique key: written at once, in a savepoint
+            (a.slug, {**plain, "external_id": "x-1"}, a.issue_headers),  # the same
+            (a.slug, plain, a.issue_headers),
+            (a.slug, two_lists, a.issue_headers),
+            (a.slug, plain, keyed),  # its replay finds the row written at once
+        ]
+        inserts.clear()
+        held, answers = send_as_one_group(
+            client, app, monkeypatch, (a.slug, plain, a.issue_headers), requests
+        )
+        assert held.status_code == 201
+        assert [r.status_code for r in answers] == [201] * 7, [r.text for r in answers]
+        assert together == [(7, True)]
+        assert answers[6].headers["Idempotent-Replayed"] == "true"
+        assert answers[6].json()["id"] == answers[2].json()["id"]
+        # The first alone, the two keyed ones at once, then the four plain ones of the group
+        # in two statements, one per number of status entries, at the commit.
+        assert inserts == [1, 1, 1, 2, 2], inserts
+        for answer in [held, *answers[:6]]:
+            issued = answer.json()
+            stored = session.get(Credential, issued["id"])
+            assert stored is not None
+            assert stored.document == issued["credential"]
+            entries = session.scalars(
+                select(StatusEntry.purpose).where(StatusEntry.credential_id == issued["id"])
+            ).all()
+            status = issued["credential"]["credentialStatus"]
+            expected = [status] if isinstance(status, dict) else status
+            assert sorted(entries) == sorted(e["statusPurpose"] for e in expected)
+            report = client.post(
+                "/credentials/verify", json={"verifiableCredential": issued["credential"]}
+            ).json()
+            assert report["verified"] is True, report
+        assert audit_service.verify_chain(session).intact
+
+
+def test_a_request_failing_after_its_row_was_held_back_sends_its_group_to_run_alone(
+    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = _one_turn_app(settings, clock, factory)
+    together = _note_groups(monkeypatch)
+    # Status indexes from a block reserved ahead (as the app's own reservation sessions do):
+    # the request that fails then leaves nothing on the group's connection but its rows.
+    reserve_in_blocks(factory, 100)
+    real_store = issuance_rows.store_issued
+
+    def failing_for_one(session: Session, record: Credential, *args: Any, **kwargs: Any) -> None:
+        real_store(session, record, *args, **kwargs)
+        # Right after its rows were held back, before anything else of it is queued.
+        if record.recipient_name == "Fails Late":
+            raise RuntimeError("after the credential's rows")
+
+    monkeypatch.setattr(issuance_rows, "store_issued", failing_for_one)
+    with TestClient(app, base_url=TEST_PUBLIC_URL, raise_server_exceptions=False) as client:
+        admin = {"Authorization": f"Bearer {make_key(session, Scope.admin)}"}
+        a = World(client, session, admin, slug="a-platform", name="A")
+        plain = {"achievement_id": a.achievement["id"], "recipient": RECIPIENT}
+        fails = {**plain, "recipient": {**RECIPIENT, "name": "Fails Late"}}
+        stored_before = session.scalar(select(func.count()).select_from(Credential))
+        held, answers = send_as_one_group(
+            client, app, monkeypatch, (a.slug, plain, a.issue_headers),
+            [(a.slug, plain, a.issue_headers), (a.slug, fails, a.issue_headers),
+             (a.slug, plain, a.issue_headers)],
+        )  # fmt: skip
+        assert together == [(3, False)]
+        assert [r.status_code for r in answers] == [201, 500, 201]
+        issued = {held.json()["id"], answers[0].json()["id"], answers[2].json()["id"]}
+        # Each plain one stored once (run again alone); nothing of the one that failed.
+        stored = session.scalars(select(Credential.id)).all()
+        assert len(stored) - stored_before == 3
+        assert issued <= set(stored)
+        assert not session.scalars(
+            select(Credential.id).where(Credential.recipient_name == "Fails Late")
+        ).all()
+        assert audit_service.verify_chain(session).intact
+
+
+def test_two_tenants_issuing_at_once_each_get_their_own_answers(
+    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = _one_turn_app(settings, clock, factory)
+    together = _note_groups(monkeypatch)
     with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
         admin = {"Authorization": f"Bearer {make_key(session, Scope.admin)}"}
         a = World(client, session, admin, slug="a-platform", name="A")
@@ -338,36 +507,14 @@ def test_two_tenants_issuing_at_once_each_get_their_own_answers(
             (b, b, {**plain_b, "external_id": "x-1"}, {}, 201),  # B's own x-1
             (a, a, plain_a, {"Authorization": forged}, 401),  # A's key prefix, not its secret
         ]
-        groups = app.state.issue_groups
-        queued = threading.Event()
-        real = issuance_router_module.authenticate_bearer
-
-        def held_first(*args: Any, **kwargs: Any) -> Any:
-            # The first request holds the turn until every other one is waiting.
-            if not queued.is_set():
-                deadline = time.monotonic() + 10
-                while len(groups._waiting) < len(requests) and time.monotonic() < deadline:  # noqa: SLF001
-                    time.sleep(0.002)
-                queued.set()
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(issuance_router_module, "authenticate_bearer", held_first)
         before = _issued_count(client)
-
-        def send(request: tuple[World, World, dict[str, Any], dict[str, str], int]) -> Any:
-            who, issuer, body, headers, _expected = request
-            return client.post(
-                f"/v1/issuers/{issuer.slug}/credentials", json=body,
-                headers={**who.issue_headers, **headers},
-            )  # fmt: skip
-
         first = {**plain_a, "recipient": other_learner}
-        with ThreadPoolExecutor(max_workers=len(requests) + 1) as pool:
-            held = pool.submit(send, (a, a, first, {}, 201))
-            while not groups._running:  # noqa: SLF001
-                time.sleep(0.002)
-            answers = list(pool.map(send, requests))
-        assert held.result().status_code == 201
+        held, answers = send_as_one_group(
+            client, app, monkeypatch, (a.slug, first, a.issue_headers),
+            [(issuer.slug, body, {**who.issue_headers, **headers})
+             for who, issuer, body, headers, _expected in requests],
+        )  # fmt: skip
+        assert held.status_code == 201
         expected = [r[-1] for r in requests]
         assert [a.status_code if e else 0 for a, e in zip(answers, expected, strict=True)] == (
             expected
@@ -383,7 +530,7 @@ def test_two_tenants_issuing_at_once_each_get_their_own_answers(
         assert x_1[0].json()["id"] in x_1[1].json()["detail"]
         # Each tenant's credentials are its own, stored and verifiable.
         sent = [
-            (a, held.result()),
+            (a, held),
             *((r[1], answer) for r, answer in zip(requests, answers, strict=True)),
         ]
         issued = [(issuer, r.json()) for issuer, r in sent if r.status_code == 201]
