@@ -3,15 +3,15 @@
 Issuer, keys, the named achievement and whether webhooks are subscribed come from one
 statement (`load_issuance_context`); the credential and its status entries are written with
 Core INSERTs (`store_issued`), on PostgreSQL in one statement. In a group commit
-(`app.credentials.issuance_groups`) on PostgreSQL, the rows of the requests that have nothing
-unique to lose a race on are held back (`defer_rows`) and written together, in one round trip,
-just before the commit. README "Figures" (single issuance) says what each saved.
+(`app.credentials.issuance_groups`) on PostgreSQL, the rows of the group's credentials are
+held back (`defer_rows`) and written together, in one round trip, just before the commit.
+README "Figures" (single issuance) says what each saved.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 from sqlalchemy import Insert, Select, Table, bindparam, event, insert, select, union_all
 from sqlalchemy.orm import Session, defer, make_transient_to_detached
@@ -116,9 +116,10 @@ def store_issued(
     """Insert one credential and its status entries with Core INSERTs, then attach the
     record to the session as if a flush had written it.
 
-    ``deferrable``: nothing of the transaction reads these rows back before its commit (the
-    credential has no Idempotency-Key or external id another request could look up), so in a
-    transaction that `defer_rows` they are only queued, and written with the others at commit.
+    ``deferrable``: the caller accepts that a unique key (Idempotency-Key, external id) taken
+    meanwhile by another transaction fails the commit rather than this statement. In a
+    transaction that `defer_rows` the rows are then only held, and written with the others
+    just before the commit; `held_credential` finds them for a replay in the same transaction.
 
     The unit of work's flush cost more CPU than signing a credential; what it would write
     here is fixed (new rows, nothing to order or to update), so the rows are inserted
@@ -137,9 +138,9 @@ def store_issued(
         params = {f"c_{key}": value for key, value in row.items()}
         for number, entry in enumerate(entries):
             params.update({f"e{number}_{key}": entry[key] for key in _ENTRY_VALUES})
-        held = transaction_memo(session, _DEFERRED).get("rows") if deferrable else None
+        held = _held(session) if deferrable else None
         if held is not None:
-            held.append((len(entries), params))
+            held.append(_Held(len(entries), params, record))
         else:
             session.execute(_insert_with_entries(len(entries)), params)
     else:
@@ -152,35 +153,68 @@ def store_issued(
 _DEFERRED: Final = "learnproof_issued_rows_deferred"
 
 
+class _Held(NamedTuple):
+    entries: int
+    params: dict[str, Any]
+    record: Credential
+
+
 def defer_rows(session: Session) -> None:
-    """Until the session's current transaction ends, hold back the rows of deferrable
-    issuances (PostgreSQL) and write them all just before it commits.
+    """On PostgreSQL, until the session's current transaction ends, hold back the rows of
+    deferrable issuances and write them all just before it commits.
 
     For a group commit: written one by one, each credential cost its own statement, its own
     round trip and PostgreSQL's per-statement work; together they are one `executemany` per
-    number of status entries, which psycopg sends in one pipeline (README "Figures").
+    number of status entries, which psycopg sends in one pipeline (README "Figures", noon).
     """
-    transaction_memo(session, _DEFERRED)["rows"] = []
+    if session.get_bind().dialect.name == "postgresql":
+        transaction_memo(session, _DEFERRED)["rows"] = []
+
+
+def holds_rows(session: Session) -> bool:
+    """Whether the current transaction holds deferrable rows back until its commit."""
+    return _held(session) is not None
 
 
 def deferred(session: Session) -> int:
     """How many issuances' rows the current transaction holds back: a write of the request
     that queued one, as much as a statement it ran (group commit's footprint)."""
-    return len(transaction_memo(session, _DEFERRED).get("rows", ()))
+    return len(_held(session) or ())
+
+
+def held_credential(
+    session: Session, issuer_id: str, *, idempotency_key: str | None, external_id: str | None
+) -> Credential | None:
+    """The first held-back credential of ``issuer_id`` with this Idempotency-Key or external
+    id: what a replay would read once the rows are written."""
+    for held in _held(session) or ():
+        record = held.record
+        if record.issuer_id == issuer_id and (
+            (idempotency_key is not None and record.idempotency_key == idempotency_key)
+            or (external_id is not None and record.external_id == external_id)
+        ):
+            return record
+    return None
+
+
+def _held(session: Session) -> list[_Held] | None:
+    held: list[_Held] | None = transaction_memo(session, _DEFERRED).get("rows")
+    return held
 
 
 @event.listens_for(Session, "before_commit")
 def _write_deferred(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released (another request's): the rows wait for the commit
-    held: list[tuple[int, dict[str, Any]]] = transaction_memo(session, _DEFERRED).get("rows", [])
+    held = _held(session)
     if not held:
         return
     # The entries reference status list rows: anything still pending is written first.
     session.flush()
     by_entries: dict[int, list[dict[str, Any]]] = {}
-    for count, params in held:
-        by_entries.setdefault(count, []).append(params)
+    for entries, params, _record in held:
+        by_entries.setdefault(entries, []).append(params)
     held.clear()
-    for count, rows in by_entries.items():
-        session.execute(_insert_with_entries(count), rows)
+    # A unique key another transaction committed meanwhile fails here, and so the commit.
+    for entries, rows in by_entries.items():
+        session.execute(_insert_with_entries(entries), rows)

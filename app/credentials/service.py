@@ -81,7 +81,10 @@ def _replay(
         clauses.append(Credential.external_id == external_id)
     if not clauses:
         return None
-    existing = session.scalar(
+    # One issued earlier in the same group commit is held back until the commit.
+    existing = issuance_rows.held_credential(
+        session, issuer_id, idempotency_key=idempotency_key, external_id=external_id
+    ) or session.scalar(
         select(Credential).where(Credential.issuer_id == issuer_id, or_(*clauses)).limit(1)
     )
     if existing is None:
@@ -143,13 +146,16 @@ def issue_credential(
         session, issuer, achievement_record, urls=urls
     )
     draft = make_draft(document, achievement_record, data, now=now)
-    if idempotency_key is None and data.external_id is None:
+    unique = idempotency_key is not None or data.external_id is not None
+    if not unique or issuance_rows.holds_rows(session):
         # Nothing unique to lose a race on, so no savepoint to recover one (two round trips
-        # saved); any other integrity error fails the request either way.
+        # saved); any other integrity error fails the request either way. Or a group commit
+        # holds the rows back: a key another transaction takes meanwhile fails the group's
+        # commit, and its requests run again alone, where they replay (README "Group commit").
         record = sign_and_store(
-            session, keyring, context, achievement_record, draft, idempotency_key=None,
-            fingerprint=fingerprint, now=now, urls=urls, status_sessions=status_sessions,
-            deferrable=True,
+            session, keyring, context, achievement_record, draft,
+            idempotency_key=idempotency_key, fingerprint=fingerprint, now=now, urls=urls,
+            status_sessions=status_sessions, deferrable=True,
         )  # fmt: skip
     else:
         try:

@@ -32,6 +32,7 @@ from app.config import Settings
 from app.core.clock import FixedClock
 from app.credentials import issuance_router as issuance_router_module
 from app.credentials import issuance_rows
+from app.credentials import service as credential_service
 from app.credentials.issuance_groups import IssuanceGroups
 from app.credentials.models import Credential
 from app.db import make_engine, make_sessionmaker
@@ -373,7 +374,7 @@ def _plain_issuance_inserts(connection: Connection) -> list[int]:
     return rows
 
 
-def test_a_groups_plain_issuances_are_written_together_at_its_commit(
+def test_a_groups_credentials_are_written_together_at_its_commit(
     settings: Settings, clock: FixedClock, connection: Connection, session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
@@ -395,24 +396,27 @@ def test_a_groups_plain_issuances_are_written_together_at_its_commit(
         requests: list[Sent] = [
             (a.slug, plain, a.issue_headers),
             (a.slug, two_lists, a.issue_headers),
-            (a.slug, plain, keyed),  # a unique key: written at once, in a savepoint
-            (a.slug, {**plain, "external_id": "x-1"}, a.issue_headers),  # the same
+            (a.slug, plain, keyed),
+            (a.slug, {**plain, "external_id": "x-1"}, a.issue_headers),
             (a.slug, plain, a.issue_headers),
             (a.slug, two_lists, a.issue_headers),
-            (a.slug, plain, keyed),  # its replay finds the row written at once
+            (a.slug, plain, keyed),  # its replay finds the row held back
+            (a.slug, {**plain, "external_id": "x-1", "credits_earned": 2}, a.issue_headers),
         ]
         inserts.clear()
         held, answers = send_as_one_group(
             client, app, monkeypatch, (a.slug, plain, a.issue_headers), requests
         )
         assert held.status_code == 201
-        assert [r.status_code for r in answers] == [201] * 7, [r.text for r in answers]
-        assert together == [(7, True)]
+        codes = [r.status_code for r in answers]
+        assert codes == [201] * 7 + [409], [r.text for r in answers]
+        assert together == [(8, True)]
         assert answers[6].headers["Idempotent-Replayed"] == "true"
         assert answers[6].json()["id"] == answers[2].json()["id"]
-        # The first alone, the two keyed ones at once, then the four plain ones of the group
-        # in two statements, one per number of status entries, at the commit.
-        assert inserts == [1, 1, 1, 2, 2], inserts
+        assert answers[3].json()["id"] in answers[7].json()["detail"]
+        # The first alone, then the group's six new credentials at its commit, in two
+        # statements: one per number of status entries.
+        assert inserts == [1, 4, 2], inserts
         for answer in [held, *answers[:6]]:
             issued = answer.json()
             stored = session.get(Credential, issued["id"])
@@ -473,6 +477,54 @@ def test_a_request_failing_after_its_row_was_held_back_sends_its_group_to_run_al
         assert not session.scalars(
             select(Credential.id).where(Credential.recipient_name == "Fails Late")
         ).all()
+        assert audit_service.verify_chain(session).intact
+
+
+def test_a_key_another_transaction_took_meanwhile_sends_the_group_to_run_alone(
+    settings: Settings, clock: FixedClock, connection: Connection, session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Another worker's transaction commits the same Idempotency-Key after this group's
+    replay check and before its commit: the held-back rows fail the commit, and each request
+    runs again alone, where the keyed one replays the other's credential."""
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = _one_turn_app(settings, clock, factory)
+    together = _note_groups(monkeypatch)
+    with TestClient(app, base_url=TEST_PUBLIC_URL) as client:
+        admin = {"Authorization": f"Bearer {make_key(session, Scope.admin)}"}
+        a = World(client, session, admin, slug="a-platform", name="A")
+        plain = {"achievement_id": a.achievement["id"], "recipient": RECIPIENT}
+        keyed = {**a.issue_headers, "Idempotency-Key": "k-7"}
+        other = client.post(f"/v1/issuers/{a.slug}/credentials", json=plain, headers=keyed)
+        assert other.status_code == 201
+        # The group's check runs before the other commits: it finds nothing the first time.
+        real_replay = credential_service._replay  # noqa: SLF001
+        missed: list[bool] = []
+
+        def replay_missing_once(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("idempotency_key") == "k-7" and not missed:
+                missed.append(True)
+                return None
+            return real_replay(*args, **kwargs)
+
+        monkeypatch.setattr(credential_service, "_replay", replay_missing_once)
+        stored_before = session.scalar(select(func.count()).select_from(Credential))
+        held, answers = send_as_one_group(
+            client, app, monkeypatch, (a.slug, plain, a.issue_headers),
+            [(a.slug, plain, a.issue_headers), (a.slug, plain, keyed),
+             (a.slug, plain, a.issue_headers)],
+        )  # fmt: skip
+        if connection.dialect.name == "postgresql":
+            assert together == [(3, False)]  # the commit failed on the key
+        else:
+            assert together == [(3, True)]  # SQLite writes at once, in the savepoint
+        assert [r.status_code for r in answers] == [201, 201, 201]
+        assert answers[1].json()["id"] == other.json()["id"]
+        assert answers[1].headers["Idempotent-Replayed"] == "true"
+        stored = session.scalar(select(func.count()).select_from(Credential))
+        assert stored - stored_before == 3  # the held first and the two plain ones, once each
         assert audit_service.verify_chain(session).intact
 
 
