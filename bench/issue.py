@@ -3,7 +3,7 @@ single-request latency under 16 clients; with ``--peer``, the reference JavaScri
 Data Integrity issue rate on the same credentials, in the same run, and the ratio.
 
     .venv/bin/python bench/issue.py [--postgresql] [--workers 2] [--batch 2000] [--peer]
-        [--rounds 5] [--sign N] [--requests N] [--clients 16]
+        [--rounds 5] [--sign N] [--requests N] [--clients 16] [--external-ids]
 
 Uses a throw-away SQLite database unless ``--postgresql`` (a throw-away database on
 LEARNPROOF_TEST_PG_URL's server, default postgres@127.0.0.1:5432) or LEARNPROOF_DATABASE_URL
@@ -281,7 +281,9 @@ def bench_ratio(server: Server, achievement_id: str, args: argparse.Namespace) -
           "rounds)")  # fmt: skip
 
 
-def bench_api(server: Server, achievement_id: str, requests: int, clients: int) -> None:
+def bench_api(
+    server: Server, achievement_id: str, requests: int, clients: int, *, external_ids: bool
+) -> None:
     """Single issuance under ``clients`` closed-loop clients, load from `bench/load.mjs`
     (Node's client: far less of the shared cores per request than httpx's).
 
@@ -292,6 +294,8 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
     url = f"{server.base_url}/v1/issuers/bench/credentials"
     warm = [_item(achievement_id, -1 - i) for i in range(clients * 20)]
     bodies = [_item(achievement_id, 10_000_000 + i) for i in range(requests)]
+    if external_ids:
+        bodies = [{**body, "external_id": f"e-{i}"} for i, body in enumerate(bodies)]
     before: dict[str, Any] = {}
 
     def read_clocks() -> None:
@@ -306,7 +310,8 @@ def bench_api(server: Server, achievement_id: str, requests: int, clients: int) 
     cpu = sum(after.values()) - sum(processes.values())
     database = server.database_cpu_seconds() - before["database"]
     print(
-        f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests, "
+        f"POST /v1/issuers/{{slug}}/credentials, {clients} clients, {requests} requests"
+        f"{' (each with its own external_id)' if external_ids else ''}, "
         f"{server.workers} server worker(s), {server.backend}:"
     )
     print(
@@ -343,6 +348,10 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=5, help="alternating batch/reference rounds for the ratio"
     )
+    parser.add_argument(
+        "--external-ids", action="store_true",
+        help="each single request carries its own external_id (a unique key to check)",
+    )  # fmt: skip
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -358,7 +367,10 @@ def main() -> None:
         # Single requests first: the batch rounds leave thousands of fresh rows behind, whose
         # autovacuum would run during whatever is measured next.
         if args.requests:
-            bench_api(server, achievement_id, args.requests, args.clients)
+            bench_api(
+                server, achievement_id, args.requests, args.clients,
+                external_ids=args.external_ids,
+            )  # fmt: skip
         if args.batch and args.peer:
             args.rounds = max(1, args.rounds)
             bench_ratio(server, achievement_id, args)
