@@ -71,8 +71,9 @@ from app.webhooks.guard import UrlGuard
 from app.webhooks.router import router as webhooks_router
 
 # Status indexes a process reserves at once for single issuances on PostgreSQL: the list row
-# is locked once per 32 credentials instead of once each (app/status/allocation.py).
-RESERVATION_BLOCK = 32
+# is locked, and its allocation bitmap rewritten, once per 256 credentials instead of once each
+# (app/status/allocation.py; README "Figures", noon).
+RESERVATION_BLOCK = 256
 
 API_DESCRIPTION = (
     "LearnProof issues and verifies Open Badges 3.0 credentials (W3C Verifiable Credentials "
