@@ -8,9 +8,8 @@ one transaction, which commits once. Each request of a group saves a commit, the
 chain's lock and append (one for the group), and the reads the group shares
 (`app.db.transaction_memo`: the API key, the issuer and achievement). With 16 clients that
 was about a quarter of the CPU of a request (README "Figures", mid morning). On PostgreSQL the
-rows of the requests that carry no Idempotency-Key or external id are also written together,
-in one round trip just before the commit (`issuance_rows.defer_rows`, README "Figures",
-noon).
+group's credential rows are also written together, in one round trip just before the commit
+(`issuance_rows.defer_rows`, README "Figures", noon).
 
 Every request keeps its own outcome, as if it had run alone:
 
@@ -198,7 +197,7 @@ class IssuanceGroups:
         with self._sessions() as session:
             try:
                 connection = session.connection()  # begun here, so its writes are counted
-                # The rows of requests with nothing unique to race on are written together.
+                # The group's credential rows are written together, just before its commit.
                 issuance_rows.defer_rows(session)
                 for request in group:
                     before = _footprint(session, connection)
