@@ -47,6 +47,7 @@ from app.crypto.keys import generate_private_key  # noqa: E402
 from app.crypto.multikey import did_key_for  # noqa: E402
 from app.crypto.signer import LocalSigner  # noqa: E402
 from bench import load  # noqa: E402
+from bench.rounds import AlternatingRounds  # noqa: E402
 from bench.server import (  # noqa: E402
     Server,
     busiest_share,
@@ -251,34 +252,20 @@ def bench_peer(server: Server, count: int, *, quiet: bool = False) -> float | No
 def bench_ratio(server: Server, achievement_id: str, args: argparse.Namespace) -> None:
     """Batch issuance against the reference stack in alternating rounds of about the same
     length, the first round being the one printed above in full."""
-    ours = list(bench_batch(server, achievement_id, args.batch, args.chunk, args.in_flight))
-    peer_count = min(args.batch, 500)
-    peer = bench_peer(server, peer_count)
-    if peer is None:
-        return
-    theirs = [peer_count, peer_count / peer]
-    print(f"  round 1: batch {ours[0] / ours[1]:7.1f}/s, reference {peer:6.1f}/s: "
-          f"{ours[0] / ours[1] / peer:.2f}x")  # fmt: skip
-    for number in range(2, args.rounds + 1):
+    tally = AlternatingRounds()
+    for number in range(1, args.rounds + 1):
+        # The first round prints its figures in full, and warms the workers first.
         issued, seconds = bench_batch(
             server, achievement_id, args.batch, args.chunk, args.in_flight,
-            first=number * 1_000_000, quiet=True,
+            first=(number - 1) * 1_000_000, quiet=number > 1,
         )  # fmt: skip
         # About as long as the batch round, at the rate the reference stack had so far.
-        peer_count = int(min(500, max(50, seconds * theirs[0] / theirs[1])))
-        peer = bench_peer(server, peer_count, quiet=True)
+        peer_count = tally.peer_items(seconds, first=min(args.batch, 500), most=500)
+        peer = bench_peer(server, peer_count, quiet=number > 1)
         if peer is None:
             return
-        ours[0] += issued
-        ours[1] += seconds
-        theirs[0] += peer_count
-        theirs[1] += peer_count / peer
-        print(f"  round {number}: batch {issued / seconds:7.1f}/s, reference {peer:6.1f}/s: "
-              f"{issued / seconds / peer:.2f}x")  # fmt: skip
-    rate, peer_rate = ours[0] / ours[1], theirs[0] / theirs[1]
-    print(f"ratio: batch issuance over HTTP / reference DI issue = {rate / peer_rate:.2f}x "
-          f"({rate:.1f}/s against {peer_rate:.1f}/s, {args.rounds} alternating "
-          "rounds)")  # fmt: skip
+        print(tally.add(issued, seconds, peer_count, peer))
+    print(f"ratio: batch issuance over HTTP / reference DI issue = {tally.summary()}")
 
 
 def bench_api(

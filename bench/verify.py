@@ -48,6 +48,7 @@ from app.verification.service import Verifier  # noqa: E402
 from app.verification.state import OwnDocumentCaches  # noqa: E402
 from app.verification.status_cache import StatusListCache  # noqa: E402
 from bench import load  # noqa: E402
+from bench.rounds import AlternatingRounds  # noqa: E402
 from bench.server import (  # noqa: E402
     Server,
     busiest_share,
@@ -213,27 +214,16 @@ def bench_ratio(
     """The API against the reference stack in alternating rounds of about the same length."""
     url = f"{server.base_url}/credentials/verify"
     bodies = [{"verifiableCredential": d} for d in documents]
-    ours = [0, 0.0]
-    theirs = [0, 0.0]
-    peer_count = min(len(documents), 200)
-    for number in range(1, rounds + 1):
+    tally = AlternatingRounds()
+    for _ in range(rounds):
         api = load.run(url, bodies, clients=clients)
         # About as long as the API round, at the rate the reference stack had so far.
-        if theirs[1]:
-            peer_count = int(min(len(documents), max(50, api.seconds * theirs[0] / theirs[1])))
+        peer_count = tally.peer_items(api.seconds, first=200, most=len(documents))
         peer = bench_reference(documents[:peer_count], did_document, quiet=True)
         if peer is None:
             return
-        ours[0] += len(bodies)
-        ours[1] += api.seconds
-        theirs[0] += peer_count
-        theirs[1] += peer_count / peer
-        print(f"  round {number}: API {api.rate:7.1f}/s over {api.seconds:.1f} s, reference "
-              f"{peer:6.1f}/s over {peer_count / peer:.1f} s: {api.rate / peer:.2f}x")  # fmt: skip
-    rate, peer_rate = ours[0] / ours[1], theirs[0] / theirs[1]
-    print(f"ratio: POST /credentials/verify ({clients} clients) / reference = "
-          f"{rate / peer_rate:.2f}x ({rate:.1f}/s against {peer_rate:.1f}/s, {rounds} "
-          "alternating rounds)")  # fmt: skip
+        print(tally.add(len(bodies), api.seconds, peer_count, peer))
+    print(f"ratio: POST /credentials/verify ({clients} clients) / reference = {tally.summary()}")
 
 
 def main() -> None:
