@@ -13,7 +13,17 @@ from __future__ import annotations
 import functools
 from typing import Any, Final, NamedTuple, cast
 
-from sqlalchemy import Insert, Select, Table, bindparam, event, insert, select, union_all
+from sqlalchemy import (
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    event,
+    insert,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, make_transient_to_detached
 
 from app.achievements.models import Achievement
@@ -119,7 +129,8 @@ def store_issued(
     ``deferrable``: the caller accepts that a unique key (Idempotency-Key, external id) taken
     meanwhile by another transaction fails the commit rather than this statement. In a
     transaction that `defer_rows` the rows are then only held, and written with the others
-    just before the commit; `held_credential` finds them for a replay in the same transaction.
+    just before the commit; `credential_with_key` finds them for a replay in the same
+    transaction.
 
     The unit of work's flush cost more CPU than signing a credential; what it would write
     here is fixed (new rows, nothing to order or to update), so the rows are inserted
@@ -182,7 +193,7 @@ def deferred(session: Session) -> int:
     return len(_held(session) or ())
 
 
-def held_credential(
+def _held_credential(
     session: Session, issuer_id: str, *, idempotency_key: str | None, external_id: str | None
 ) -> Credential | None:
     """The first held-back credential of ``issuer_id`` with this Idempotency-Key or external
@@ -195,6 +206,48 @@ def held_credential(
         ):
             return record
     return None
+
+
+def credential_with_key(
+    session: Session, issuer_id: str, *, idempotency_key: str | None, external_id: str | None
+) -> Credential | None:
+    """The credential ``issuer_id`` issued with this Idempotency-Key or external id, held
+    back in this transaction or stored; None when neither is given or none was issued.
+
+    Most requests that carry a key find none: that is one prepared statement reading an id,
+    and the credential itself is read only when there is one (a replay or a 409).
+    """
+    if idempotency_key is None and external_id is None:
+        return None
+    held = _held_credential(
+        session, issuer_id, idempotency_key=idempotency_key, external_id=external_id
+    )
+    if held is not None:
+        return held
+    statement = _key_statement(idempotency_key is not None, external_id is not None)
+    params = {
+        "issuer_id": issuer_id,
+        "idempotency_key": idempotency_key,
+        "external_id": external_id,
+    }
+    found = session.execute(statement, params).scalar()
+    return None if found is None else session.get(Credential, found)
+
+
+@functools.cache
+def _key_statement(by_key: bool, by_external_id: bool) -> Select[str]:
+    """Built once per combination, with bound parameters (see `_context_statement`)."""
+    columns = _CREDENTIALS.c
+    clauses = []
+    if by_key:
+        clauses.append(columns.idempotency_key == bindparam("idempotency_key"))
+    if by_external_id:
+        clauses.append(columns.external_id == bindparam("external_id"))
+    return (
+        select(columns.id)
+        .where(columns.issuer_id == bindparam("issuer_id"), or_(*clauses))
+        .limit(1)
+    )
 
 
 def _held(session: Session) -> list[_Held] | None:

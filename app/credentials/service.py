@@ -74,18 +74,8 @@ def _replay(
     external_id: str | None,
     fingerprint: str,
 ) -> Credential | None:
-    clauses = []
-    if idempotency_key is not None:
-        clauses.append(Credential.idempotency_key == idempotency_key)
-    if external_id is not None:
-        clauses.append(Credential.external_id == external_id)
-    if not clauses:
-        return None
-    # One issued earlier in the same group commit is held back until the commit.
-    existing = issuance_rows.held_credential(
+    existing = issuance_rows.credential_with_key(
         session, issuer_id, idempotency_key=idempotency_key, external_id=external_id
-    ) or session.scalar(
-        select(Credential).where(Credential.issuer_id == issuer_id, or_(*clauses)).limit(1)
     )
     if existing is None:
         return None
