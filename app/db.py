@@ -184,6 +184,18 @@ def make_engine(
     return engine
 
 
+def open_pool(engine: Engine) -> bool:
+    """Connect once, so that a worker's first request does not: the dialect's first-connect
+    queries run and one connection waits in the pool (README "Figures", evening). False,
+    and nothing raised, when the database cannot be reached: the first request that needs it
+    then says so, as it would have without this."""
+    try:
+        with engine.connect():
+            return True
+    except exc.DBAPIError:
+        return False
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 

@@ -30,7 +30,14 @@ from app.credentials.issuance_router import router as issuance_router
 from app.credentials.lifecycle_router import router as lifecycle_router
 from app.credentials.router import public_router as credential_documents_router
 from app.credentials.router import router as credentials_router
-from app.db import make_engine, make_read_engine, make_read_sessionmaker, make_sessionmaker
+from app.credentials.warmup import warm_caches
+from app.db import (
+    make_engine,
+    make_read_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+    open_pool,
+)
 from app.errors import install_error_handlers
 from app.frameworks.router import public_router as framework_documents_router
 from app.frameworks.router import router as frameworks_router
@@ -113,11 +120,12 @@ def create_app(
     clock: Clock | None = None,
     session_factory: sessionmaker[Session] | None = None,
     freeze_startup_heap: bool = False,
+    warm_up: bool = False,
     worker_loads: WorkerLoads | None = None,
 ) -> FastAPI:
     """Build the app; tests inject a clock and a session factory bound to their transaction.
 
-    `freeze_startup_heap`: see `create_served_app`. `worker_loads`: the in-flight counts
+    `freeze_startup_heap`, `warm_up`: see `create_served_app`. `worker_loads`: the in-flight counts
     `serve --workers N`'s processes share (`app.connection_reuse`).
     """
     settings = settings or load_settings()
@@ -175,6 +183,12 @@ def create_app(
                     app.state.webhooks, periodic=lifecycle_tasks(settings, factory, app_clock)
                 )
                 webhook_worker.start()
+            if warm_up:
+                # Before the freeze: the caches it fills live as long as the process.
+                warm_caches(settings.urls, app_clock.now())
+                for pooled in (engine, reservations, readers):
+                    if pooled is not None:
+                        open_pool(pooled)
             if freeze_startup_heap:
                 gc.collect()
                 gc.freeze()
@@ -285,8 +299,9 @@ SERVED_GC_THRESHOLDS = (10_000, 20, 10)
 
 
 def create_served_app() -> FastAPI:
-    """The app of each `learnproof serve` worker: `create_app` with its start-up heap frozen
-    and the collector's thresholds at `SERVED_GC_THRESHOLDS`.
+    """The app of each `learnproof serve` worker: `create_app` warmed up
+    (`app.credentials.warmup`: its first requests do not pay for the process's caches), its
+    start-up heap frozen and the collector's thresholds at `SERVED_GC_THRESHOLDS`.
 
     Everything alive once the app has started (modules, contexts, schemas, pools, routes)
     lives as long as the process. Python's full garbage collection walked all of it, about
@@ -296,4 +311,6 @@ def create_served_app() -> FastAPI:
     left behind (8-11 ms measured). Not for apps built in tests: one process builds many, and
     frozen cycles are never freed.
     """
-    return create_app(freeze_startup_heap=True, worker_loads=connection_reuse.joined())
+    return create_app(
+        freeze_startup_heap=True, warm_up=True, worker_loads=connection_reuse.joined()
+    )
