@@ -46,17 +46,76 @@ class InputRejected(ValueError):
 def bounds_problem(value: Any, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> str:
     """Why `value` is too deep or too big to process, or "" when it is within bounds.
 
-    Iterative, so a hostile document cannot exhaust the stack while being measured.
+    Every request to verify is measured, often twice (its body, then each credential), so
+    this is the fast form: leaves are counted in their container's loop and only containers
+    cost a call, about half the CPU of a stack of (value, depth) pairs. Its recursion stops
+    at `max_depth`, which is at most a few hundred (`_ITERATIVE_BEYOND`, or the stack form
+    is used), so a hostile document cannot exhaust the stack while being measured. Values
+    are visited in the same order as the stack form's, so the same limit is named first.
     """
+    if max_depth > _ITERATIVE_BEYOND:
+        return _bounds_problem_by_stack(value, max_depth=max_depth, max_nodes=max_nodes)
+    try:
+        if max_nodes < 1:
+            raise _TooMany
+        if max_depth < 1:
+            raise _TooDeep
+        if isinstance(value, (dict, list)):
+            _nodes_left(value, 1, max_depth, max_nodes - 1)
+    except _TooMany:
+        return _too_many(max_nodes)
+    except _TooDeep:
+        return _too_deep(max_depth)
+    return ""
+
+
+_ITERATIVE_BEYOND: Final = 400
+
+
+class _TooMany(Exception):
+    pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _too_many(max_nodes: int) -> str:
+    return f"it holds more than {max_nodes} JSON values"
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"it is nested more than {max_depth} levels deep"
+
+
+def _nodes_left(
+    container: dict[str, Any] | list[Any], depth: int, max_depth: int, left: int
+) -> int:
+    """How many values may still follow once `container`'s children (it is counted) are."""
+    children = container.values() if isinstance(container, dict) else container
+    depth += 1
+    # Last child first, as the stack form pops them.
+    for child in reversed(children):
+        left -= 1
+        if left < 0:
+            raise _TooMany
+        if depth > max_depth:
+            raise _TooDeep
+        if child and isinstance(child, (dict, list)):
+            left = _nodes_left(child, depth, max_depth, left)
+    return left
+
+
+def _bounds_problem_by_stack(value: Any, *, max_depth: int, max_nodes: int) -> str:
     stack: list[tuple[Any, int]] = [(value, 1)]
     nodes = 0
     while stack:
         item, depth = stack.pop()
         nodes += 1
         if nodes > max_nodes:
-            return f"it holds more than {max_nodes} JSON values"
+            return _too_many(max_nodes)
         if depth > max_depth:
-            return f"it is nested more than {max_depth} levels deep"
+            return _too_deep(max_depth)
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):

@@ -11,8 +11,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.verification.credential_input import bounds_problem, read_credential
+from app.verification.credential_input import (
+    _bounds_problem_by_stack,
+    bounds_problem,
+    read_credential,
+)
 from app.verification.service import Verifier
 from tests.credentials.factories import World
 from tests.verification.conftest import load_vector
@@ -133,6 +139,50 @@ def test_bounds_are_measured_iteratively() -> None:
     assert "nested" in bounds_problem(deep)
     assert "more than 10 JSON values" in bounds_problem(list(range(20)), max_nodes=10)
     assert bounds_problem({"a": [1, 2, {"b": None}]}) == ""
+
+
+_JSON: Any = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=3), children, max_size=5)
+    ),
+    max_leaves=60,
+)
+
+
+def _size_and_depth(value: Any, depth: int = 1) -> tuple[int, int]:
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    )
+    size, deepest = 1, depth
+    for child in children:
+        child_size, child_depth = _size_and_depth(child, depth + 1)
+        size, deepest = size + child_size, max(deepest, child_depth)
+    return size, deepest
+
+
+@settings(max_examples=500, deadline=None)
+@given(_JSON, st.data())
+def test_the_fast_bounds_name_the_same_limit_as_the_stack_of_pairs(
+    value: Any, data: st.DataObject
+) -> None:
+    # Limits around the value's own size and depth, so that both are often exceeded at once:
+    # the same values visited in the same order name the same limit first.
+    size, depth = _size_and_depth(value)
+    max_nodes = data.draw(st.integers(min_value=0, max_value=size + 1))
+    max_depth = data.draw(st.integers(min_value=0, max_value=depth + 1))
+    assert bounds_problem(value, max_depth=max_depth, max_nodes=max_nodes) == (
+        _bounds_problem_by_stack(value, max_depth=max_depth, max_nodes=max_nodes)
+    )
+
+
+def test_bounds_beyond_a_few_hundred_levels_are_measured_by_the_stack() -> None:
+    deep: Any = []
+    for _ in range(5_000):
+        deep = [deep]
+
+    assert bounds_problem(deep, max_depth=4_000) == "it is nested more than 4000 levels deep"
+    assert bounds_problem(deep, max_depth=6_000, max_nodes=10**6) == ""
 
 
 def test_too_complex_credential_is_a_parsing_failure() -> None:
