@@ -1,11 +1,12 @@
 """Fill a served worker's process-wide caches before it takes its first request.
 
 The first credential a process signs or verifies processes every vendored JSON-LD context,
-builds the JSON Schema validators and the canonicalization template of its shape: 150-250 ms
-of CPU, measured. A worker paid that on its first request, and so did every request queued
-behind it on that worker (README "Figures", evening). Here one sample credential, shaped as
-the service builds them, is checked, signed both ways and verified both ways with a
-throw-away key, before the worker serves and before its start-up heap is frozen.
+builds the JSON Schema validators and the canonicalization template of its shape; a worker
+paid that on its first request (with the pools' first connections, about a third of that
+request: README "Figures", afternoon). Here one sample credential, shaped as the service
+builds them, is checked, signed both ways and verified both ways with a throw-away key,
+before the worker serves and before its start-up heap is frozen, so what it fills is frozen
+with the rest.
 
 It is also a self-test: a process that cannot verify what it has just signed refuses to
 start rather than issue credentials nobody can verify.
