@@ -186,7 +186,7 @@ def make_engine(
 
 def open_pool(engine: Engine) -> bool:
     """Connect once, so that a worker's first request does not: the dialect's first-connect
-    queries run and one connection waits in the pool (README "Figures", evening). False,
+    queries run and one connection waits in the pool (README "Figures", afternoon). False,
     and nothing raised, when the database cannot be reached: the first request that needs it
     then says so, as it would have without this."""
     try:
