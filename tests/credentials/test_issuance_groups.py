@@ -367,6 +367,12 @@ def send_as_one_group(
     return held.result(), answers
 
 
+def _assert_verifies(client: TestClient, document: dict[str, Any]) -> None:
+    """The issued credential verifies through the API (signature, status, structure)."""
+    report = client.post("/credentials/verify", json={"verifiableCredential": document}).json()
+    assert report["verified"] is True, report
+
+
 def _plain_issuance_inserts(connection: Connection) -> list[int]:
     """The number of rows of each statement that writes a credential with its entries."""
     rows: list[int] = []
@@ -439,10 +445,7 @@ def test_a_groups_credentials_are_written_together_at_its_commit(
             status = issued["credential"]["credentialStatus"]
             expected = [status] if isinstance(status, dict) else status
             assert sorted(entries) == sorted(e["statusPurpose"] for e in expected)
-            report = client.post(
-                "/credentials/verify", json={"verifiableCredential": issued["credential"]}
-            ).json()
-            assert report["verified"] is True, report
+            _assert_verifies(client, issued["credential"])
         assert audit_service.verify_chain(session).intact
 
 
@@ -590,10 +593,7 @@ def test_two_tenants_issuing_at_once_each_get_their_own_answers(
             assert credential["issuer"] == issuer.slug
             assert credential["credential"]["issuer"]["id"].endswith(f":{issuer.slug}")
             assert session.get(Credential, credential["id"]) is not None
-            report = client.post(
-                "/credentials/verify", json={"verifiableCredential": credential["credential"]}
-            ).json()
-            assert report["verified"] is True, report
+            _assert_verifies(client, credential["credential"])
         assert audit_service.verify_chain(session).intact
 
 
