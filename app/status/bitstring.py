@@ -152,15 +152,23 @@ def _gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
 _BLOCK_BITS = 4096
 _BLOCK_BYTES = _BLOCK_BITS // 8
 _FREE_BITS_IN_BYTE = tuple(8 - byte.bit_count() for byte in range(256))
+# Tries at a uniformly random index before ranking the free ones: with a quarter of a list
+# free, 8 tries find a free index 9 times in 10.
+_TRIES = 8
 
 
 class FreeIndexSampler:
     """Uniform random allocation of free entries in an occupancy bitmap (bit set = taken).
 
-    A two-level summary keeps the free count of each 4096-bit block: a draw picks a block
-    weighted by its free count, then the free bit of that rank inside it, so every free index
-    has the same chance and a full scan happens only once, when the summary is built.
-    The bitmap uses the status list bit order and is updated in place.
+    A draw first tries a few uniformly random indexes of the whole bitmap and keeps the first
+    free one: on a list that is mostly free that is one or two tries. Only when those all hit
+    taken entries does it rank the free ones: a two-level summary keeps the free count of each
+    4096-bit block, so it picks a block weighted by its free count, then the free bit of that
+    rank inside it. Either way every free index has the same chance: a try returns each free
+    index with probability 1/size, and the ranked draw each with 1/free. The ranked draw
+    walks up to 32 block counts and 512 bytes in Python, about 45 µs; a reservation of 256
+    indexes took 11 ms of CPU that way (README "Figures", evening). The bitmap uses the
+    status list bit order and is updated in place.
     """
 
     __slots__ = ("_occupancy", "_block_free")
@@ -185,6 +193,15 @@ class FreeIndexSampler:
         free = self.free_count
         if free == 0:
             return None
+        size = len(self._occupancy) * 8
+        for _ in range(_TRIES):
+            index = rng.randrange(size)
+            byte_index, bit = divmod(index, 8)
+            byte, mask = self._occupancy[byte_index], 0x80 >> bit
+            if not byte & mask:
+                self._occupancy[byte_index] = byte | mask
+                self._block_free[index // _BLOCK_BITS] -= 1
+                return index
         rank = rng.randrange(free)
         block = 0
         while rank >= self._block_free[block]:

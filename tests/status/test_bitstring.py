@@ -224,3 +224,48 @@ def test_allocation_is_uniform_across_unevenly_filled_blocks() -> None:
 
     assert set(counts) == set(free)
     assert _chi_square(counts, trials / len(free)) < CHI_SQUARE_999[110]
+
+
+def _with_free(size_bytes: int, free: list[int]) -> bytearray:
+    occupancy = bytearray(b"\xff" * size_bytes)
+    for index in free:
+        occupancy[index // 8] &= ~(0x80 >> (index % 8)) & 0xFF
+    return occupancy
+
+
+@pytest.mark.parametrize(
+    ("size_bytes", "free"),
+    [
+        # Half free, the free ones bunched at the start: nearly every draw is a first try.
+        (10, list(range(32)) + [40 + 5 * k for k in range(8)]),
+        # One in sixteen free: about 4 draws in 10 are tries, the rest ranked.
+        (80, [3, 4, 5] + [64 + 15 * k for k in range(37)]),
+    ],
+    ids=["mostly-tries", "tries-and-ranks"],
+)
+def test_a_draw_is_uniform_whether_a_try_or_the_rank_finds_it(
+    size_bytes: int, free: list[int]
+) -> None:
+    template = _with_free(size_bytes, free)
+    rng = random.Random(7)
+    trials = len(free) * 200
+
+    counts = Counter(FreeIndexSampler(bytearray(template)).allocate(rng) for _ in range(trials))
+
+    assert set(counts) == set(free)
+    assert _chi_square(counts, trials / len(free)) < CHI_SQUARE_999[39]
+
+
+def test_a_mostly_free_list_fills_in_random_order_through_its_tries() -> None:
+    occupancy = bytearray(MIN_ENTRIES // 8)
+    sampler = FreeIndexSampler(occupancy)
+    rng = random.Random(13)
+
+    drawn = [sampler.allocate(rng) for _ in range(256)]
+
+    assert len(set(drawn)) == 256
+    assert sampler.free_count == MIN_ENTRIES - 256
+    assert sum(bin(byte).count("1") for byte in occupancy) == 256
+    # Spread over the whole list, as a uniform draw is: no block holds most of them.
+    per_block = Counter(index // 4096 for index in drawn if index is not None)
+    assert max(per_block.values()) < 32
