@@ -1,4 +1,5 @@
-"""Status list figures: revoke latency with N stored credentials, cached list GET, list rebuild.
+"""Status list figures: revoke latency with N stored credentials, cached list GET, list rebuild,
+encoding a list as its revocations accumulate.
 
     LEARNPROOF_DATABASE_URL=postgresql+psycopg://…/bench .venv/bin/python bench/status.py
     .venv/bin/python bench/status.py --credentials 10000   # quick, on a throw-away SQLite file
@@ -312,6 +313,18 @@ def _publishing(settings: Settings, slug: str, gets: int, rebuilds: int) -> None
         print(_percentiles(rebuild_times))
 
 
+def _encoding(repeat: int) -> None:
+    """The encodedList of one list as its revocations accumulate: each status change of a
+    credential re-encodes its whole list (``app.status.publishing.republish``)."""
+    for set_bits in (300, 2_000, 5_000, 13_000):
+        bitstring = Bitstring(LIST_SIZE)
+        for index in random.Random(set_bits).sample(range(LIST_SIZE), set_bits):
+            bitstring.set(index, True)
+        size = len(bitstring.encode())
+        figures = _percentiles(_timed(bitstring.encode, repeat))
+        print(f"encodedList, {set_bits:,} of {LIST_SIZE:,} bits set ({size:,} chars): {figures}")
+
+
 def main() -> None:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -338,6 +351,7 @@ def main() -> None:
         slug, ids = _seed(factory, master, args.credentials, settings.urls)
         _revoke_latency(factory, ids, args.revokes, settings.urls)
         _publishing(settings, slug, args.gets, args.rebuilds)
+        _encoding(args.rebuilds)
     finally:
         engine.dispose()
 

@@ -30,10 +30,14 @@ DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024
 _MULTIBASE_BASE64URL = "u"
 _BASE64URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
 _GZIP_MAGIC = b"\x1f\x8b"
-# mtime 0, no extra flags, OS 255 ("unknown"): fixed so equal bits give equal bytes and a
-# strong ETag stays valid across processes and hosts.
-_GZIP_HEADER = _GZIP_MAGIC + struct.pack("<BBIBB", 8, 0, 0, 2, 255)
-_COMPRESS_LEVEL = 9
+# Run-length deflate (distance-1 matches, Huffman-coded literals) is what a bitmap needs: runs
+# of zero bytes between the set bits. Level 9's lazy match search took 2-14 ms for a list
+# holding 300-5,000 set bits (each revocation re-encodes its list), this 0.04-0.13 ms for output
+# at most 9 % larger, and smaller below 100 or above 5,000 set bits (README "Figures", night).
+_COMPRESS_STRATEGY = zlib.Z_RLE
+# mtime 0, XFL 4 ("fastest algorithm", as zlib marks this strategy), OS 255 ("unknown"):
+# fixed so equal bits give equal bytes and a strong ETag stays valid across processes and hosts.
+_GZIP_HEADER = _GZIP_MAGIC + struct.pack("<BBIBB", 8, 0, 0, 4, 255)
 _DECOMPRESS_CHUNK = 64 * 1024
 
 
@@ -87,7 +91,9 @@ class Bitstring:
 
     def encode(self) -> str:
         """The ``encodedList`` value: multibase base64url (no padding) of GZIP (RFC 1952)."""
-        compressor = zlib.compressobj(_COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        compressor = zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS, 8, _COMPRESS_STRATEGY
+        )
         deflated = compressor.compress(self._bits) + compressor.flush()
         trailer = struct.pack("<II", zlib.crc32(self._bits), len(self._bits) & 0xFFFFFFFF)
         gzipped = _GZIP_HEADER + deflated + trailer

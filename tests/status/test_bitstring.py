@@ -1,6 +1,7 @@
 import base64
 import gzip
 import random
+import zlib
 from collections import Counter
 
 import pytest
@@ -95,6 +96,23 @@ def test_encoding_is_deterministic_with_zero_mtime() -> None:
     gzipped = base64.urlsafe_b64decode(first.encode()[1:] + "==")
     assert gzipped[:2] == b"\x1f\x8b"
     assert gzipped[4:8] == b"\x00\x00\x00\x00"
+    # XFL 4 (RFC 1952: "fastest algorithm", as zlib marks run-length deflate), OS unknown.
+    assert gzipped[8:10] == b"\x04\xff"
+
+
+@pytest.mark.parametrize("set_bits", [0, 10, 300, 1_000, 2_000, 5_000, 13_000, 30_000, 131_072])
+def test_encoding_stays_close_to_the_best_compression(set_bits: int) -> None:
+    # A verifier downloads the list: the fast encoding may cost at most a little size.
+    bitstring = Bitstring()
+    for index in random.Random(set_bits).sample(range(len(bitstring)), set_bits):
+        bitstring.set(index, True)
+
+    gzipped = base64.urlsafe_b64decode(bitstring.encode()[1:] + "==")
+    best = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    best_size = len(best.compress(bitstring.to_bytes()) + best.flush())
+
+    assert gzip.decompress(gzipped) == bitstring.to_bytes()
+    assert len(gzipped) - 18 <= best_size * 1.15  # 18: the gzip header and trailer
 
 
 def test_our_encoding_is_read_by_the_standard_gzip_module() -> None:
