@@ -25,6 +25,7 @@ from app.core.urls import PublicUrls
 from app.credentials.events import emit_credential_event
 from app.credentials.models import Credential, CredentialStatus, document_id
 from app.errors import Conflict, InvalidInput, NotFound
+from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 from app.status import lists
 from app.status import service as status_service
@@ -97,8 +98,7 @@ def find_credential(session: Session, credential_id: str, *, urls: PublicUrls) -
         credential = matches[0] if matches else None
     if credential is None:
         raise NotFound(f"No credential has the id '{credential_id}'.")
-    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
-    assert slug is not None, "the foreign key guarantees the issuer exists"
+    slug = _issuer_slug(session, credential.issuer_id)
     return StatusTarget(credential=credential, issuer_slug=slug)
 
 
@@ -142,8 +142,7 @@ def find_vc_api_credential(
             extra={"candidates": [c.id for c in candidates]},
         )
     [credential] = candidates
-    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
-    assert slug is not None, "the foreign key guarantees the issuer exists"
+    slug = _issuer_slug(session, credential.issuer_id)
     return StatusTarget(credential=credential, issuer_slug=slug)
 
 
@@ -154,10 +153,14 @@ def _entry_url(
     if entry is None:
         return None
     status_list = session.get(StatusList, entry.list_id)
-    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
-    if status_list is None or slug is None:
+    if status_list is None:
         return None
-    return lists.list_url(urls, slug, status_list.public_id)
+    return lists.list_url(urls, _issuer_slug(session, credential.issuer_id), status_list.public_id)
+
+
+def _issuer_slug(session: Session, issuer_id: str) -> str:
+    # Read once a transaction (finding, changing and re-signing each asked again).
+    return issuer_service.get_issuer_by_id(session, issuer_id).slug
 
 
 def _lock_credentials(
@@ -258,8 +261,7 @@ def change_status(
     signing: status_service.ListSigning | None = None,
 ) -> Credential:
     """Revoke, suspend or reinstate one credential; Conflict (409) if the transition is invalid."""
-    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
-    assert slug is not None, "the foreign key guarantees the issuer exists"
+    slug = _issuer_slug(session, credential.issuer_id)
     [locked] = _lock_credentials(session, [credential.id])
     _apply(session, [locked], action, slug, reason=reason, now=now, actor=actor, signing=signing)
     return locked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from app.audit import service as audit_service
 from app.core.ids import new_id
 from app.core.urls import PublicUrls
 from app.crypto.signer import Signer
+from app.db import transaction_memo
 from app.errors import BadRequest, Conflict, InvalidInput, NotFound
 from app.issuers import documents
 from app.issuers.models import Issuer, KeyStatus, SigningKey
@@ -60,10 +62,17 @@ def require_slug(session: Session, slug: str, *, field: str) -> None:
 
 
 def get_issuer_by_id(session: Session, issuer_id: str) -> Issuer:
-    issuer = session.get(Issuer, issuer_id)
+    # Held for the transaction: the session's identity map keeps a row only while something
+    # refers to it, so each step of a revocation (find, change, re-sign) read the issuer again.
+    known = transaction_memo(session, _ISSUERS_READ)
+    issuer = known.get(issuer_id) or session.get(Issuer, issuer_id)
     if issuer is None:
         raise NotFound(f"No issuer has the id '{issuer_id}'.")
+    known[issuer_id] = issuer
     return issuer
+
+
+_ISSUERS_READ: Final = "learnproof_issuers_read"
 
 
 def slug_for_did(session: Session, issuer: object, *, urls: PublicUrls) -> str:
@@ -77,8 +86,14 @@ def slug_for_did(session: Session, issuer: object, *, urls: PublicUrls) -> str:
 
 
 def load_context(session: Session, slug: str, *, urls: PublicUrls) -> IssuerContext:
-    issuer = get_issuer(session, slug)
-    return IssuerContext(issuer=issuer, keys=_keys(session, issuer.id), did=urls.issuer_did(slug))
+    return context_of(session, get_issuer(session, slug), urls=urls)
+
+
+def context_of(session: Session, issuer: Issuer, *, urls: PublicUrls) -> IssuerContext:
+    """The context of an issuer row already at hand: only its keys are read."""
+    return IssuerContext(
+        issuer=issuer, keys=_keys(session, issuer.id), did=urls.issuer_did(issuer.slug)
+    )
 
 
 def list_issuers(session: Session) -> list[Issuer]:

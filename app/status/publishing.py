@@ -273,12 +273,14 @@ def republish(
     """Re-sign and store lists whose bits just changed, in the transaction that changed them
     (their rows are locked by that change)."""
     for status_list in changed:
-        slug = session.scalar(select(Issuer.slug).where(Issuer.id == status_list.issuer_id))
-        assert slug is not None, "the foreign key guarantees the issuer exists"
-        context = issuer_service.load_context(session, slug, urls=signing.urls)
+        # Not flushed before these reads: the list's new bits are written together with its
+        # newly signed form, one UPDATE of the row instead of two (each a new row version).
+        with session.no_autoflush:
+            issuer = issuer_service.get_issuer_by_id(session, status_list.issuer_id)
+            context = issuer_service.context_of(session, issuer, urls=signing.urls)
         if not any(key.status == KeyStatus.active for key in context.keys):
             continue  # nothing to sign with: the change stands, the list's GET says why
-        url = lists.list_url(signing.urls, slug, status_list.public_id)
+        url = lists.list_url(signing.urls, issuer.slug, status_list.public_id)
         ttl_ms = signing.ttl_seconds * 1000
         signed = _sign(signing.keyring, status_list, context, url=url, now=now, ttl_ms=ttl_ms)
         _store(session, status_list, *signed, now=now)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.auth.scopes import Scope
@@ -13,6 +14,7 @@ from app.credentials.models import Credential
 from app.status.models import StatusEntry
 from tests.conftest import TEST_PUBLIC_URL
 from tests.status.factories import StatusWorld
+from tests.support.statements import statements
 from tests.support.status import key_headers
 
 
@@ -235,3 +237,21 @@ def test_vc_api_status_errors(
         headers=revoker,
     )
     assert response.status_code == expected, response.text
+
+
+def test_a_revocation_reads_its_issuer_once_and_writes_its_list_once(
+    client: TestClient, world: StatusWorld, revoker: dict[str, str], connection: Connection
+) -> None:
+    credential = world.credential()
+
+    with statements(connection) as seen:
+        response = client.post(f"/v1/credentials/{credential.id}/revoke", headers=revoker)
+
+    assert response.status_code == 200, response.text
+    issuer_reads = [s for s in seen if s.startswith("SELECT") and "\nFROM issuer \n" in s]
+    list_writes = [s for s in seen if s.startswith("UPDATE status_list ")]
+    assert len(issuer_reads) == 1, issuer_reads
+    # The new bits and the newly signed list go out together: one new row version.
+    assert len(list_writes) == 1, list_writes
+    assert "bits=" in list_writes[0]
+    assert "published_document=" in list_writes[0]

@@ -7,34 +7,19 @@ status change or a re-issue shows in the next verification, of the same request 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.core.clock import FixedClock
 from app.verification.dependencies import DatabaseDocuments
 from tests.credentials.factories import World
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.usefixtures("verification_state")
-
-
-@contextmanager
-def _statements(connection: Connection) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 def _list_url(credential: dict[str, Any]) -> str:
@@ -61,7 +46,7 @@ def test_status_list_head_and_successor_are_one_statement(
 ) -> None:
     credential = world.issue()["credential"]
 
-    with _statements(connection) as seen:
+    with statements(connection) as seen:
         response = world.client.post(
             "/credentials/verify", json={"verifiableCredential": credential}
         )
