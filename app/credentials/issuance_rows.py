@@ -255,7 +255,10 @@ def _held(session: Session) -> list[_Held] | None:
     return held
 
 
-@event.listens_for(Session, "before_commit")
+# Ahead of every other listener: the audit chain's append (`app.audit.service`) locks the
+# chain's one head row until the commit, and every other transaction that appends waits
+# for it, so that lock is taken after these rows are written, not before.
+@event.listens_for(Session, "before_commit", insert=True)
 def _write_deferred(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released (another request's): the rows wait for the commit

@@ -374,7 +374,8 @@ def _assert_verifies(client: TestClient, document: dict[str, Any]) -> None:
 
 
 def _plain_issuance_inserts(connection: Connection) -> list[int]:
-    """The number of rows of each statement that writes a credential with its entries."""
+    """The number of rows of each statement that writes a credential with its entries, and 0
+    for each statement that locks the audit chain's head."""
     rows: list[int] = []
 
     @event.listens_for(connection, "before_cursor_execute")
@@ -384,6 +385,8 @@ def _plain_issuance_inserts(connection: Connection) -> list[int]:
     ) -> None:  # fmt: skip
         if statement.lstrip().startswith("WITH issued_credential"):
             rows.append(len(parameters) if executemany else 1)
+        elif "audit_chain_head" in statement and "FOR UPDATE" in statement:
+            rows.append(0)
 
     return rows
 
@@ -430,9 +433,11 @@ def test_a_groups_credentials_are_written_together_at_its_commit(
         assert [r.status_code for r in x_1] == [201, 409]
         assert x_1[0].json()["id"] in x_1[1].json()["detail"]
         # The first alone, then the group's six new credentials at its commit, in two
-        # statements: one per number of status entries.
-        assert inserts[0] == 1
-        assert sorted(inserts[1:]) == [2, 4], inserts
+        # statements (one per number of status entries), before the audit chain's head is
+        # locked: other transactions' appends wait for that lock until this one commits.
+        assert inserts[:2] == [1, 0], inserts
+        assert sorted(inserts[2:4]) == [2, 4], inserts
+        assert inserts[4:] == [0], inserts
         issued = [held, answers[0], answers[1], answers[2], x_1[0], answers[4], answers[5]]
         for answer in issued:
             issued = answer.json()
