@@ -1,7 +1,7 @@
 """Issue rate and revoke latency on an empty database, then with N credentials stored.
 
     .venv/bin/python bench/scale.py --postgresql --credentials 1000000 [--workers 2]
-        [--issue 1000] [--revokes 100]
+        [--issue 1000] [--revokes 100] [--revoked 0]
 
 A throw-away database (``--postgresql``: on LEARNPROOF_TEST_PG_URL's server, default
 postgres@127.0.0.1:5432; else SQLite) and a uvicorn server on 127.0.0.1. Batch issuance
@@ -10,6 +10,8 @@ database, then again after N credentials with their status entries have been bul
 (rows, not issued through the API: another issuer's, in full status lists, as
 ``bench/status.py`` seeds them) and, on PostgreSQL, vacuumed and analyzed, as a database
 holding them for a while would be. Prints both figures and their ratio; asserts nothing.
+``--revoked R``: R more of the bench issuer's credentials are revoked first (in bulk), so the
+timed revocations change a list that already holds R revoked bits, and re-sign it whole.
 """
 
 from __future__ import annotations
@@ -79,6 +81,13 @@ def _warm_revokes(server: Server, ids: list[str]) -> None:
             client.post(path, json={"reason": "warm-up"}).raise_for_status()
 
 
+def _revoke_in_bulk(server: Server, ids: list[str]) -> None:
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=300) as client:
+        for start in range(0, len(ids), 1000):
+            body = {"action": "revoke", "ids": ids[start : start + 1000]}
+            client.post("/v1/issuers/bench/credentials/status", json=body).raise_for_status()
+
+
 def _round(server: Server, achievement_id: str, issue: int, revokes: int, offset: int) -> float:
     cpu, database = server.cpu_seconds(), server.database_cpu_seconds()
     rate, ids = _issue(server, achievement_id, issue, offset)
@@ -95,6 +104,7 @@ def main() -> None:
     parser.add_argument("--credentials", type=int, default=1_000_000, help="N stored")
     parser.add_argument("--issue", type=int, default=2000, help="credentials issued per round")
     parser.add_argument("--revokes", type=int, default=100)
+    parser.add_argument("--revoked", type=int, default=0, help="revoked in the list first")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
@@ -112,6 +122,9 @@ def main() -> None:
             achievement_id = _setup(client)
         _, warm_ids = _issue(server, achievement_id, 1000, -1_000_000)  # warm both workers
         _warm_revokes(server, warm_ids[:20])
+        if args.revoked:
+            _revoke_in_bulk(server, _issue(server, achievement_id, args.revoked, -2_000_000)[1])
+            print(f"{args.revoked:,} of the bench issuer's credentials revoked first")
         print("empty database:")
         empty = _round(server, achievement_id, args.issue, args.revokes, 0)
         settings = load_settings()
