@@ -33,7 +33,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # Run-length deflate (distance-1 matches, Huffman-coded literals) is what a bitmap needs: runs
 # of zero bytes between the set bits. Level 9's lazy match search took 2-14 ms for a list
 # holding 300-5,000 set bits (each revocation re-encodes its list), this 0.04-0.13 ms for output
-# at most 9 % larger, and smaller below 100 or above 5,000 set bits (README "Figures", night).
+# at most 9 % larger, smaller below 100 or above 5,000 set bits (README "Figures", night of the
+# 7th).
 _COMPRESS_STRATEGY = zlib.Z_RLE
 # mtime 0, XFL 4 ("fastest algorithm", as zlib marks this strategy), OS 255 ("unknown"):
 # fixed so equal bits give equal bytes and a strong ETag stays valid across processes and hosts.
