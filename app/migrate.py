@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,28 @@ def current_revision(bind: Engine | Connection) -> str | None:
         return MigrationContext.configure(bind).get_current_revision()
     with bind.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def set_toast_compression(
+    connection: Connection, table: str, columns: Sequence[str], method: str
+) -> None:
+    """PostgreSQL: compress ``columns`` of ``table`` with ``method`` (``lz4`` or ``DEFAULT``)
+    from the next value written; stored values stay as they are (no rewrite), and PostgreSQL
+    reads both. A server built without lz4 keeps its default. Other databases: nothing.
+
+    For migrations (0018, 0019); the names are the migration's own, never input.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    if method == "lz4" and not connection.scalar(_LZ4_AVAILABLE):
+        return
+    changes = ", ".join(f"ALTER COLUMN {column} SET COMPRESSION {method}" for column in columns)
+    connection.exec_driver_sql(f"ALTER TABLE {table} {changes}")
+
+
+_LZ4_AVAILABLE = text(
+    "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+)
 
 
 # Role names are interpolated into GRANT statements (they cannot be bound parameters).

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alembic import op
-from sqlalchemy import text
+
+from app.migrate import set_toast_compression
 
 revision: str = "0018"
 down_revision: str | None = "0017"
@@ -25,26 +26,9 @@ depends_on: str | Sequence[str] | None = None
 _COLUMNS = ("document", "jwt")
 
 
-def _lz4_available() -> bool:
-    found = op.get_bind().scalar(
-        text(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-            "WHERE name = 'default_toast_compression'"
-        )
-    )
-    return bool(found)
-
-
-def _set(method: str) -> None:
-    changes = ", ".join(f"ALTER COLUMN {column} SET COMPRESSION {method}" for column in _COLUMNS)
-    op.execute(f"ALTER TABLE credential {changes}")
-
-
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql" and _lz4_available():
-        _set("lz4")
+    set_toast_compression(op.get_bind(), "credential", _COLUMNS, "lz4")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        _set("DEFAULT")
+    set_toast_compression(op.get_bind(), "credential", _COLUMNS, "DEFAULT")

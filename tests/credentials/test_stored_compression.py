@@ -1,10 +1,10 @@
-"""PostgreSQL stores credentials' documents and VC-JWTs compressed with lz4 (migration 0018),
-and they read back unchanged."""
+"""PostgreSQL stores credentials' documents and VC-JWTs (migration 0018) and status list rows
+(migration 0019) compressed with lz4, and they read back unchanged."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from tests.credentials.factories import World
 
@@ -51,3 +51,42 @@ def test_new_credentials_are_compressed_with_lz4(world: World, connection: Conne
     jwt = world.client.get(f"/credentials/{credential_id}.jwt")
     assert jwt.status_code == 200
     assert jwt.text == issued["jwt"]
+
+
+def test_status_list_rows_are_compressed_with_lz4(world: World, connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("column compression methods: PostgreSQL")
+    if not _lz4_available(connection):
+        pytest.skip("this PostgreSQL is built without lz4; the migration keeps pglz")
+    columns = ("bits", "occupancy", "published_document", "published_jwt")
+    methods = dict(
+        connection.execute(
+            text(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = 'status_list'::regclass AND attname IN :columns"
+            ).bindparams(bindparam("columns", expanding=True)),
+            {"columns": list(columns)},
+        ).all()
+    )
+    assert methods == dict.fromkeys(columns, "l")
+    issued = world.issue()
+    revoked = world.client.post(
+        f"/v1/credentials/{issued['id']}/revoke", headers=world.revoke_headers
+    )
+    assert revoked.status_code == 200, revoked.text
+    # The 16 KiB bitmaps exceed the 2 KB threshold: written (and rewritten) with lz4.
+    rows = connection.execute(
+        text(
+            "SELECT pg_column_compression(bits), pg_column_compression(occupancy) "
+            "FROM status_list JOIN status_entry ON status_entry.list_id = status_list.id "
+            "WHERE status_entry.credential_id = :id"
+        ),
+        {"id": issued["id"]},
+    ).all()
+    assert rows
+    assert {tuple(row) for row in rows} == {("lz4", "lz4")}
+    report = world.client.post(
+        "/credentials/verify", json={"verifiableCredential": issued["credential"]}
+    ).json()
+    assert report["verified"] is False
+    assert "revoked" in str(report).lower()
