@@ -9,22 +9,23 @@ from sqlalchemy import Connection, bindparam, text
 from tests.credentials.factories import World
 
 
-def _lz4_available(connection: Connection) -> bool:
-    return bool(
-        connection.scalar(
-            text(
-                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                "WHERE name = 'default_toast_compression'"
-            )
-        )
-    )
-
-
-def test_new_credentials_are_compressed_with_lz4(world: World, connection: Connection) -> None:
+@pytest.fixture
+def lz4(connection: Connection) -> None:
+    """Skips unless the test database is a PostgreSQL built with lz4 (else the migrations
+    keep pglz, and there is nothing to check)."""
     if connection.dialect.name != "postgresql":
         pytest.skip("column compression methods: PostgreSQL")
-    if not _lz4_available(connection):
+    available = connection.scalar(
+        text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+    )
+    if not available:
         pytest.skip("this PostgreSQL is built without lz4; the migration keeps pglz")
+
+
+@pytest.mark.usefixtures("lz4")
+def test_new_credentials_are_compressed_with_lz4(world: World, connection: Connection) -> None:
     methods = dict(
         connection.execute(
             text(
@@ -53,11 +54,8 @@ def test_new_credentials_are_compressed_with_lz4(world: World, connection: Conne
     assert jwt.text == issued["jwt"]
 
 
+@pytest.mark.usefixtures("lz4")
 def test_status_list_rows_are_compressed_with_lz4(world: World, connection: Connection) -> None:
-    if connection.dialect.name != "postgresql":
-        pytest.skip("column compression methods: PostgreSQL")
-    if not _lz4_available(connection):
-        pytest.skip("this PostgreSQL is built without lz4; the migration keeps pglz")
     columns = ("bits", "occupancy", "published_document", "published_jwt")
     methods = dict(
         connection.execute(
